@@ -1,0 +1,78 @@
+// buildApp(config, options): the whole proxy as a Fastify instance. It never listens,
+// so tests choose between inject() and a real port.
+import Fastify, { type FastifyInstance } from 'fastify'
+import cors from '@fastify/cors'
+import type { Logger } from 'pino'
+import type { Config } from './settings.js'
+import { createOriginMatcher } from './origin-match.js'
+import { corsOptions } from './cors.js'
+import { exchangeLog } from './exchange-log.js'
+import { requestGuard } from './request-guard.js'
+import { healthRoute } from './health.js'
+import { createUpstreamDispatcher, type DispatcherOptions } from './upstream-dispatcher.js'
+import { proxyRoutes, registerProxy } from './proxy.js'
+import { missingPrefixMessage } from './missing-prefix.js'
+import { sendProxyError } from './reply-error.js'
+import { proxyError } from './errors.js'
+
+export interface AppOptions {
+  logger: Logger
+  /** Trusted CA certificates on top of the defaults (tests use a self-signed one). */
+  upstreamCa?: DispatcherOptions['ca']
+}
+
+export interface ProxyApp extends FastifyInstance {
+  /** Marks the app as closing: new requests get 503 proxy/shutting-down. */
+  beginShutdown: () => void
+}
+
+export async function buildApp (config: Config, options: AppOptions): Promise<ProxyApp> {
+  const { logger } = options
+  const app = Fastify({
+    // Fastify's own lines (listening, per-request) are replaced by the banner and the exchange log.
+    loggerInstance: logger.child({}, { level: 'warn' }),
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    // Bodies stream through; the proxy never buffers them, so Fastify's limit does not apply.
+    bodyLimit: Number.MAX_SAFE_INTEGER,
+    routerOptions: { ignoreTrailingSlash: false },
+    clientErrorHandler: (error, socket) => {
+      const tooLarge = (error as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW'
+      const body = JSON.stringify(tooLarge
+        ? proxyError('headers-too-large', 'the request headers are too large')
+        : proxyError('bad-request', `the request is not valid HTTP (${(error as NodeJS.ErrnoException).code ?? error.message})`))
+      if (socket.writable) {
+        socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+      } else {
+        socket.destroy()
+      }
+    }
+  }) as unknown as ProxyApp
+
+  let closing = false
+  app.beginShutdown = () => { closing = true }
+
+  const originAllowed = createOriginMatcher(config.corsOrigins)
+  const dispatcher = createUpstreamDispatcher(config, { ca: options.upstreamCa })
+
+  await app.register(exchangeLog, { logger })
+  await app.register(requestGuard, { config, originAllowed, isClosing: () => closing })
+  await app.register(cors, corsOptions(originAllowed))
+  await app.register(healthRoute, { config })
+  for (const route of proxyRoutes(config)) {
+    await app.register(registerProxy, { config, dispatcher, route })
+  }
+
+  app.setNotFoundHandler((request, reply) => {
+    sendProxyError(reply, 404, 'missing-v1-prefix', missingPrefixMessage(request.url, config))
+  })
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
+    if (status === 500) logger.error({ err: error, request: request.exchange?.id }, 'internal error')
+    sendProxyError(reply, status, status === 500 ? 'internal' : 'bad-request', status === 500 ? 'the proxy failed on this request; the log has the details' : error.message)
+  })
+  app.addHook('onClose', async () => {
+    await dispatcher.destroy()
+  })
+  return app
+}

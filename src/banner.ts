@@ -1,0 +1,60 @@
+// The start-up banner: what the proxy runs with and what to give the frontend.
+import type { Config, SettingKey } from './settings.js'
+import { redactSecret } from './redact.js'
+import { isLoopbackName } from './host-check.js'
+import { VERSION } from './version.js'
+
+export interface BannerFacts {
+  listening: string
+  frontendBaseUrl: string
+  apiUpstream: string
+  mcpUpstream: string
+  environment: string
+  projectId: string | null
+  apiKey: string | null
+  allowedOrigins: readonly string[]
+  allowedHosts: string[]
+  warnings: string[]
+}
+
+export function bannerFacts (config: Config, origin: Record<SettingKey, string>, port: number): BannerFacts {
+  const bracketed = config.host.includes(':') ? `[${config.host}]` : config.host
+  const loopback = isLoopbackName(bracketed.toLowerCase())
+  const warnings: string[] = []
+  if (!config.apiKey) {
+    warnings.push('BKEND_API_KEY is not set: requests go upstream without Authorization unless the app sends its own. Set it in the environment or in .env.')
+  }
+  if (!loopback) {
+    warnings.push(`listening on ${config.host}, not loopback: other machines can reach the port, though only Host names in ALLOWED_HOSTS and loopback are answered. Outside a container keep HOST=127.0.0.1; in Docker publish with -p 127.0.0.1:${port}:${port}.`)
+  }
+  return {
+    listening: `http://${bracketed}:${port}`,
+    frontendBaseUrl: `http://localhost:${port}`,
+    apiUpstream: `${config.apiPrefix}/* → ${config.apiUrl}${config.apiPrefix}/*`,
+    mcpUpstream: `${config.mcpPrefix}/* → ${config.mcpUrl}/*`,
+    environment: `${config.environment} (${origin.environment})`,
+    projectId: config.projectId ? `${config.projectId} (${origin.projectId})` : null,
+    apiKey: config.apiKey ? `${redactSecret(config.apiKey)} (${origin.apiKey})` : null,
+    allowedOrigins: config.corsOrigins,
+    allowedHosts: ['localhost', '*.localhost', '127.0.0.0/8', '[::1]', ...config.allowedHosts],
+    warnings
+  }
+}
+
+export function bannerTitle (facts: BannerFacts): string {
+  return `bkend-dev-proxy ${VERSION} listening on ${facts.listening}`
+}
+
+export function bannerText (facts: BannerFacts): string {
+  return [
+    bannerTitle(facts),
+    `  API          ${facts.apiUpstream}`,
+    `  MCP          ${facts.mcpUpstream}`,
+    `  environment  ${facts.environment}`,
+    `  project id   ${facts.projectId ?? 'not set (BKEND_PROJECT_ID)'}`,
+    `  API key      ${facts.apiKey ?? 'NOT SET (BKEND_API_KEY)'}`,
+    `  origins      ${facts.allowedOrigins.join(', ') || 'none'}`,
+    `  hosts        ${facts.allowedHosts.join(', ')}`,
+    `  → point your frontend at ${facts.frontendBaseUrl} (keep the /v1 in request paths), e.g. VITE_BKEND_API_URL=${facts.frontendBaseUrl}`
+  ].join('\n')
+}

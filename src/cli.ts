@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// The command line: flags, help, exit codes. The only reader of argv and process.exit.
+import { parseArgs } from 'node:util'
+import { SETTINGS, SETTING_KEYS, settingOf, type SettingKey } from './settings.js'
+import { ConfigError, loadConfig } from './load-config.js'
+import { createLogger } from './logger.js'
+import { buildApp } from './app.js'
+import { bannerFacts, bannerText, bannerTitle } from './banner.js'
+import { installShutdown } from './shutdown.js'
+import { VERSION } from './version.js'
+
+const FLAG_KEYS = SETTING_KEYS.filter(key => settingOf(key).flag !== undefined)
+
+function usage (): string {
+  const rows = FLAG_KEYS.map(key => {
+    const setting = settingOf(key)
+    const flag = `--${setting.flag}${setting.boolean ? '' : ' <value>'}`
+    return `  ${flag.padEnd(30)} ${setting.env?.padEnd(20) ?? ''.padEnd(20)} ${setting.help} (default ${JSON.stringify(setting.default)})`
+  })
+  return [
+    `bkend-dev-proxy ${VERSION}: a local proxy for the bkend API that answers CORS, injects`,
+    'Authorization, X-Project-Id and X-Environment, and logs each exchange like curl -v.',
+    '',
+    'Usage: bkend-dev-proxy [flags]',
+    '',
+    `  ${'flag'.padEnd(30)} ${'variable'.padEnd(20)} meaning`,
+    ...rows,
+    `  ${'--config <file>'.padEnd(30)} ${''.padEnd(20)} JSON config file (keys: ${SETTING_KEYS.join(', ')})`,
+    `  ${'-h, --help'.padEnd(30)} ${''.padEnd(20)} this text`,
+    `  ${'-v, --version'.padEnd(30)} ${''.padEnd(20)} the version`,
+    '',
+    `The API key is read from ${SETTINGS.apiKey.env} (or .env, or the config file), never from a flag.`,
+    'Sources, strongest first: flags, environment, .env in the working directory, --config file, config/default.json.'
+  ].join('\n')
+}
+
+function parseFlags (argv: string[]): { flags: Partial<Record<SettingKey, string | boolean>>, configFile?: string, help: boolean, version: boolean } {
+  const options: Record<string, { type: 'string' | 'boolean', short?: string }> = {
+    config: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'v' }
+  }
+  for (const key of FLAG_KEYS) {
+    const setting = settingOf(key)
+    options[setting.flag!] = { type: setting.boolean ? 'boolean' : 'string' }
+  }
+  let values: Record<string, string | boolean | undefined>
+  try {
+    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as typeof values
+  } catch (error) {
+    const message = (error as Error).message.split('. ')[0]
+    throw new ConfigError(`bkend-dev-proxy: ${message}\n  fix: see bkend-dev-proxy --help for the flags`)
+  }
+  const flags: Partial<Record<SettingKey, string | boolean>> = {}
+  for (const key of FLAG_KEYS) {
+    const value = values[settingOf(key).flag!]
+    if (value !== undefined) flags[key] = value
+  }
+  return { flags, configFile: values.config as string | undefined, help: values.help === true, version: values.version === true }
+}
+
+async function main (argv: string[]): Promise<void> {
+  let parsed: ReturnType<typeof parseFlags>
+  let loaded: ReturnType<typeof loadConfig>
+  try {
+    parsed = parseFlags(argv)
+    if (parsed.help) { process.stdout.write(usage() + '\n'); return }
+    if (parsed.version) { process.stdout.write(VERSION + '\n'); return }
+    loaded = loadConfig({ flags: parsed.flags, configFile: parsed.configFile })
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(error.message + '\n')
+    process.exitCode = 2
+    return
+  }
+
+  const { config, origin } = loaded
+  const { logger, flush } = createLogger(config)
+  const exit = (code: number): void => { void flush().then(() => process.exit(code)) }
+  process.on('uncaughtException', error => logger.error({ err: error }, 'uncaught exception (the proxy keeps running)'))
+  process.on('unhandledRejection', error => logger.error({ err: error }, 'unhandled rejection (the proxy keeps running)'))
+
+  const app = await buildApp(config, { logger })
+  installShutdown(app, { graceMs: config.shutdownGraceMs, logger, exit })
+  try {
+    await app.listen({ port: config.port, host: config.host })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const message = code === 'EADDRINUSE'
+      ? `config: port ${config.port} (from ${origin.port}) is already in use\n  fix: stop the other process, or PORT=${config.port + 1}`
+      : `config: cannot listen on ${config.host}:${config.port} (host from ${origin.host}, port from ${origin.port}): ${(error as Error).message}\n  fix: HOST=127.0.0.1`
+    process.stderr.write(message + '\n')
+    process.exitCode = 1
+    await app.close()
+    await flush()
+    return
+  }
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : config.port
+  const facts = bannerFacts(config, origin, port)
+  const banner = logger.child({}, { level: config.logLevel === 'silent' ? 'silent' : 'info' })
+  if (config.logFormat === 'json') banner.info({ banner: facts }, bannerTitle(facts))
+  else banner.info(bannerText(facts))
+  for (const warning of facts.warnings) logger.warn(warning)
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`bkend-dev-proxy: unexpected failure at start-up: ${(error as Error).stack ?? String(error)}\n`)
+  process.exit(1)
+})

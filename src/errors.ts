@@ -1,0 +1,63 @@
+// bkend's error shape for everything the proxy itself answers, and the mapping
+// from upstream failures (undici / reply-from errors) to our stable codes.
+
+export interface ProxyErrorBody {
+  success: false
+  error: { code: string, message: string }
+}
+
+export function proxyError (name: string, message: string): ProxyErrorBody {
+  return { success: false, error: { code: `proxy/${name}`, message } }
+}
+
+export interface ProxyFailure { status: number, name: string, message: string }
+
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH|EPROTO)/
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENETDOWN', 'EHOSTDOWN'])
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT', 'FST_REPLY_FROM_GATEWAY_TIMEOUT', 'PROXY_UPSTREAM_TIMEOUT'])
+
+/** Walks an error's cause chain and returns the most specific errno-style code. */
+export function rootErrorCode (error: unknown): { code: string, message: string } {
+  let current: unknown = error
+  let found = { code: '', message: error instanceof Error ? error.message : String(error) }
+  for (let depth = 0; current instanceof Error && depth < 8; depth++) {
+    const code = (current as NodeJS.ErrnoException).code
+    if (typeof code === 'string') found = { code, message: current.message }
+    current = (current as { cause?: unknown }).cause
+  }
+  return found
+}
+
+export interface UpstreamContext { upstream: string, timeoutMs: number }
+
+export function classifyUpstreamError (error: unknown, context: UpstreamContext): ProxyFailure {
+  const { code, message } = rootErrorCode(error)
+  const host = new URL(context.upstream).host
+  if (TIMEOUT_CODES.has(code)) {
+    return {
+      status: 504,
+      name: 'upstream-timeout',
+      message: `${host} did not answer within ${context.timeoutMs} ms (UPSTREAM_TIMEOUT_MS). For large list reads, page with ?limit= (e.g. ?limit=50); or raise UPSTREAM_TIMEOUT_MS.`
+    }
+  }
+  if (UNREACHABLE_CODES.has(code)) {
+    const why = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'its name does not resolve' : `the connection failed (${code})`
+    return {
+      status: 502,
+      name: 'upstream-unreachable',
+      message: `cannot reach ${host}: ${why}. Check BKEND_API_URL / BKEND_MCP_URL and your network.`
+    }
+  }
+  if (TLS_CODES.test(code)) {
+    return {
+      status: 502,
+      name: 'upstream-tls',
+      message: `TLS with ${host} failed (${code}: ${message}). The certificate was not trusted, so nothing was sent. If a corporate proxy or a local test server signs it, add its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.`
+    }
+  }
+  return {
+    status: 502,
+    name: 'upstream-bad-response',
+    message: `${host} closed the connection or sent a response that is not valid HTTP (${code || message}). Retry; if it persists, the upstream is failing.`
+  }
+}

@@ -1,0 +1,53 @@
+// Collects one exchange per request and logs it once the response is done (or the
+// client has gone). Replaces Fastify's own request log lines.
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Logger } from 'pino'
+import { exchangeRecord, type Exchange } from './exchange.js'
+import { summaryLine } from './curl-format.js'
+
+declare module 'fastify' {
+  interface FastifyRequest { exchange: Exchange }
+}
+
+const HEALTH_PATH = '/__proxy/health'
+
+export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, options: { logger: Logger }) {
+  const { logger } = options
+  let counter = 0
+  app.decorateRequest('exchange', null as unknown as Exchange)
+
+  app.addHook('onRequest', (request, reply, done) => {
+    const exchange: Exchange = {
+      id: ++counter,
+      startedAt: process.hrtime.bigint(),
+      method: request.method,
+      url: request.url,
+      origin: request.headers.origin,
+      injected: [],
+      notes: [],
+      responseBytes: 0,
+      call: {},
+      quiet: request.url === HEALTH_PATH
+    }
+    request.exchange = exchange
+    reply.raw.once('close', () => {
+      const completed = reply.raw.writableFinished
+      // A client that leaves must not leave its upstream request running.
+      if (!completed) exchange.call.abort?.(new Error('client closed the connection'))
+      logExchange(logger, request, exchange, completed, reply.statusCode, reply.getHeaders())
+    })
+    done()
+  })
+})
+
+function logExchange (logger: Logger, request: FastifyRequest, exchange: Exchange, completed: boolean, status: number, replyHeaders: Record<string, unknown>): void {
+  const record = exchangeRecord(exchange, {
+    clientHeaders: request.headers,
+    replyHeaders: replyHeaders as Record<string, string | string[] | number | undefined>,
+    status,
+    completed
+  })
+  const level = exchange.quiet ? 'debug' : record.response.status >= 500 ? 'error' : record.response.status >= 400 || !completed ? 'warn' : 'info'
+  logger[level]({ exchange: record }, summaryLine(record))
+}

@@ -1,0 +1,102 @@
+// One request/response pair as the proxy saw it, and the plain, redacted record
+// that both log formats print.
+import { STATUS_CODES } from 'node:http'
+import type { UpstreamCall } from './upstream-dispatcher.js'
+import { redactHeaderValue } from './redact.js'
+
+type HeaderBag = Record<string, string | string[] | number | undefined>
+
+export interface BodyPreview { text: string, totalBytes: number, truncated: boolean }
+
+export interface Exchange {
+  id: number
+  startedAt: bigint
+  method: string
+  /** Path and query as the client sent them. */
+  url: string
+  origin: string | undefined
+  /** Headers as sent upstream; the call's url is set once it is dispatched. */
+  upstreamHeaders?: HeaderBag
+  injected: string[]
+  notes: string[]
+  upstreamStatus?: number
+  upstreamResponseHeaders?: HeaderBag
+  failure?: { code: string, message: string }
+  responseBytes: number
+  call: UpstreamCall
+  requestBody?: BodyPreview
+  responseBody?: BodyPreview
+  /** Health checks log at debug, so Docker's polling does not flood the log. */
+  quiet: boolean
+}
+
+export type HeaderLine = [name: string, value: string, injected?: true]
+
+export interface ExchangeRecord {
+  id: number
+  method: string
+  url: string
+  origin?: string
+  target: string
+  answeredBy: 'upstream' | 'proxy'
+  request: { line: string, headers: HeaderLine[] }
+  response: { line: string, status: number, headers: HeaderLine[] }
+  durationMs: number
+  bytes: number
+  completed: boolean
+  error?: { code: string, message: string }
+  notes: string[]
+  requestBody?: BodyPreview
+  responseBody?: BodyPreview
+}
+
+export function exchangeRecord (exchange: Exchange, outcome: { clientHeaders: HeaderBag, replyHeaders: HeaderBag, status: number, completed: boolean }): ExchangeRecord {
+  const upstreamUrl = exchange.call.url
+  const forwarded = upstreamUrl !== undefined && exchange.upstreamHeaders !== undefined
+  const upstreamAnswered = exchange.upstreamStatus !== undefined
+  const target = forwarded ? upstreamUrl : 'proxy'
+  const requestPath = forwarded ? pathOf(upstreamUrl) : exchange.url
+  const status = upstreamAnswered ? exchange.upstreamStatus! : outcome.status
+  const record: ExchangeRecord = {
+    id: exchange.id,
+    method: exchange.method,
+    url: exchange.url,
+    target,
+    answeredBy: upstreamAnswered ? 'upstream' : 'proxy',
+    request: {
+      line: `${exchange.method} ${requestPath} HTTP/1.1`,
+      headers: headerLines(forwarded ? exchange.upstreamHeaders! : outcome.clientHeaders, exchange.injected)
+    },
+    response: {
+      line: `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd(),
+      status,
+      headers: headerLines(upstreamAnswered ? exchange.upstreamResponseHeaders! : outcome.replyHeaders, [])
+    },
+    durationMs: Number(process.hrtime.bigint() - exchange.startedAt) / 1e6,
+    bytes: exchange.responseBytes,
+    completed: outcome.completed,
+    notes: exchange.notes
+  }
+  if (exchange.origin !== undefined) record.origin = exchange.origin
+  if (exchange.failure) record.error = exchange.failure
+  if (exchange.requestBody) record.requestBody = exchange.requestBody
+  if (exchange.responseBody) record.responseBody = exchange.responseBody
+  return record
+}
+
+function headerLines (headers: HeaderBag, injected: string[]): HeaderLine[] {
+  const lines: HeaderLine[] = []
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue
+    for (const single of Array.isArray(value) ? value : [String(value)]) {
+      const shown = redactHeaderValue(name, single)
+      lines.push(injected.includes(name) ? [name, shown, true] : [name, shown])
+    }
+  }
+  return lines
+}
+
+function pathOf (url: string): string {
+  const parsed = new URL(url)
+  return parsed.pathname + parsed.search
+}

@@ -1,0 +1,20 @@
+// RFC 9110 §7.6.1: connection-specific fields never cross a proxy, in either direction.
+// Alt-Svc and Proxy-Authenticate describe the upstream's own connection, not ours.
+
+const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization',
+  'te', 'trailer', 'transfer-encoding', 'upgrade', 'alt-svc', 'http2-settings'
+])
+
+/** Names to drop from a header set: the fixed list plus every name its Connection header lists. */
+export function hopByHopNames (connection: string | string[] | undefined): Set<string> {
+  if (connection === undefined) return HOP_BY_HOP
+  const names = new Set(HOP_BY_HOP)
+  for (const value of Array.isArray(connection) ? connection : [connection]) {
+    for (const name of value.split(',')) {
+      const trimmed = name.trim().toLowerCase()
+      if (trimmed) names.add(trimmed)
+    }
+  }
+  return names
+}

@@ -1,0 +1,149 @@
+// Merges the sources (weakest first: built-in defaults, config/default.json, the --config
+// file, .env, the environment, flags), validates the result and freezes it.
+import { readFileSync, existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseEnv } from 'node:util'
+import { SETTING_KEYS, SettingError, builtInDefaults, settingOf, type Config, type SettingKey } from './settings.js'
+import { redactSecret } from './redact.js'
+
+export class ConfigError extends Error {}
+
+export interface ConfigSources {
+  /** Flag values by setting key, as parsed from argv. */
+  flags?: Partial<Record<SettingKey, string | boolean>>
+  /** Path given with --config, if any. */
+  configFile?: string
+  env?: Record<string, string | undefined>
+  cwd?: string
+  /** The shipped defaults file; tests point it elsewhere. */
+  defaultsFile?: string
+}
+
+export interface LoadedConfig {
+  config: Config
+  /** Where each setting's value came from, for messages and the banner. */
+  origin: Record<SettingKey, string>
+}
+
+export const SHIPPED_DEFAULTS_FILE = new URL('../config/default.json', import.meta.url).pathname
+
+interface Candidate { raw: unknown, from: string, fix: (example: string) => string }
+
+export function loadConfig (sources: ConfigSources = {}): LoadedConfig {
+  const cwd = sources.cwd ?? process.cwd()
+  const env = sources.env ?? process.env
+  const candidates = new Map<SettingKey, Candidate>()
+  const offer = (key: SettingKey, candidate: Candidate): void => { candidates.set(key, candidate) }
+
+  for (const file of [sources.defaultsFile ?? SHIPPED_DEFAULTS_FILE, sources.configFile && resolve(cwd, sources.configFile)]) {
+    if (!file) continue
+    const values = readConfigFile(file, file === sources.defaultsFile || file === SHIPPED_DEFAULTS_FILE)
+    for (const [key, raw] of Object.entries(values)) {
+      offer(key as SettingKey, { raw, from: `"${key}" in ${file}`, fix: example => `set "${key}": ${jsonExample(example)} in ${file}` })
+    }
+  }
+
+  const dotenvPath = resolve(cwd, '.env')
+  const dotenv = existsSync(dotenvPath) ? readDotenv(dotenvPath) : {}
+  for (const [label, values] of [[`.env (${dotenvPath})`, dotenv], ['the environment', env]] as const) {
+    for (const key of SETTING_KEYS) {
+      const name = settingOf(key).env
+      const raw = name === undefined ? undefined : values[name]
+      if (name !== undefined && raw !== undefined && raw !== '') {
+        offer(key, { raw, from: label === 'the environment' ? name : `${name} in ${label}`, fix: example => `${name}=${example}` })
+      }
+    }
+  }
+
+  for (const key of SETTING_KEYS) {
+    const raw = sources.flags?.[key]
+    const flag = settingOf(key).flag
+    if (raw !== undefined && flag !== undefined) {
+      offer(key, { raw, from: `--${flag}`, fix: example => `--${flag} ${example}` })
+    }
+  }
+
+  const config: Record<string, unknown> = builtInDefaults()
+  const origin = Object.fromEntries(SETTING_KEYS.map(key => [key, 'built-in default'])) as Record<SettingKey, string>
+  for (const [key, candidate] of candidates) {
+    config[key] = parseSetting(key, candidate)
+    origin[key] = candidate.from
+  }
+  return { config: deepFreeze(config) as unknown as Config, origin }
+}
+
+function parseSetting (key: SettingKey, candidate: Candidate): unknown {
+  const setting = settingOf(key)
+  try {
+    return setting.parse(candidate.raw)
+  } catch (error) {
+    if (!(error instanceof SettingError)) throw error
+    const shown = setting.secret ? redactSecret(String(candidate.raw)) : JSON.stringify(candidate.raw)
+    throw new ConfigError(`config: ${key} ${shown} (from ${candidate.from}) ${error.message}\n  fix: ${candidate.fix(error.fix)}`)
+  }
+}
+
+function readConfigFile (file: string, shipped: boolean): Record<string, unknown> {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as Error).message})`
+    throw new ConfigError(`config: config file ${file} (from ${shipped ? 'the installation' : '--config'}) ${reason}\n  fix: ${shipped ? 'reinstall the package' : 'pass the path of an existing JSON file to --config'}`)
+  }
+  let values: unknown
+  try {
+    values = JSON.parse(text)
+  } catch (error) {
+    throw new ConfigError(`config: config file ${file} is not valid JSON: ${(error as Error).message}\n  fix: correct the JSON (no comments or trailing commas), e.g. {"projectId": "my-project"}`)
+  }
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) {
+    throw new ConfigError(`config: config file ${file} must hold a JSON object, not ${JSON.stringify(values)}\n  fix: {"projectId": "my-project"}`)
+  }
+  for (const key of Object.keys(values)) {
+    if (!(SETTING_KEYS as string[]).includes(key)) {
+      const guess = closestKey(key)
+      throw new ConfigError(`config: unknown key "${key}" in ${file}\n  fix: ${guess ? `did you mean "${guess}"? ` : ''}known keys are ${SETTING_KEYS.join(', ')}`)
+    }
+  }
+  return values as Record<string, unknown>
+}
+
+function readDotenv (file: string): Record<string, string> {
+  try {
+    return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>
+  } catch (error) {
+    throw new ConfigError(`config: .env file ${file} cannot be read (${(error as Error).message})\n  fix: use NAME=value lines, or remove the file`)
+  }
+}
+
+function jsonExample (example: string): string {
+  return /^[\d{[]|^(true|false)$/.test(example) ? example : JSON.stringify(example)
+}
+
+function closestKey (key: string): string | undefined {
+  const lower = key.toLowerCase().replace(/[-_]/g, '')
+  return SETTING_KEYS.find(known => known.toLowerCase() === lower || distance(known.toLowerCase(), lower) <= 2)
+}
+
+function distance (a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
+      diagonal = above
+    }
+  }
+  return row[b.length]!
+}
+
+function deepFreeze<T> (value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner)
+    Object.freeze(value)
+  }
+  return value
+}

@@ -1,0 +1,39 @@
+// Pure: does a browser Origin match the configured CORS_ORIGINS entries?
+// Matching is on parsed scheme, host and port, never on substrings, so
+// http://localhost:3000.evil.example cannot pass for http://localhost:3000.
+
+interface OriginRule { protocol: string, hostname: string, port: string | '*' }
+
+export type OriginMatcher = (origin: string) => boolean
+
+export function createOriginMatcher (patterns: readonly string[]): OriginMatcher {
+  const rules = patterns.map(toRule)
+  return origin => {
+    const parsed = parseOrigin(origin)
+    if (parsed === undefined) return false
+    return rules.some(rule => rule.protocol === parsed.protocol &&
+      rule.hostname === parsed.hostname &&
+      (rule.port === '*' || rule.port === parsed.port))
+  }
+}
+
+function toRule (pattern: string): OriginRule {
+  const anyPort = pattern.endsWith(':*')
+  const url = new URL(anyPort ? pattern.slice(0, -2) : pattern)
+  return { protocol: url.protocol, hostname: url.hostname, port: anyPort ? '*' : effectivePort(url) }
+}
+
+function parseOrigin (origin: string): { protocol: string, hostname: string, port: string } | undefined {
+  // "null" (sandboxed iframes, file://) and anything with a path is not a real origin.
+  if (!/^https?:\/\/[^/?#@\s]+$/i.test(origin)) return undefined
+  try {
+    const url = new URL(origin)
+    return { protocol: url.protocol, hostname: url.hostname, port: effectivePort(url) }
+  } catch {
+    return undefined
+  }
+}
+
+function effectivePort (url: URL): string {
+  return url.port || (url.protocol === 'https:' ? '443' : '80')
+}

@@ -1,0 +1,95 @@
+// @fastify/http-proxy wiring: one registration per forwarded prefix (/v1 → API, /mcp → MCP).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import httpProxy from '@fastify/http-proxy'
+import type { IncomingHttpHeaders } from 'node:http'
+import { Readable } from 'node:stream'
+import type { Config } from './settings.js'
+import { buildUpstreamHeaders, configuredHeaders } from './upstream-headers.js'
+import { buildClientResponseHeaders, type ResponseHeaders } from './response-headers.js'
+import { kUpstreamCall, type UpstreamDispatcher } from './upstream-dispatcher.js'
+import { classifyUpstreamError } from './errors.js'
+import { sendProxyError } from './reply-error.js'
+import { isTextual, previewCollector, previewTap } from './body-preview.js'
+import type { BodyPreview } from './exchange.js'
+
+// OPTIONS is left to @fastify/cors: preflights are answered, never forwarded.
+const FORWARDED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'] as const
+
+export interface ProxyRoute {
+  prefix: string
+  /** Upstream base URL; its path is prepended to what follows the prefix. */
+  upstream: string
+  /** Whether the prefix itself is part of the upstream path (/v1 is, /mcp is replaced by the MCP URL's path). */
+  keepPrefix: boolean
+}
+
+export function proxyRoutes (config: Config): ProxyRoute[] {
+  return [
+    { prefix: config.apiPrefix, upstream: config.apiUrl, keepPrefix: true },
+    { prefix: config.mcpPrefix, upstream: config.mcpUrl, keepPrefix: false }
+  ]
+}
+
+export async function registerProxy (app: FastifyInstance, options: { config: Config, dispatcher: UpstreamDispatcher, route: ProxyRoute }): Promise<void> {
+  const { config, dispatcher, route } = options
+  const injectable = configuredHeaders(config)
+  const upstream = new URL(route.upstream)
+  const rewritePrefix = upstream.pathname.replace(/\/$/, '') + (route.keepPrefix ? route.prefix : '')
+  const errorContext = { upstream: route.upstream, timeoutMs: config.upstreamTimeoutMs }
+
+  await app.register(httpProxy, {
+    upstream: upstream.origin,
+    prefix: route.prefix,
+    rewritePrefix: rewritePrefix || '/',
+    httpMethods: [...FORWARDED_METHODS],
+    undici: dispatcher as never,
+    disableRequestLogging: true,
+    preHandler: config.logBodies ? tapRequestBody : undefined,
+    replyOptions: {
+      // http-proxy re-encodes the query it parsed; send the client's bytes instead.
+      queryString: (_search: string, url: string) => {
+        const index = url.indexOf('?')
+        return index < 0 ? '' : url.slice(index + 1)
+      },
+      // No hidden retries: one client request, at most one upstream request.
+      retryDelay: () => null,
+      rewriteRequestHeaders: (request: FastifyRequest, headers: IncomingHttpHeaders) => {
+        const exchange = request.exchange
+        const outbound = buildUpstreamHeaders(headers, { config, injectable })
+        exchange.upstreamHeaders = outbound.headers
+        exchange.injected = outbound.injected
+        exchange.notes.push(...outbound.notes)
+        return { ...outbound.headers, [kUpstreamCall]: exchange.call } as unknown as IncomingHttpHeaders
+      },
+      rewriteHeaders: (headers: ResponseHeaders, request?: FastifyRequest) => {
+        if (request) request.exchange.upstreamResponseHeaders = { ...headers }
+        return buildClientResponseHeaders(headers, { cors: request?.headers.origin !== undefined })
+      },
+      onResponse: (request: FastifyRequest, reply: FastifyReply, response: { statusCode: number, headers: ResponseHeaders, stream: Readable }) => {
+        const exchange = request.exchange
+        exchange.upstreamStatus = response.statusCode
+        const preview: BodyPreview | undefined = config.logBodies && isTextual(response.headers['content-type'])
+          ? (exchange.responseBody = { text: '', totalBytes: 0, truncated: false })
+          : undefined
+        const collect = preview ? previewCollector(preview) : undefined
+        response.stream.on('data', (chunk: Buffer) => {
+          exchange.responseBytes += chunk.length
+          collect?.(chunk)
+        })
+        reply.send(response.stream)
+      },
+      onError: (reply: FastifyReply, { error }: { error: Error }) => {
+        if (reply.raw.destroyed || reply.request.raw.destroyed) return
+        const failure = classifyUpstreamError(error, errorContext)
+        sendProxyError(reply, failure.status, failure.name, failure.message)
+      }
+    } as never
+  })
+}
+
+async function tapRequestBody (request: FastifyRequest): Promise<void> {
+  if (!(request.body instanceof Readable) || !isTextual(request.headers['content-type'])) return
+  const preview: BodyPreview = { text: '', totalBytes: 0, truncated: false }
+  request.exchange.requestBody = preview
+  request.body = request.body.pipe(previewTap(preview))
+}

@@ -1,0 +1,47 @@
+// Pure: secret header values → display values that still tell keys apart.
+// A few leading characters (the key's kind, e.g. sk_test_) and the last four
+// identify which key is in use without making it usable.
+
+const MASK = '••••'
+
+/** "sk_test_••••9f2c (40 chars)"; short secrets show nothing but their length. */
+export function redactSecret (secret: string): string {
+  const length = secret.length
+  if (length === 0) return '(empty)'
+  if (length < 20) return `${MASK} (${length} chars)`
+  const lead = secret.slice(0, Math.min(8, Math.floor(length / 5)))
+  return `${lead}${MASK}${secret.slice(-4)} (${length} chars)`
+}
+
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'cookie', 'set-cookie'])
+
+export function isSecretHeader (name: string): boolean {
+  return SECRET_HEADERS.has(name)
+}
+
+/** Display value for one header; non-secret values pass through unchanged. */
+export function redactHeaderValue (name: string, value: string): string {
+  switch (name) {
+    case 'authorization':
+    case 'proxy-authorization': {
+      const scheme = /^(\S+)(\s+)([\s\S]*)$/.exec(value)
+      return scheme ? `${scheme[1]}${scheme[2]}${redactSecret(scheme[3]!)}` : redactSecret(value)
+    }
+    case 'x-api-key':
+      return redactSecret(value)
+    case 'cookie':
+      return value.split(';').map(pair => redactCookiePair(pair.trim())).join('; ')
+    case 'set-cookie': {
+      const [pair = '', ...attributes] = value.split(';')
+      return [redactCookiePair(pair.trim()), ...attributes.map(attribute => attribute.trim())].join('; ')
+    }
+    default:
+      return value
+  }
+}
+
+function redactCookiePair (pair: string): string {
+  const equals = pair.indexOf('=')
+  if (equals < 0) return redactSecret(pair)
+  return `${pair.slice(0, equals)}=${redactSecret(pair.slice(equals + 1))}`
+}

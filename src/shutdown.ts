@@ -1,0 +1,48 @@
+// SIGTERM/SIGINT → stop accepting, let open requests finish for SHUTDOWN_GRACE_MS,
+// then close what is left and exit 0. A second signal exits at once with 1.
+// As PID 1 in a container Node gets no default signal handler, so this is required.
+import type { Logger } from 'pino'
+import type { ProxyApp } from './app.js'
+
+export interface ShutdownOptions {
+  graceMs: number
+  logger: Logger
+  exit: (code: number) => void
+}
+
+export function installShutdown (app: ProxyApp, options: ShutdownOptions): void {
+  const { graceMs, logger, exit } = options
+  let stopping = false
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn(`${signal} again: exiting now`)
+      exit(1)
+      return
+    }
+    stopping = true
+    logger.info(`${signal}: shutting down; open requests get ${graceMs} ms to finish`)
+    app.beginShutdown()
+    const force = setTimeout(() => {
+      logger.warn(`grace period of ${graceMs} ms is over: closing the connections still open`)
+      app.server.closeAllConnections()
+    }, graceMs)
+    // Should closing hang anyway, the process must still end (Docker waits 10 s, then kills).
+    const deadline = setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting')
+      exit(0)
+    }, graceMs + 2000)
+    deadline.unref()
+    app.close().then(() => {
+      clearTimeout(force)
+      clearTimeout(deadline)
+      logger.info('stopped')
+      exit(0)
+    }, (error: unknown) => {
+      logger.error({ err: error }, 'error while shutting down')
+      exit(1)
+    })
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+}

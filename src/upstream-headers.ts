@@ -1,0 +1,55 @@
+// Pure: the headers a request carries upstream, as a server-side call would send them,
+// with the configured auth, project and environment headers injected.
+import type { IncomingHttpHeaders } from 'node:http'
+import { DEFAULT_HEADER_POLICY, type Config } from './settings.js'
+import { hopByHopNames } from './hop-by-hop.js'
+import { redactHeaderValue } from './redact.js'
+
+export type OutboundHeaders = Record<string, string | string[] | undefined>
+
+export interface OutboundResult {
+  headers: OutboundHeaders
+  /** Names of the headers the proxy set. */
+  injected: string[]
+  /** Conflicts between the client's and the configured values, for the log. */
+  notes: string[]
+}
+
+// Headers a browser adds that a server-side call would not send, or that a client
+// could use to lie about where the request came from (SEC-12).
+const CLIENT_ONLY = new Set(['expect', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'forwarded', 'x-real-ip', 'via'])
+
+/** The headers the proxy injects, in order, before policies are applied. */
+export function configuredHeaders (config: Config): Array<[string, string]> {
+  const headers: Array<[string, string]> = []
+  if (config.apiKey) headers.push(['authorization', /^bearer /i.test(config.apiKey) ? config.apiKey : `Bearer ${config.apiKey}`])
+  if (config.projectId) headers.push(['x-project-id', config.projectId])
+  headers.push(['x-environment', config.environment])
+  for (const [name, value] of Object.entries(config.headers)) headers.push([name, value])
+  return headers
+}
+
+export function buildUpstreamHeaders (incoming: IncomingHttpHeaders, context: { config: Config, injectable: Array<[string, string]> }): OutboundResult {
+  const { config, injectable } = context
+  const drop = hopByHopNames(incoming.connection)
+  const headers: OutboundHeaders = {}
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || drop.has(name) || CLIENT_ONLY.has(name)) continue
+    if (name === 'origin' && !config.forwardOrigin) continue
+    headers[name] = value
+  }
+
+  const injected: string[] = []
+  const notes: string[] = []
+  for (const [name, value] of injectable) {
+    const clientValue = headers[name]
+    const policy = config.headerPolicy[name] ?? DEFAULT_HEADER_POLICY[name] ?? 'set'
+    if (clientValue !== undefined && policy === 'ifAbsent') continue
+    if (clientValue !== undefined && String(clientValue) !== value) {
+      notes.push(`client sent ${name}: ${redactHeaderValue(name, String(clientValue))}; replaced with the configured ${redactHeaderValue(name, value)} (headerPolicy "${name}": "ifAbsent" would keep the client's)`)
+    }
+    headers[name] = value
+    injected.push(name)
+  }
+  return { headers, injected, notes }
+}

@@ -1,0 +1,55 @@
+// Starts the real app (buildApp) on 127.0.0.1:0 with a config built from overrides,
+// and captures its log output.
+import { PassThrough } from 'node:stream'
+import type { AddressInfo } from 'node:net'
+import { buildApp, type ProxyApp } from '../../src/app.js'
+import { createLogger } from '../../src/logger.js'
+import { builtInDefaults, type Config } from '../../src/settings.js'
+import { LOCALHOST_CERT } from './fake-api.js'
+
+export interface TestProxy {
+  url: string
+  port: number
+  app: ProxyApp
+  config: Config
+  /** Everything logged so far (waits for the async log stream to catch up). */
+  logs: () => Promise<string>
+}
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+export function testConfig (overrides: Partial<Config> = {}): Config {
+  return Object.freeze({ ...builtInDefaults(), logFormat: 'pretty', ...overrides }) as Config
+}
+
+export async function startProxy (t: Teardown, overrides: Partial<Config> = {}, options: { trustTestCa?: boolean } = {}): Promise<TestProxy> {
+  const config = testConfig({ port: 0, ...overrides })
+  const sink = new PassThrough()
+  let output = ''
+  sink.on('data', (chunk: Buffer) => { output += chunk.toString('utf8') })
+  const { logger, flush } = createLogger(config, { destination: sink, colorize: false })
+  const app = await buildApp(config, { logger, upstreamCa: options.trustTestCa === false ? undefined : [LOCALHOST_CERT] })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => app.close())
+  const port = (app.server.address() as AddressInfo).port
+  return {
+    url: `http://localhost:${port}`,
+    port,
+    app,
+    config,
+    logs: async () => {
+      await flush()
+      await new Promise(resolve => setTimeout(resolve, 20))
+      return output
+    }
+  }
+}
+
+/** Builds the app without listening, for inject() tests. */
+export async function injectableApp (t: Teardown, overrides: Partial<Config> = {}): Promise<ProxyApp> {
+  const config = testConfig(overrides)
+  const { logger } = createLogger(config, { destination: new PassThrough().resume(), colorize: false })
+  const app = await buildApp(config, { logger })
+  t.teardown(() => app.close())
+  return app
+}
