@@ -78,8 +78,9 @@ function parseSetting (key: SettingKey, candidate: Candidate): unknown {
     return setting.parse(candidate.raw)
   } catch (error) {
     if (!(error instanceof SettingError)) throw error
-    const shown = setting.secret ? redactSecret(String(candidate.raw)) : JSON.stringify(candidate.raw)
-    throw new ConfigError(`config: ${key} ${shown} (from ${candidate.from}) ${error.message}\n  fix: ${candidate.fix(error.fix)}`)
+    const shown = JSON.stringify(setting.secret ? redactSecret(String(candidate.raw)) : candidate.raw)
+    const fix = error.advice ? error.fix : candidate.fix(error.fix)
+    throw new ConfigError(`config: ${key} ${shown} (from ${candidate.from}) ${error.message}\n  fix: ${fix}`)
   }
 }
 

@@ -2,7 +2,8 @@
 // The Config type is derived from it, so the runtime check and the type cannot drift.
 
 export class SettingError extends Error {
-  constructor (message: string, readonly fix: string) {
+  /** `fix` is an example value, or with `advice` a sentence to print as it is. */
+  constructor (message: string, readonly fix: string, readonly advice = false) {
     super(message)
   }
 }
@@ -43,7 +44,7 @@ function text (raw: unknown): string {
 function headerValue (raw: unknown): string {
   const value = text(raw)
   if (CONTROL_CHARACTERS.test(value)) {
-    throw new SettingError('contains a control character (line break?), which would corrupt the HTTP header', 'remove the line break or control character')
+    throw new SettingError('contains a control character (line break?), which would corrupt the HTTP header', 'remove the line break or control character from the value', true)
   }
   return value
 }

@@ -1,0 +1,25 @@
+import t from 'tap'
+import { redactHeaderValue, redactSecret } from '../src/redact.js'
+
+const KEY = 'sk_test_0123456789abcdefghijklmnopqr9f2c'
+
+t.test('a key keeps its kind prefix, last four characters and length', async t => {
+  t.equal(redactSecret(KEY), 'sk_test_••••9f2c (40 chars)')
+  t.equal(redactHeaderValue('authorization', `Bearer ${KEY}`), 'Bearer sk_test_••••9f2c (40 chars)')
+  t.equal(redactHeaderValue('x-api-key', KEY), 'sk_test_••••9f2c (40 chars)')
+})
+
+t.test('short secrets show only their length', async t => {
+  t.equal(redactSecret('hunter2'), '•••• (7 chars)')
+  t.equal(redactHeaderValue('authorization', 'Bearer abc'), 'Bearer •••• (3 chars)')
+  t.equal(redactSecret(''), '(empty)')
+})
+
+t.test('cookie values are hidden, names and attributes kept', async t => {
+  t.equal(redactHeaderValue('cookie', 'session=abcdefghijklmnopqrstuvwxyz; theme=dark'), 'session=abcde••••wxyz (26 chars); theme=•••• (4 chars)')
+  t.equal(redactHeaderValue('set-cookie', 'sid=0123456789abcdefghijk; Path=/; HttpOnly'), 'sid=0123••••hijk (21 chars); Path=/; HttpOnly')
+})
+
+t.test('other headers pass unchanged', async t => {
+  t.equal(redactHeaderValue('x-project-id', 'p1'), 'p1')
+})
