@@ -5,13 +5,13 @@ import cors from '@fastify/cors'
 import type { Logger } from 'pino'
 import type { Config } from './settings.js'
 import { createOriginMatcher } from './origin-match.js'
-import { corsOptions } from './cors.js'
+import { ALL_METHODS, corsOptions } from './cors.js'
 import { exchangeLog } from './exchange-log.js'
-import { requestGuard } from './request-guard.js'
+import { closingGate, requestGuard } from './request-guard.js'
 import { healthRoute } from './health.js'
 import { createUpstreamDispatcher, type DispatcherOptions } from './upstream-dispatcher.js'
 import { proxyRoutes, registerProxy } from './proxy.js'
-import { missingPrefixMessage } from './missing-prefix.js'
+import { isForwardedPath, missingPrefixMessage } from './missing-prefix.js'
 import { sendProxyError } from './reply-error.js'
 import { proxyError } from './errors.js'
 
@@ -29,8 +29,9 @@ export interface ProxyApp extends FastifyInstance {
 export async function buildApp (config: Config, options: AppOptions): Promise<ProxyApp> {
   const { logger } = options
   const app = Fastify({
-    // Fastify's own lines (listening, per-request) are replaced by the banner and the exchange log.
-    loggerInstance: logger.child({}, { level: 'warn' }),
+    // Fastify's and reply-from's own lines (listening, per request, 'response errored') are
+    // replaced by the banner and the exchange log.
+    loggerInstance: logger.child({}, { level: 'error' }),
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Bodies stream through; the proxy never buffers them, so Fastify's limit does not apply.
@@ -56,14 +57,21 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   const dispatcher = createUpstreamDispatcher(config, { ca: options.upstreamCa })
 
   await app.register(exchangeLog, { logger })
-  await app.register(requestGuard, { config, originAllowed, isClosing: () => closing })
+  await app.register(requestGuard, { config, originAllowed })
   await app.register(cors, corsOptions(originAllowed))
+  await app.register(closingGate, { isClosing: () => closing })
   await app.register(healthRoute, { config })
   for (const route of proxyRoutes(config)) {
     await app.register(registerProxy, { config, dispatcher, route })
   }
 
+  app.server.maxHeadersCount = 0 // the guard refuses too many headers instead of Node cutting them
   app.setNotFoundHandler((request, reply) => {
+    // A plain OPTIONS (no CORS preflight) under a forwarded prefix: say what is allowed.
+    if (request.method === 'OPTIONS' && isForwardedPath(request.url, config)) {
+      reply.code(204).header('allow', ALL_METHODS.join(', ')).send()
+      return
+    }
     sendProxyError(reply, 404, 'missing-v1-prefix', missingPrefixMessage(request.url, config))
   })
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {

@@ -9,3 +9,8 @@ export function missingPrefixMessage (url: string, config: Pick<Config, 'apiPref
   const query = url.slice(path.length)
   return `${path} is not forwarded: bkend API paths start with ${config.apiPrefix}. Did you mean ${config.apiPrefix}${path}${query}? Set your frontend's base URL to http://localhost:8787 and keep ${config.apiPrefix} in the request paths.`
 }
+
+export function isForwardedPath (url: string, config: Pick<Config, 'apiPrefix' | 'mcpPrefix'>): boolean {
+  const path = url.split('?', 1)[0] ?? '/'
+  return [config.apiPrefix, config.mcpPrefix].some(prefix => path === prefix || path.startsWith(prefix + '/'))
+}

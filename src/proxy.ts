@@ -2,12 +2,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
 import type { IncomingHttpHeaders } from 'node:http'
-import { Readable } from 'node:stream'
+import { Readable, type Transform } from 'node:stream'
 import type { Config } from './settings.js'
 import { buildUpstreamHeaders, configuredHeaders } from './upstream-headers.js'
 import { buildClientResponseHeaders, type ResponseHeaders } from './response-headers.js'
 import { kUpstreamCall, type UpstreamDispatcher } from './upstream-dispatcher.js'
-import { classifyUpstreamError } from './errors.js'
+import { classifyUpstreamError, rootErrorCode } from './errors.js'
+import { bodyLimiter, declaredTooLarge, payloadTooLargeMessage } from './body-limit.js'
 import { sendProxyError } from './reply-error.js'
 import { isTextual, previewCollector, previewTap } from './body-preview.js'
 import type { BodyPreview } from './exchange.js'
@@ -44,7 +45,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     httpMethods: [...FORWARDED_METHODS],
     undici: dispatcher as never,
     disableRequestLogging: true,
-    preHandler: config.logBodies ? tapRequestBody : undefined,
+    preHandler: config.logBodies || config.maxBodyBytes > 0 ? prepareBody : undefined,
     replyOptions: {
       // http-proxy re-encodes the query it parsed; send the client's bytes instead.
       queryString: (_search: string, url: string) => {
@@ -80,16 +81,37 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
       },
       onError: (reply: FastifyReply, { error }: { error: Error }) => {
         if (reply.raw.destroyed || reply.request.raw.destroyed) return
+        if (rootErrorCode(error).code === 'PROXY_PAYLOAD_TOO_LARGE') {
+          reply.header('connection', 'close')
+          sendProxyError(reply, 413, 'payload-too-large', payloadTooLargeMessage(config.maxBodyBytes))
+          return
+        }
         const failure = classifyUpstreamError(error, errorContext)
         sendProxyError(reply, failure.status, failure.name, failure.message)
       }
     } as never
   })
+
+  async function prepareBody (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    if (config.maxBodyBytes > 0) {
+      if (declaredTooLarge(request.headers['content-length'], config.maxBodyBytes)) {
+        reply.header('connection', 'close')
+        return sendProxyError(reply, 413, 'payload-too-large', payloadTooLargeMessage(config.maxBodyBytes))
+      }
+      if (request.body instanceof Readable) request.body = passThrough(request.body, bodyLimiter(config.maxBodyBytes))
+    }
+    if (config.logBodies && request.body instanceof Readable && isTextual(request.headers['content-type'])) {
+      const preview: BodyPreview = { text: '', totalBytes: 0, truncated: false }
+      request.exchange.requestBody = preview
+      request.body = passThrough(request.body, previewTap(preview))
+    }
+    return undefined
+  }
 }
 
-async function tapRequestBody (request: FastifyRequest): Promise<void> {
-  if (!(request.body instanceof Readable) || !isTextual(request.headers['content-type'])) return
-  const preview: BodyPreview = { text: '', totalBytes: 0, truncated: false }
-  request.exchange.requestBody = preview
-  request.body = request.body.pipe(previewTap(preview))
+// Not pipeline(): when the limit trips, destroying the source would destroy the client's
+// socket too, and the 413 could never be sent.
+function passThrough (source: Readable, through: Transform): Transform {
+  source.on('error', error => through.destroy(error))
+  return source.pipe(through)
 }

@@ -3,8 +3,8 @@
 // rebinding), a browser Origin that is not allowed. A refused request never reaches
 // the upstream, so it never spends the injected key.
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { Config } from './settings.js'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { SETTINGS, type Config } from './settings.js'
 import { checkHost } from './host-check.js'
 import type { OriginMatcher } from './origin-match.js'
 import { sendProxyError } from './reply-error.js'
@@ -12,38 +12,50 @@ import { sendProxyError } from './reply-error.js'
 export interface GuardOptions {
   config: Config
   originAllowed: OriginMatcher
-  isClosing: () => boolean
 }
 
+// Node cuts a request's header list silently at maxHeadersCount (we lift that limit);
+// past this many the request is refused whole rather than forwarded with headers missing.
+export const MAX_HEADER_COUNT = 200
+
 export const requestGuard = fp(async function requestGuard (app: FastifyInstance, options: GuardOptions) {
-  const { config, originAllowed, isClosing } = options
+  const { config, originAllowed } = options
+
+  // These refusals come before @fastify/cors runs; an allowed page must still be able
+  // to read them (e.g. "set ALLOWED_HOSTS=..."), so they carry its CORS headers.
+  const refuse = (request: FastifyRequest, reply: FastifyReply, status: number, name: string, message: string): void => {
+    const origin = request.headers.origin
+    if (origin !== undefined && originAllowed(origin)) {
+      reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin')
+    }
+    sendProxyError(reply, status, name, message)
+  }
 
   app.addHook('onRequest', (request, reply, done) => {
-    if (isClosing()) {
-      reply.header('connection', 'close')
-      sendProxyError(reply, 503, 'shutting-down', 'the proxy is shutting down; retry in a moment')
+    if (request.raw.rawHeaders.length / 2 > MAX_HEADER_COUNT) {
+      refuse(request, reply, 431, 'headers-too-large', `the request has ${request.raw.rawHeaders.length / 2} header lines; at most ${MAX_HEADER_COUNT} are forwarded`)
       return
     }
     const duplicate = duplicatedUniqueHeader(request)
     if (duplicate) {
-      sendProxyError(reply, 400, 'bad-request', `the request has more than one ${duplicate} header; send exactly one`)
+      refuse(request, reply, 400, 'bad-request', `the request has more than one ${duplicate} header; send exactly one`)
       return
     }
     const host = request.headers.host
     const verdict = checkHost(host, config.allowedHosts)
     if (verdict === 'malformed') {
-      sendProxyError(reply, 400, 'bad-request', `the Host header ${JSON.stringify(host ?? '')} is missing or malformed`)
+      refuse(request, reply, 400, 'bad-request', `the Host header ${JSON.stringify(host ?? '')} is missing or malformed`)
       return
     }
     if (verdict === 'refused') {
       const name = host!.replace(/:\d+$/, '')
       request.exchange.notes.push(`refused Host ${name}: not a loopback name and not in ALLOWED_HOSTS`)
-      sendProxyError(reply, 403, 'host-not-allowed', `Host "${name}" is not allowed: the proxy answers loopback names (localhost, 127.0.0.1, [::1]) and the names in ALLOWED_HOSTS, so that other web pages cannot spend your API key. To use this name, set ALLOWED_HOSTS=${name}`)
+      refuse(request, reply, 403, 'host-not-allowed', `Host "${name}" is not allowed: the proxy answers loopback names (localhost, 127.0.0.1, [::1]) and the names in ALLOWED_HOSTS, so that other web pages cannot spend your API key. To use this name, set ALLOWED_HOSTS=${name}`)
       return
     }
     const origin = request.headers.origin
     if (origin !== undefined && !originAllowed(origin)) {
-      request.exchange.notes.push(`refused origin ${origin}: not in CORS_ORIGINS; to allow it, add it to CORS_ORIGINS (e.g. CORS_ORIGINS=${suggestOrigins(origin, config)})`)
+      request.exchange.notes.push(`refused origin ${origin}: not in CORS_ORIGINS${originAdvice(origin, config)}`)
       sendProxyError(reply, 403, 'origin-not-allowed', `origin ${origin} is not allowed to use this proxy. Add it to CORS_ORIGINS (comma-separated; http://host:* allows any port).`)
       return
     }
@@ -77,7 +89,25 @@ function duplicatedUniqueHeader (request: FastifyRequest): string | undefined {
   return undefined
 }
 
-function suggestOrigins (origin: string, config: Config): string {
-  const current = config.corsOrigins.join(',')
-  return current ? `${current},${origin}` : origin
+/** Registered after CORS, so a page can read the 503 it gets while the proxy stops. */
+export const closingGate = fp(async function closingGate (app: FastifyInstance, options: { isClosing: () => boolean }) {
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!options.isClosing()) {
+      done()
+      return
+    }
+    reply.header('connection', 'close')
+    sendProxyError(reply, 503, 'shutting-down', 'the proxy is shutting down; retry in a moment')
+  })
+})
+
+// CORS_ORIGINS replaces the default list, so the suggestion keeps what is allowed now.
+// "null" and look-alikes that are not plain origins cannot be configured at all.
+function originAdvice (origin: string, config: Config): string {
+  try {
+    SETTINGS.corsOrigins.parse(origin)
+  } catch {
+    return ' (and it is not an origin that can be allowed)'
+  }
+  return `; to allow it, set CORS_ORIGINS=${[...config.corsOrigins, origin].join(',')}`
 }

@@ -209,6 +209,7 @@ export const SETTINGS = {
   logBodies: { env: 'LOG_BODIES', flag: 'log-bodies', boolean: true, default: false, parse: flag, example: 'true', help: 'add previews of text bodies (2 KB each) to the log' },
   apiPrefix: { env: 'API_PREFIX', flag: 'api-prefix', default: '/v1', parse: pathPrefix, example: '/v1', help: 'path prefix forwarded to the API upstream' },
   mcpPrefix: { env: 'MCP_PREFIX', flag: 'mcp-prefix', default: '/mcp', parse: pathPrefix, example: '/mcp', help: 'path prefix forwarded to the MCP upstream' },
+  maxBodyBytes: { env: 'MAX_BODY_BYTES', flag: 'max-body-bytes', default: 0, parse: integer(0, Number.MAX_SAFE_INTEGER), example: '10485760', help: 'largest request body forwarded, 413 above it (0: no limit; bodies always stream)' },
   forwardOrigin: { env: 'FORWARD_ORIGIN', flag: 'forward-origin', boolean: true, default: false, parse: flag, example: 'true', help: "forward the browser's Origin header upstream (dropped by default)" },
   headers: { default: {} as Record<string, string>, parse: headerMap, example: '{"X-Client": "my-app"}', help: 'config file only: extra headers to inject, name -> value' },
   headerPolicy: { default: {} as Record<string, HeaderPolicy>, parse: policyMap, example: '{"authorization": "set"}', help: 'config file only: per header "set" (always) or "ifAbsent"' }
