@@ -2,7 +2,7 @@
 // that both log formats print.
 import { STATUS_CODES } from 'node:http'
 import type { UpstreamCall } from './upstream-dispatcher.js'
-import { redactHeaderValue } from './redact.js'
+import { redactHeaderValue, redactUrl } from './redact.js'
 
 type HeaderBag = Record<string, string | string[] | number | undefined>
 
@@ -60,11 +60,11 @@ export function exchangeRecord (exchange: Exchange, outcome: { clientHeaders: He
   const record: ExchangeRecord = {
     id: exchange.id,
     method: exchange.method,
-    url: exchange.url,
-    target,
+    url: redactUrl(exchange.url),
+    target: redactUrl(target),
     answeredBy: upstreamAnswered ? 'upstream' : 'proxy',
     request: {
-      line: `${exchange.method} ${requestPath} HTTP/1.1`,
+      line: `${exchange.method} ${redactUrl(requestPath)} HTTP/1.1`,
       headers: headerLines(forwarded ? exchange.upstreamHeaders! : outcome.clientHeaders, exchange.injected)
     },
     response: {

@@ -23,3 +23,10 @@ t.test('cookie values are hidden, names and attributes kept', async t => {
 t.test('other headers pass unchanged', async t => {
   t.equal(redactHeaderValue('x-project-id', 'p1'), 'p1')
 })
+
+t.test('credential-like query parameters are redacted, the rest kept byte for byte', async t => {
+  const { redactUrl } = await import('../src/redact.js')
+  t.equal(redactUrl('/v1/x?api_key=Q1&access_token=Q2&limit=1&a=1+2&b=%2F'), '/v1/x?api_key=•••• (2 chars)&access_token=•••• (2 chars)&limit=1&a=1+2&b=%2F')
+  t.equal(redactUrl('/v1/x'), '/v1/x')
+  t.equal(redactUrl('/v1/x?flag&token='), '/v1/x?flag&token=(empty)')
+})
