@@ -60,6 +60,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         exchange.upstreamHeaders = outbound.headers
         exchange.injected = outbound.injected
         exchange.notes.push(...outbound.notes)
+        exchange.call.onRetry = note => exchange.notes.push(note)
         return { ...outbound.headers, [kUpstreamCall]: exchange.call } as unknown as IncomingHttpHeaders
       },
       rewriteHeaders: (headers: ResponseHeaders, request?: FastifyRequest) => {

@@ -18,6 +18,8 @@ export interface UpstreamCall {
   /** Full upstream URL, set when the call is dispatched. */
   url?: string
   abort?: (reason?: Error) => void
+  /** Told when a request was sent a second time on a fresh connection. */
+  onRetry?: (note: string) => void
 }
 
 type RequestOptions = Dispatcher.RequestOptions & { headers: Record<string | symbol, unknown> }
@@ -57,10 +59,18 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
         call.url = String(requestOptions.origin) + requestOptions.path
         call.abort = reason => controller.abort(reason)
       }
-      agent.request({ ...requestOptions, signal: controller.signal, headersTimeout: timeoutMs, bodyTimeout: 0 }, (error, data) => {
-        clearTimeout(timer)
-        callback(error, data)
-      })
+      const send = (isRetry: boolean): void => {
+        agent.request({ ...requestOptions, signal: controller.signal, headersTimeout: timeoutMs, bodyTimeout: 0 }, (error, data) => {
+          if (error && !isRetry && !controller.signal.aborted && isStalePooledSocket(error) && isReplayable(requestOptions)) {
+            call?.onRetry?.('the pooled upstream connection had been closed by the upstream; sent again once on a fresh connection')
+            send(true)
+            return
+          }
+          clearTimeout(timer)
+          callback(error, data)
+        })
+      }
+      send(false)
     },
     close: () => agent.close(),
     destroy: () => agent.destroy()
@@ -79,4 +89,17 @@ function trustedCertificates (extra: string[] | undefined): string[] | undefined
   }
   if (!extra) return system
   return [...(system ?? tls.rootCertificates), ...extra]
+}
+
+// FLT-11: an upstream may close an idle keep-alive socket just as a request is written
+// on it. The request never reached the application, so a bodyless idempotent one is sent
+// again once, as browsers do. "Reused" is read off the socket: it had already carried a
+// response. Anything else (a fresh connection reset, any POST) is never replayed.
+function isStalePooledSocket (error: Error): boolean {
+  const socket = (error as { socket?: { bytesRead?: number } }).socket
+  return (error as { code?: string }).code === 'UND_ERR_SOCKET' && (socket?.bytesRead ?? 0) > 0
+}
+
+function isReplayable (options: Dispatcher.RequestOptions): boolean {
+  return (options.method === 'GET' || options.method === 'HEAD') && (options.body === undefined || options.body === null || options.body === '')
 }
