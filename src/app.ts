@@ -19,6 +19,8 @@ export interface AppOptions {
   logger: Logger
   /** Trusted CA certificates on top of the defaults (tests use a self-signed one). */
   upstreamCa?: DispatcherOptions['ca']
+  /** Log entries lost to a stalled stdout, reported by the health route. */
+  droppedLogLines?: () => number
 }
 
 export interface ProxyApp extends FastifyInstance {
@@ -60,7 +62,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   await app.register(requestGuard, { config, originAllowed })
   await app.register(cors, corsOptions(originAllowed))
   await app.register(closingGate, { isClosing: () => closing })
-  await app.register(healthRoute, { config })
+  await app.register(healthRoute, { config, droppedLogLines: options.droppedLogLines ?? (() => 0) })
   for (const route of proxyRoutes(config)) {
     await app.register(registerProxy, { config, dispatcher, route })
   }

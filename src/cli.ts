@@ -75,12 +75,12 @@ async function main (argv: string[]): Promise<void> {
   }
 
   const { config, origin } = loaded
-  const { logger, flush } = createLogger(config)
+  const { logger, flush, droppedLines } = createLogger(config)
   const exit = (code: number): void => { void flush().then(() => process.exit(code)) }
   process.on('uncaughtException', error => logger.error({ err: error }, 'uncaught exception (the proxy keeps running)'))
   process.on('unhandledRejection', error => logger.error({ err: error }, 'unhandled rejection (the proxy keeps running)'))
 
-  const app = await buildApp(config, { logger })
+  const app = await buildApp(config, { logger, droppedLogLines: droppedLines })
   installShutdown(app, { graceMs: config.shutdownGraceMs, logger, exit })
   try {
     await app.listen({ port: config.port, host: config.host })

@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify'
 import type { Config } from './settings.js'
 import { VERSION } from './version.js'
 
-export async function healthRoute (app: FastifyInstance, options: { config: Config }): Promise<void> {
-  const { config } = options
+export async function healthRoute (app: FastifyInstance, options: { config: Config, droppedLogLines: () => number }): Promise<void> {
+  const { config, droppedLogLines } = options
   const body = {
     status: 'ok',
     version: VERSION,
@@ -18,6 +18,6 @@ export async function healthRoute (app: FastifyInstance, options: { config: Conf
   }
   app.get('/__proxy/health', async (_request, reply) => {
     reply.header('cache-control', 'no-store')
-    return body
+    return { ...body, droppedLogLines: droppedLogLines() }
   })
 }

@@ -1,10 +1,16 @@
-// pino for every log line; in pretty mode pino-pretty runs in-process as a stream
-// (a worker thread could not receive our formatter) and writes asynchronously, so
-// a slow terminal or `docker logs` reader never blocks the event loop.
+// pino for every line; pretty mode renders each line with pino-pretty's formatter in
+// process (a worker thread could not receive our exchange formatter). Output goes
+// through one asynchronous sonic-boom with a bounded buffer: a terminal or
+// `docker logs` reader that stops reading never blocks the event loop nor grows memory
+// without limit. Lines that do not fit are dropped whole (never torn), counted, and
+// the count is written as soon as output flows again.
 import { pino, type Logger, type DestinationStream } from 'pino'
-import pretty from 'pino-pretty'
+import { prettyFactory } from 'pino-pretty'
 import type { Config } from './settings.js'
 import { formatExchange } from './curl-format.js'
+
+/** How much log output may wait for a stalled stdout before lines are dropped. */
+export const LOG_BUFFER_BYTES = 8 * 1024 * 1024
 
 export interface LoggerOptions {
   /** Where lines go; stdout by default. */
@@ -15,37 +21,34 @@ export interface LoggerOptions {
 
 export interface ProxyLogger {
   logger: Logger
-  /** Resolves once everything logged so far has been written. */
+  /** Resolves once everything logged so far has been written (or after 1 s at most). */
   flush: () => Promise<void>
+  /** Lines dropped because the output was not being read. */
+  droppedLines: () => number
 }
 
+const DROP_NOTICE = '[log] '
+
+interface Sink { write: (text: string) => void, flush: (done: () => void) => void, dropped: () => number }
+
 export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'>, options: LoggerOptions = {}): ProxyLogger {
-  const stream = config.logFormat === 'pretty' ? prettyStream(options) : jsonStream(options)
-  const logger = pino({
-    level: config.logLevel,
-    base: null,
-    timestamp: pino.stdTimeFunctions.isoTime
-  }, stream)
+  const sink = options.destination ? streamSink(options.destination) : stdoutSink()
+  const render = config.logFormat === 'pretty' ? prettyRenderer(options) : undefined
+  const stream: DestinationStream = { write: line => sink.write(render ? render(line) : line) }
+  const logger = pino({ level: config.logLevel, base: null, timestamp: pino.stdTimeFunctions.isoTime }, stream)
   return {
     logger,
     flush: () => new Promise(resolve => {
-      const flushable = stream as { flush?: (callback: (error?: Error) => void) => void }
-      if (typeof flushable.flush === 'function' && !options.destination) flushable.flush(() => resolve())
-      else setImmediate(resolve)
-    })
+      const timer = setTimeout(resolve, 1000)
+      sink.flush(() => { clearTimeout(timer); resolve() })
+    }),
+    droppedLines: sink.dropped
   }
 }
 
-function jsonStream (options: LoggerOptions): DestinationStream {
-  return (options.destination as DestinationStream | undefined) ?? pino.destination({ fd: 1, sync: false })
-}
-
-function prettyStream (options: LoggerOptions): DestinationStream {
-  const colorize = options.colorize ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
-  return pretty({
-    colorize,
-    sync: false,
-    destination: options.destination ?? 1,
+function prettyRenderer (options: LoggerOptions): (line: string) => string {
+  return prettyFactory({
+    colorize: options.colorize ?? (process.stdout.isTTY === true && !process.env.NO_COLOR),
     translateTime: 'SYS:HH:MM:ss.l',
     ignore: 'pid,hostname',
     hideObject: true,
@@ -53,5 +56,35 @@ function prettyStream (options: LoggerOptions): DestinationStream {
       if (log.exchange) return formatExchange(log.exchange as Parameters<typeof formatExchange>[0])
       return String(log[messageKey] ?? '')
     }
-  }) as DestinationStream
+  }) as (line: string) => string
+}
+
+function stdoutSink (): Sink {
+  const boom = pino.destination({ fd: 1, sync: false, maxLength: LOG_BUFFER_BYTES })
+  let dropped = 0
+  let reported = 0
+  boom.on('drop', (data: string) => { if (!data.startsWith(DROP_NOTICE)) dropped++ })
+  boom.on('error', () => {}) // stdout closed (EPIPE): nothing left to tell
+  return {
+    write: text => {
+      if (dropped > reported && boom.write(`${DROP_NOTICE}${dropped - reported} log entries were dropped because the output was not being read\n`)) reported = dropped
+      boom.write(text)
+    },
+    flush: done => {
+      try {
+        boom.flush(() => done())
+      } catch {
+        done() // not ready yet or already closed
+      }
+    },
+    dropped: () => dropped
+  }
+}
+
+function streamSink (destination: NodeJS.WritableStream): Sink {
+  return {
+    write: text => { destination.write(text) },
+    flush: done => { setImmediate(done) },
+    dropped: () => 0
+  }
 }

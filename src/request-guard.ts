@@ -91,6 +91,13 @@ function duplicatedUniqueHeader (request: FastifyRequest): string | undefined {
 
 /** Registered after CORS, so a page can read the 503 it gets while the proxy stops. */
 export const closingGate = fp(async function closingGate (app: FastifyInstance, options: { isClosing: () => boolean }) {
+  // A keep-alive connection whose request was in flight at the signal would otherwise
+  // sit idle until the grace period ends; closing it after the response lets the
+  // process exit as soon as the last request is done.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (options.isClosing() && !reply.raw.headersSent) reply.header('connection', 'close')
+    done(null, payload)
+  })
   app.addHook('onRequest', (_request, reply, done) => {
     if (!options.isClosing()) {
       done()
