@@ -1,0 +1,110 @@
+// SIGTERM/SIGINT on the real CLI: open requests finish within SHUTDOWN_GRACE_MS, streams
+// that never end are cut when it runs out, and a second signal exits at once with 1.
+import t from 'tap'
+import { startCli } from './helpers/cli.js'
+import { startFakeApi, type FakeHandler } from './helpers/fake-api.js'
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const
+
+async function until (condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+}
+
+function lastLine (text: string): string {
+  return text.trimEnd().split('\n').at(-1) ?? ''
+}
+
+const slowReply: FakeHandler = (_req, res) => {
+  setTimeout(() => { res.setHeader('content-type', 'application/json'); res.end('{"slow":true}') }, 800)
+}
+
+/** Sends the head and one event, then never finishes the response. */
+const endlessStream: FakeHandler = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'text/event-stream' })
+  res.write('data: 1\n\n')
+}
+
+/** Reads a stream to its end; says whether it ended cleanly or was cut. */
+async function drain (body: ReadableStream<Uint8Array>): Promise<'ended' | 'cut'> {
+  const reader = body.getReader()
+  try {
+    while (!(await reader.read()).done);
+    return 'ended'
+  } catch {
+    return 'cut'
+  }
+}
+
+for (const signal of SIGNALS) {
+  t.test(`${signal} with no traffic exits 0 at once`, async t => {
+    const cli = await startCli(t)
+    const started = Date.now()
+    const exit = await cli.stop(signal)
+    const elapsedMs = Date.now() - started
+    t.same(exit, { code: 0, signal: null })
+    t.ok(elapsedMs < 1000, `exited in ${elapsedMs} ms`)
+    t.match(cli.stdout(), new RegExp(`INFO: ${signal}: shutting down; open requests get 5000 ms to finish$`, 'm'))
+    t.match(lastLine(cli.stdout()), /INFO: stopped$/, 'the last line says it stopped')
+    t.equal(cli.stderr(), '')
+  })
+
+  t.test(`${signal} while a slow request is in flight: it completes with 200, then exit 0`, async t => {
+    const api = await startFakeApi(t, { handler: slowReply })
+    const cli = await startCli(t, [], { env: { BKEND_API_URL: api.url } })
+    const pending = fetch(new URL('/v1/slow', cli.url))
+    await until(() => api.started === 1)
+    const started = Date.now()
+    cli.child.kill(signal)
+    const res = await pending
+    t.same([res.status, await res.text()], [200, '{"slow":true}'])
+    const exit = await cli.exited
+    const elapsedMs = Date.now() - started
+    t.same(exit, { code: 0, signal: null })
+    t.ok(elapsedMs < 2500, `exited ${elapsedMs} ms after the signal, soon after the reply`)
+    t.equal(api.abortedResponses, 0, 'the upstream response was not cut')
+    t.match(cli.stdout(), /^\* #1 200 OK in /m, 'the exchange was logged')
+    t.match(lastLine(cli.stdout()), /INFO: stopped$/)
+  })
+}
+
+t.test('SHUTDOWN_GRACE_MS=300 cuts a stream that never ends and exits 0 within ~2 s', async t => {
+  const api = await startFakeApi(t, { handler: endlessStream })
+  const cli = await startCli(t, [], { env: { BKEND_API_URL: api.url, SHUTDOWN_GRACE_MS: '300' } })
+  const res = await fetch(new URL('/v1/events', cli.url))
+  t.equal(res.status, 200)
+  const drained = drain(res.body!)
+  await until(() => api.started === 1)
+  const started = Date.now()
+  cli.child.kill('SIGTERM')
+  const exit = await cli.exited
+  const elapsedMs = Date.now() - started
+  t.same(exit, { code: 0, signal: null })
+  t.ok(elapsedMs >= 250 && elapsedMs < 2000, `exited ${elapsedMs} ms after SIGTERM (grace 300 ms)`)
+  t.equal(await drained, 'cut', 'the client sees the stream cut, not a clean end')
+  await until(() => api.abortedResponses === 1)
+  t.equal(api.abortedResponses, 1, 'the upstream stream was closed too')
+  t.match(cli.stdout(), /WARN: grace period of 300 ms is over: closing the connections still open$/m)
+})
+
+t.test('a second SIGTERM during the grace period exits at once with 1', async t => {
+  const api = await startFakeApi(t, { handler: endlessStream })
+  const cli = await startCli(t, [], { env: { BKEND_API_URL: api.url, SHUTDOWN_GRACE_MS: '20000' } })
+  const res = await fetch(new URL('/v1/events', cli.url))
+  t.equal(res.status, 200)
+  const drained = drain(res.body!)
+  cli.child.kill('SIGTERM')
+  await cli.waitForStdout(/SIGTERM: shutting down; open requests get 20000 ms to finish/)
+  t.equal(cli.child.exitCode, null, 'still running while the stream is open')
+  const started = Date.now()
+  cli.child.kill('SIGTERM')
+  const exit = await cli.exited
+  const elapsedMs = Date.now() - started
+  t.same(exit, { code: 1, signal: null })
+  t.ok(elapsedMs < 1000, `exited ${elapsedMs} ms after the second SIGTERM`)
+  t.match(lastLine(cli.stdout()), /WARN: SIGTERM again: exiting now$/)
+  t.equal(await drained, 'cut')
+})

@@ -1,0 +1,112 @@
+// Spawns the built CLI (`node dist/cli.js`) as a child process with a controlled
+// environment and working directory, and collects what it writes. CI builds before
+// testing, so dist/ is assumed current.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export const CLI = new URL('../../dist/cli.js', import.meta.url).pathname
+
+/** Matches the first line the CLI prints once it listens, in pretty and in json mode. */
+const BANNER_LINE = /bkend-dev-proxy (\S+) listening on http:\/\/(\S+?):(\d+)/
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+export interface CliOptions {
+  /** Added to a minimal environment (PATH and HOME only), so nothing leaks in from the test runner. */
+  env?: Record<string, string>
+  /** Working directory; a fresh empty one (no .env) when not given. */
+  cwd?: string
+  /** How long to wait for the banner, or for the exit of a run that should stop by itself. */
+  timeoutMs?: number
+}
+
+export interface CliExit { code: number | null, signal: NodeJS.Signals | null }
+
+export interface CliResult extends CliExit { stdout: string, stderr: string }
+
+export interface RunningCli {
+  child: ChildProcess
+  port: number
+  /** http://127.0.0.1:<port> */
+  url: string
+  stdout: () => string
+  stderr: () => string
+  /** Resolves when the process has exited. */
+  exited: Promise<CliExit>
+  /** Resolves once stdout matches, or rejects after timeoutMs. */
+  waitForStdout: (pattern: RegExp, timeoutMs?: number) => Promise<void>
+  /** Sends a signal and waits for the exit. */
+  stop: (signal?: NodeJS.Signals) => Promise<CliExit>
+}
+
+/** An empty directory, removed in teardown. */
+export function tempDir (t: Teardown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bkend-dev-proxy-cli-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+function spawnCli (t: Teardown, args: string[], options: CliOptions): { child: ChildProcess, out: { stdout: string, stderr: string }, exited: Promise<CliExit> } {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env }
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? tempDir(t), env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const out = { stdout: '', stderr: '' }
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { out.stdout += chunk })
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { out.stderr += chunk })
+  // 'close' rather than 'exit': by then both pipes are drained.
+  const exited = new Promise<CliExit>(resolve => child.once('close', (code, signal) => resolve({ code, signal })))
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    await exited
+  })
+  return { child, out, exited }
+}
+
+/** Runs the CLI to its exit (help, version, refused settings). */
+export async function runCli (t: Teardown, args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const { child, out, exited } = spawnCli(t, args, options)
+  const timeoutMs = options.timeoutMs ?? 5000
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  const exit = await exited
+  clearTimeout(timer)
+  return { ...exit, ...out }
+}
+
+/** Starts the CLI with `--port 0` (plus args) and resolves once the banner names the port. */
+export async function startCli (t: Teardown, args: string[] = [], options: CliOptions = {}): Promise<RunningCli> {
+  const { child, out, exited } = spawnCli(t, ['--port', '0', ...args], options)
+  const waitForStdout = (pattern: RegExp, timeoutMs = options.timeoutMs ?? 5000): Promise<void> => new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      if (!pattern.test(out.stdout)) return false
+      cleanup()
+      resolve()
+      return true
+    }
+    const onExit = (): void => { cleanup(); reject(new Error(`the CLI exited before printing ${pattern}\nstdout: ${out.stdout}\nstderr: ${out.stderr}`)) }
+    const timer = setTimeout(() => { cleanup(); reject(new Error(`no ${pattern} within ${timeoutMs} ms\nstdout: ${out.stdout}\nstderr: ${out.stderr}`)) }, timeoutMs)
+    const cleanup = (): void => {
+      clearTimeout(timer)
+      child.stdout!.off('data', check)
+      child.off('close', onExit)
+    }
+    if (check()) return
+    child.stdout!.on('data', check)
+    child.once('close', onExit)
+  })
+  await waitForStdout(BANNER_LINE)
+  const port = Number(BANNER_LINE.exec(out.stdout)![3])
+  return {
+    child,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    stdout: () => out.stdout,
+    stderr: () => out.stderr,
+    exited,
+    waitForStdout,
+    stop: async (signal = 'SIGTERM') => {
+      child.kill(signal)
+      return exited
+    }
+  }
+}
