@@ -79,7 +79,7 @@ function parseSetting (key: SettingKey, candidate: Candidate): unknown {
   } catch (error) {
     if (!(error instanceof SettingError)) throw error
     const shown = JSON.stringify(setting.secret ? redactSecret(String(candidate.raw)) : candidate.raw)
-    const fix = error.advice ? error.fix : candidate.fix(error.fix)
+    const fix = error.advice ? error.fix : candidate.fix(error.fix || setting.example)
     throw new ConfigError(`config: ${key} ${shown} (from ${candidate.from}) ${error.message}\n  fix: ${fix}`)
   }
 }

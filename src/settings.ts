@@ -53,7 +53,7 @@ function integer (min: number, max: number): Parse<number> {
   return raw => {
     const value = typeof raw === 'number' ? raw : Number(text(raw))
     if (!Number.isInteger(value) || value < min || value > max || (typeof raw === 'string' && raw.trim() === '')) {
-      throw new SettingError(`must be a whole number from ${min} to ${max}`, String(min === 0 ? max : min))
+      throw new SettingError(`must be a whole number from ${min} to ${max}`, '')
     }
     return value
   }
@@ -65,7 +65,10 @@ function oneOf<const T extends readonly string[]> (choices: T): Parse<T[number]>
     const match = choices.find(choice => choice === value)
     if (match === undefined) {
       const listed = choices.slice(0, -1).join(', ') + ' or ' + choices[choices.length - 1]
-      throw new SettingError(`must be ${listed}`, choices[0] ?? '')
+      // "production" → prod, "development" → dev, "stage" → staging
+      const lower = value.toLowerCase()
+      const near = choices.find(choice => lower.startsWith(choice.toLowerCase()) || choice.toLowerCase().startsWith(lower))
+      throw new SettingError(`must be ${listed}`, near ?? choices[0] ?? '')
     }
     return match
   }

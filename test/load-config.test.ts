@@ -74,7 +74,7 @@ t.test('extra headers and their policies come from the config file', async t => 
 const badValues: Array<[string, () => unknown, RegExp]> = [
   ['a port that is not a number', () => loadConfig({ cwd: workdir(), env: { PORT: 'abc' } }), /^config: port "abc" \(from PORT\) must be a whole number from 0 to 65535\n {2}fix: PORT=/],
   ['a port flag that is out of range', () => loadConfig({ cwd: workdir(), env: {}, flags: { port: '70000' } }), /^config: port "70000" \(from --port\) .*\n {2}fix: --port /],
-  ['an unknown environment', () => loadConfig({ cwd: workdir(), env: { BKEND_ENVIRONMENT: 'production' } }), /^config: environment "production" \(from BKEND_ENVIRONMENT\) must be dev, staging or prod\n {2}fix: BKEND_ENVIRONMENT=dev$/],
+  ['an unknown environment', () => loadConfig({ cwd: workdir(), env: { BKEND_ENVIRONMENT: 'production' } }), /^config: environment "production" \(from BKEND_ENVIRONMENT\) must be dev, staging or prod\n {2}fix: BKEND_ENVIRONMENT=prod$/],
   ['an upstream without a scheme', () => loadConfig({ cwd: workdir(), env: { BKEND_API_URL: 'api-client.bkend.ai' } }), /apiUrl "api-client.bkend.ai" \(from BKEND_API_URL\) is not an absolute URL.*\n {2}fix: BKEND_API_URL=https:\/\/api-client.bkend.ai$/],
   ['an upstream with another scheme', () => loadConfig({ cwd: workdir(), env: { BKEND_API_URL: 'ftp://x.test' } }), /must use http: or https:/],
   ['an upstream that ends in /v1', () => loadConfig({ cwd: workdir(), env: { BKEND_API_URL: 'https://api-client.bkend.ai/v1/' } }), /must not end in \/v1.*\n {2}fix: BKEND_API_URL=https:\/\/api-client.bkend.ai$/],
