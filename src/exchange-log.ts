@@ -31,12 +31,20 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       quiet: request.url === HEALTH_PATH
     }
     request.exchange = exchange
-    reply.raw.once('close', () => {
+    // 'finish' (all bytes handed to the socket) logs before the connection closes, so an
+    // exchange is always written before a shutdown's last line; 'close' alone means the
+    // client left early.
+    let logged = false
+    const onDone = (): void => {
+      if (logged) return
+      logged = true
       const completed = reply.raw.writableFinished
       // A client that leaves must not leave its upstream request running.
       if (!completed) exchange.call.abort?.(new Error('client closed the connection'))
       logExchange(logger, request, exchange, completed, reply.statusCode, reply.getHeaders())
-    })
+    }
+    reply.raw.once('finish', onDone)
+    reply.raw.once('close', onDone)
     done()
   })
 })

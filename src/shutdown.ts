@@ -36,8 +36,11 @@ export function installShutdown (app: ProxyApp, options: ShutdownOptions): void 
     app.close().then(() => {
       clearTimeout(force)
       clearTimeout(deadline)
-      logger.info('stopped')
-      exit(0)
+      // Let the last 'close' events (force-closed streams) log their exchanges first.
+      setImmediate(() => {
+        logger.info('stopped')
+        exit(0)
+      })
     }, (error: unknown) => {
       logger.error({ err: error }, 'error while shutting down')
       exit(1)
