@@ -1,0 +1,96 @@
+// Pure: one request → a runnable `curl -v` command that repeats it, for pasting into a
+// terminal or a bug report. Secrets become environment-variable references, never values.
+
+export type HeaderBag = Record<string, string | string[] | number | undefined>
+
+export interface CurlRequest {
+  method: string
+  /** Full URL the request went to. */
+  url: string
+  headers: HeaderBag
+  /** Names of headers the proxy injected (their secrets are the configured key). */
+  injected: readonly string[]
+  /** The body, when it was captured whole; otherwise its size for the note. */
+  body?: { text: string, complete: boolean, totalBytes: number }
+}
+
+// Which variable stands for which secret. The injected Authorization is the configured
+// key; the same header from the app is a signed-in user's token.
+const SECRET_VARIABLES: Record<string, { injected: string, client: string }> = {
+  authorization: { injected: 'BKEND_API_KEY', client: 'BKEND_USER_TOKEN' },
+  'proxy-authorization': { injected: 'PROXY_AUTHORIZATION', client: 'PROXY_AUTHORIZATION' },
+  'x-api-key': { injected: 'BKEND_API_KEY', client: 'BKEND_PUBLISHABLE_KEY' },
+  cookie: { injected: 'BKEND_COOKIE', client: 'BKEND_COOKIE' }
+}
+
+// curl derives these from the URL and the body; repeating them could only disagree.
+const DERIVED = new Set(['host', 'content-length'])
+
+export function copyAsCurl (request: CurlRequest): string {
+  const args = ['curl', '-v']
+  const body = request.body?.complete === true ? request.body.text : undefined
+  const method = request.method.toUpperCase()
+  if (method === 'HEAD') args.push('--head')
+  else if (method !== (body !== undefined ? 'POST' : 'GET')) args.push('-X', singleQuoted(method))
+  args.push(shellQuoted(request.url))
+  const host = hostOf(request.url)
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue
+    for (const single of Array.isArray(value) ? value : [String(value)]) {
+      if (DERIVED.has(name) && (name !== 'host' || single.toLowerCase() === host)) continue
+      args.push('-H', headerArgument(name, single, request.injected.includes(name)))
+    }
+  }
+  if (body !== undefined) args.push('--data-binary', shellQuoted(body))
+  const command = args.join(' ')
+  if (request.body && body === undefined) return `${command} # request body of ${request.body.totalBytes} bytes not included (not text, or too large to repeat here)`
+  return command
+}
+
+function headerArgument (name: string, value: string, injected: boolean): string {
+  const display = displayName(name)
+  const variables = SECRET_VARIABLES[name]
+  if (!variables) return shellQuoted(`${display}: ${value}`)
+  const variable = injected ? variables.injected : variables.client
+  // Keep the scheme (Bearer, Basic) so the variable holds just the token.
+  const scheme = name.endsWith('authorization') ? /^(\S+)\s+\S/.exec(value)?.[1] : undefined
+  return `"${escapeDoubleQuoted(`${display}: ${scheme ? `${scheme} ` : ''}`)}$${variable}"`
+}
+
+/** `x-project-id` → `X-Project-Id`; HTTP header names are case-insensitive. */
+function displayName (name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase())
+}
+
+/** POSIX single quotes: everything literal; a ' is closed, escaped and reopened. */
+export function singleQuoted (text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`
+}
+
+// A line break inside single quotes would split the command across log lines (and the
+// log replaces control characters), so such text uses bash's $'…' escapes instead.
+const CONTROL = /[\u0000-\u001f\u007f]/
+
+export function shellQuoted (text: string): string {
+  if (!CONTROL.test(text)) return singleQuoted(text)
+  const escaped = text.replace(/[\\'\u0000-\u001f\u007f]/g, character => {
+    if (character === '\n') return '\\n'
+    if (character === '\r') return '\\r'
+    if (character === '\t') return '\\t'
+    if (character === '\\' || character === "'") return `\\${character}`
+    return `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`
+  })
+  return `$'${escaped}'`
+}
+
+function escapeDoubleQuoted (text: string): string {
+  return text.replace(/[\\"$`]/g, character => `\\${character}`)
+}
+
+function hostOf (url: string): string {
+  try {
+    return new URL(url).host.toLowerCase()
+  } catch {
+    return ''
+  }
+}
