@@ -8,7 +8,19 @@ export function clean (text: string): string {
   return text.replace(CONTROL, '�')
 }
 
-export function formatExchange (record: ExchangeRecord): string {
+export interface ExchangeExtras {
+  /** Hint lines for this exchange, already rate-limited. */
+  hint?: string
+  /** The copy-as-curl command, when it is to be shown. */
+  curl?: string
+}
+
+/** The command is printed under failing exchanges always, under the rest with --log-curl. */
+export function curlShown (record: ExchangeRecord, logCurl: boolean): boolean {
+  return logCurl || record.response.status >= 400 || record.error !== undefined
+}
+
+export function formatExchange (record: ExchangeRecord, extras: ExchangeExtras = {}): string {
   const id = `#${record.id}`
   const from = record.origin ? ` from ${clean(record.origin)}` : ''
   const route = record.target === 'proxy' ? 'answered by the proxy (not forwarded)' : `→ ${clean(record.target)}`
@@ -25,6 +37,9 @@ export function formatExchange (record: ExchangeRecord): string {
   lines.push('<')
   if (record.responseBody) lines.push(...bodyLines('{', record.responseBody))
   lines.push(summaryLine(record))
+  if (extras.hint) for (const hint of extras.hint.split('\n')) lines.push(`* hint: ${clean(hint)}`)
+  // Last and unprefixed, so a triple-click selects exactly the command.
+  if (extras.curl) lines.push(clean(extras.curl))
   return lines.join('\n')
 }
 

@@ -1,10 +1,14 @@
 // Collects one exchange per request and logs it once the response is done (or the
-// client has gone). Replaces Fastify's own request log lines.
+// client has gone), with its hints and copy-as-curl command. Replaces Fastify's own
+// request log lines.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { exchangeRecord, type Exchange } from './exchange.js'
 import { summaryLine } from './curl-format.js'
+import { diagnoseExchange } from './exchange-diagnosis.js'
+import { createHintLimiter, type HintLimiter } from './hint-limiter.js'
+import type { Config } from './settings.js'
 
 declare module 'fastify' {
   interface FastifyRequest { exchange: Exchange }
@@ -12,8 +16,16 @@ declare module 'fastify' {
 
 const HEALTH_PATH = '/__proxy/health'
 
-export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, options: { logger: Logger }) {
+export interface ExchangeLogOptions {
+  logger: Logger
+  /** For hints on exchanges refused before a forwarding route saw them (e.g. the API prefix). */
+  config?: Config
+  hintLimiter?: HintLimiter
+}
+
+export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, options: ExchangeLogOptions) {
   const { logger } = options
+  const limitHint = options.hintLimiter ?? createHintLimiter()
   let counter = 0
   app.decorateRequest('exchange', null as unknown as Exchange)
 
@@ -41,21 +53,24 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       const completed = reply.raw.writableFinished
       // A client that leaves must not leave its upstream request running.
       if (!completed) exchange.call.abort?.(new Error('client closed the connection'))
-      logExchange(logger, request, exchange, completed, reply.statusCode, reply.getHeaders())
+      logExchange(request, exchange, completed, reply.statusCode, reply.getHeaders())
     }
     reply.raw.once('finish', onDone)
     reply.raw.once('close', onDone)
     done()
   })
-})
 
-function logExchange (logger: Logger, request: FastifyRequest, exchange: Exchange, completed: boolean, status: number, replyHeaders: Record<string, unknown>): void {
-  const record = exchangeRecord(exchange, {
-    clientHeaders: request.headers,
-    replyHeaders: replyHeaders as Record<string, string | string[] | number | undefined>,
-    status,
-    completed
-  })
-  const level = exchange.quiet ? 'debug' : record.response.status >= 500 ? 'error' : record.response.status >= 400 || !completed ? 'warn' : 'info'
-  logger[level]({ exchange: record }, summaryLine(record))
-}
+  function logExchange (request: FastifyRequest, exchange: Exchange, completed: boolean, status: number, replyHeaders: Record<string, unknown>): void {
+    const record = exchangeRecord(exchange, {
+      clientHeaders: request.headers,
+      replyHeaders: replyHeaders as Record<string, string | string[] | number | undefined>,
+      status,
+      completed
+    })
+    const level = exchange.quiet ? 'debug' : record.response.status >= 500 ? 'error' : record.response.status >= 400 || !completed ? 'warn' : 'info'
+    if (!logger.isLevelEnabled(level)) return
+    const { hints, curl } = diagnoseExchange(exchange, record, request.headers, options.config)
+    const said = hints.map(hint => limitHint(hint.cause, hint.text)).filter(text => text !== undefined)
+    logger[level]({ exchange: record, ...(said.length > 0 ? { hint: said.join('\n') } : {}), curl }, summaryLine(record))
+  }
+})

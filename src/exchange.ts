@@ -2,6 +2,7 @@
 // that both log formats print.
 import { STATUS_CODES } from 'node:http'
 import type { UpstreamCall } from './upstream-dispatcher.js'
+import type { Config } from './settings.js'
 import { redactHeaderValue, redactUrl } from './redact.js'
 
 type HeaderBag = Record<string, string | string[] | number | undefined>
@@ -26,6 +27,12 @@ export interface Exchange {
   call: UpstreamCall
   requestBody?: BodyPreview
   responseBody?: BodyPreview
+  /** Start of a textual request body, kept for copy-as-curl (never logged as such). */
+  replayBody?: BodyPreview
+  /** Start of a textual 4xx/5xx response, kept to read bkend's error.code for hints. */
+  errorBody?: BodyPreview
+  /** The configuration of the route that forwarded it; absent for exchanges the proxy refused first. */
+  config?: Config
   /** Health checks log at debug, so Docker's polling does not flood the log. */
   quiet: boolean
 }

@@ -7,7 +7,8 @@
 import { pino, type Logger, type DestinationStream } from 'pino'
 import { prettyFactory } from 'pino-pretty'
 import type { Config } from './settings.js'
-import { formatExchange } from './curl-format.js'
+import { curlShown, formatExchange } from './curl-format.js'
+import type { ExchangeRecord } from './exchange.js'
 
 /** How much log output may wait for a stalled stdout before lines are dropped. */
 export const LOG_BUFFER_BYTES = 8 * 1024 * 1024
@@ -31,9 +32,9 @@ const DROP_NOTICE = '[log] '
 
 interface Sink { write: (text: string) => void, flush: (done: () => void) => void, dropped: () => number }
 
-export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'>, options: LoggerOptions = {}): ProxyLogger {
+export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'> & Partial<Pick<Config, 'logCurl'>>, options: LoggerOptions = {}): ProxyLogger {
   const sink = options.destination ? streamSink(options.destination) : stdoutSink()
-  const render = config.logFormat === 'pretty' ? prettyRenderer(options) : undefined
+  const render = config.logFormat === 'pretty' ? prettyRenderer(options, config.logCurl === true) : undefined
   const stream: DestinationStream = { write: line => sink.write(render ? render(line) : line) }
   const logger = pino({ level: config.logLevel, base: null, timestamp: pino.stdTimeFunctions.isoTime }, stream)
   return {
@@ -46,14 +47,18 @@ export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'>, op
   }
 }
 
-function prettyRenderer (options: LoggerOptions): (line: string) => string {
+function prettyRenderer (options: LoggerOptions, logCurl: boolean): (line: string) => string {
   return prettyFactory({
     colorize: options.colorize ?? (process.stdout.isTTY === true && !process.env.NO_COLOR),
     translateTime: 'SYS:HH:MM:ss.l',
     ignore: 'pid,hostname',
     hideObject: true,
     messageFormat: (log, messageKey) => {
-      if (log.exchange) return formatExchange(log.exchange as Parameters<typeof formatExchange>[0])
+      if (log.exchange) {
+        const record = log.exchange as ExchangeRecord
+        const curl = typeof log.curl === 'string' && curlShown(record, logCurl) ? log.curl : undefined
+        return formatExchange(record, { hint: typeof log.hint === 'string' ? log.hint : undefined, curl })
+      }
       return String(log[messageKey] ?? '')
     }
   }) as (line: string) => string
@@ -63,19 +68,40 @@ function stdoutSink (): Sink {
   const boom = pino.destination({ fd: 1, sync: false, maxLength: LOG_BUFFER_BYTES })
   let dropped = 0
   let reported = 0
-  boom.on('drop', (data: string) => { if (!data.startsWith(DROP_NOTICE)) dropped++ })
+  let pendingBytes = 0
+  let lastWriteDropped = false
+  boom.on('drop', (data: string) => {
+    lastWriteDropped = true
+    if (!data.startsWith(DROP_NOTICE)) dropped++
+  })
+  boom.on('write', (bytes: number) => { pendingBytes -= bytes })
   boom.on('error', () => {}) // stdout closed (EPIPE): nothing left to tell
+  const write = (text: string): boolean => {
+    lastWriteDropped = false
+    const accepted = boom.write(text) // emits 'drop' synchronously when the buffer is full
+    if (!lastWriteDropped) pendingBytes += Buffer.byteLength(text)
+    return accepted && !lastWriteDropped
+  }
   return {
     write: text => {
-      if (dropped > reported && boom.write(`${DROP_NOTICE}${dropped - reported} log entries were dropped because the output was not being read\n`)) reported = dropped
-      boom.write(text)
+      if (dropped > reported && write(`${DROP_NOTICE}${dropped - reported} log entries were dropped because the output was not being read\n`)) reported = dropped
+      write(text)
     },
+    // sonic-boom's own flush does not wait for a write already in flight, and pino's
+    // exit hook would then write the rest synchronously, out of order (or spin on a
+    // stalled pipe). So wait until every accepted byte is out; if the reader is stalled,
+    // give up the rest rather than hang the exit.
     flush: done => {
-      try {
-        boom.flush(() => done())
-      } catch {
-        done() // not ready yet or already closed
+      const started = Date.now()
+      const check = (): void => {
+        if (pendingBytes <= 0) return done()
+        if (Date.now() - started > 900) {
+          boom.flushSync = () => {}
+          return done()
+        }
+        setTimeout(check, 5)
       }
+      check()
     },
     dropped: () => dropped
   }

@@ -10,7 +10,8 @@ import { kUpstreamCall, type UpstreamDispatcher } from './upstream-dispatcher.js
 import { classifyUpstreamError, rootErrorCode } from './errors.js'
 import { bodyLimiter, declaredTooLarge, payloadTooLargeMessage } from './body-limit.js'
 import { sendProxyError } from './reply-error.js'
-import { isTextual, previewCollector, previewTap } from './body-preview.js'
+import { isTextual, previewCollector } from './body-preview.js'
+import { cappedCollector, ERROR_BODY_BYTES, REPLAY_BODY_BYTES, watchingTap } from './body-capture.js'
 import type { BodyPreview } from './exchange.js'
 
 // OPTIONS is left to @fastify/cors: preflights are answered, never forwarded.
@@ -45,7 +46,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     httpMethods: [...FORWARDED_METHODS],
     undici: dispatcher as never,
     disableRequestLogging: true,
-    preHandler: config.logBodies || config.maxBodyBytes > 0 ? prepareBody : undefined,
+    preHandler: prepareBody,
     replyOptions: {
       // http-proxy re-encodes the query it parsed; send the client's bytes instead.
       queryString: (_search: string, url: string) => {
@@ -74,9 +75,15 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
           ? (exchange.responseBody = { text: '', totalBytes: 0, truncated: false })
           : undefined
         const collect = preview ? previewCollector(preview) : undefined
+        // Error answers are small JSON; their error.code names the hint. Success bodies
+        // (lists, SSE streams) are never kept.
+        const collectError = response.statusCode >= 400 && isTextual(response.headers['content-type'])
+          ? cappedCollector(exchange.errorBody = { text: '', totalBytes: 0, truncated: false }, ERROR_BODY_BYTES)
+          : undefined
         response.stream.on('data', (chunk: Buffer) => {
           exchange.responseBytes += chunk.length
           collect?.(chunk)
+          collectError?.(chunk)
         })
         reply.send(response.stream)
       },
@@ -94,6 +101,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
   })
 
   async function prepareBody (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    request.exchange.config = config
     if (config.maxBodyBytes > 0) {
       if (declaredTooLarge(request.headers['content-length'], config.maxBodyBytes)) {
         reply.header('connection', 'close')
@@ -101,10 +109,13 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
       }
       if (request.body instanceof Readable) request.body = passThrough(request.body, bodyLimiter(config.maxBodyBytes))
     }
-    if (config.logBodies && request.body instanceof Readable && isTextual(request.headers['content-type'])) {
-      const preview: BodyPreview = { text: '', totalBytes: 0, truncated: false }
-      request.exchange.requestBody = preview
-      request.body = passThrough(request.body, previewTap(preview))
+    if (request.body instanceof Readable && isTextual(request.headers['content-type'])) {
+      // Kept for the copy-as-curl command; the log shows it only with --log-bodies.
+      const replay: BodyPreview = { text: '', totalBytes: 0, truncated: false }
+      request.exchange.replayBody = replay
+      const watchers = [cappedCollector(replay, REPLAY_BODY_BYTES)]
+      if (config.logBodies) watchers.push(previewCollector(request.exchange.requestBody = { text: '', totalBytes: 0, truncated: false }))
+      request.body = passThrough(request.body, watchingTap(watchers))
     }
     return undefined
   }

@@ -123,6 +123,14 @@ function pathPrefix (raw: unknown): string {
   return value
 }
 
+function probePath (raw: unknown): string {
+  const value = text(raw)
+  if (!/^\/[^\s#]*$/.test(value) || value.startsWith('//')) {
+    throw new SettingError('must be a path (with an optional query) that starts with /', '/v1/data/posts?limit=1')
+  }
+  return value
+}
+
 function list (raw: unknown): string[] {
   const items = Array.isArray(raw) ? raw.map(text) : text(raw).split(',')
   return items.map(item => item.trim()).filter(item => item !== '')
@@ -213,6 +221,8 @@ export const SETTINGS = {
   apiPrefix: { env: 'API_PREFIX', flag: 'api-prefix', default: '/v1', parse: pathPrefix, example: '/v1', help: 'path prefix forwarded to the API upstream' },
   mcpPrefix: { env: 'MCP_PREFIX', flag: 'mcp-prefix', default: '/mcp', parse: pathPrefix, example: '/mcp', help: 'path prefix forwarded to the MCP upstream' },
   maxBodyBytes: { env: 'MAX_BODY_BYTES', flag: 'max-body-bytes', default: 0, parse: integer(0, Number.MAX_SAFE_INTEGER), example: '10485760', help: 'largest request body forwarded, 413 above it (0: no limit; bodies always stream)' },
+  logCurl: { env: 'LOG_CURL', flag: 'log-curl', boolean: true, default: false, parse: flag, example: 'true', help: 'print a copy-as-curl command under every exchange (failing ones always get one)' },
+  doctorProbePath: { env: 'DOCTOR_PROBE_PATH', flag: 'probe-path', default: '/v1/data/posts?limit=1', parse: probePath, example: '/v1/data/posts?limit=1', help: 'doctor: the authenticated read it tries (a one-record read of one of your tables)' },
   forwardOrigin: { env: 'FORWARD_ORIGIN', flag: 'forward-origin', boolean: true, default: false, parse: flag, example: 'true', help: "forward the browser's Origin header upstream (dropped by default)" },
   headers: { default: {} as Record<string, string>, parse: headerMap, example: '{"X-Client": "my-app"}', help: 'config file only: extra headers to inject, name -> value' },
   headerPolicy: { default: {} as Record<string, HeaderPolicy>, parse: policyMap, example: '{"authorization": "set"}', help: 'config file only: per header "set" (always) or "ifAbsent"' }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { formatExchange, summaryLine } from '../src/curl-format.js'
+import { curlShown, formatExchange, summaryLine } from '../src/curl-format.js'
 import type { ExchangeRecord } from '../src/exchange.js'
 
 function record (overrides: Partial<ExchangeRecord> = {}): ExchangeRecord {
@@ -69,4 +69,22 @@ t.test('body previews use curl\'s data markers and say when they are cut', async
   }))
   t.match(text, '>\n} [14 bytes]\n} {"title":"hi"}\n< HTTP/1.1 200 OK')
   t.match(text, '<\n{ [first 3 of 5000 bytes]\n{ abc\n* #7')
+})
+
+t.test('hints follow the summary, and the copy-as-curl command ends the block unprefixed', async t => {
+  const text = formatExchange(record({ response: { line: 'HTTP/1.1 401 Unauthorized', status: 401, headers: [] } }), {
+    hint: 'set BKEND_API_KEY\nthe app\'s Authorization header has no space after Bearer',
+    curl: `curl -v 'https://api-client.bkend.ai/v1/data/posts?limit=1' -H "Authorization: Bearer $BKEND_API_KEY"`
+  })
+  t.equal(text.split('\n').slice(-4).join('\n'), [
+    '* #7 401 Unauthorized in 12.3 ms, 27 bytes',
+    '* hint: set BKEND_API_KEY',
+    '* hint: the app\'s Authorization header has no space after Bearer',
+    `curl -v 'https://api-client.bkend.ai/v1/data/posts?limit=1' -H "Authorization: Bearer $BKEND_API_KEY"`
+  ].join('\n'))
+})
+
+t.test('the command is shown for failures always, for successes only with --log-curl', async t => {
+  t.same([curlShown(record(), false), curlShown(record(), true)], [false, true])
+  t.equal(curlShown(record({ response: { line: 'HTTP/1.1 404 Not Found', status: 404, headers: [] } }), false), true)
 })

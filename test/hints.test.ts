@@ -1,0 +1,121 @@
+// Each hint as the log shows it, from a fake upstream that answers the way bkend does.
+import t from 'tap'
+import { bkendReply, startFakeApi, type FakeHandler } from './helpers/fake-api.js'
+import { startProxy } from './helpers/proxy.js'
+import { bkendErrorCode, hintsFor, type HintFacts } from '../src/hints.js'
+import { builtInDefaults } from '../src/settings.js'
+
+type Tap = typeof t
+
+const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
+
+function bkendError (status: number, code: string, headers: Record<string, string> = {}): FakeHandler {
+  return bkendReply(status, { success: false, error: { code, message: `${code} happened` } }, headers)
+}
+
+interface LogLine { hint?: string, exchange: { response: { status: number } } }
+
+async function hintsOf (t: Tap, handler: FakeHandler, path: string, options: { apiKey?: string, headers?: Record<string, string> } = {}): Promise<{ pretty: string[], json: string | undefined }> {
+  const api = await startFakeApi(t, { handler })
+  const pretty = await startProxy(t, { apiUrl: api.url, apiKey: options.apiKey ?? '' })
+  await (await fetch(new URL(path, pretty.url), { headers: options.headers })).text()
+  const lines = (await pretty.logs()).split('\n').filter(line => line.startsWith('* hint: ')).map(line => line.slice('* hint: '.length))
+  const json = await startProxy(t, { apiUrl: api.url, apiKey: options.apiKey ?? '', logFormat: 'json' })
+  await (await fetch(new URL(path, json.url), { headers: options.headers })).text()
+  const [entry] = (await json.logs()).trim().split('\n').map(line => JSON.parse(line) as LogLine)
+  return { pretty: lines, json: entry!.hint }
+}
+
+// [status, bkend code, whether a key is configured, what the hint must say]
+const UPSTREAM_CASES: Array<[number, string, boolean, RegExp]> = [
+  [401, 'auth/missing-authorization-header', false, /no API key is configured: set BKEND_API_KEY/],
+  [401, 'auth/unauthorized', false, /no API key is configured: set BKEND_API_KEY/],
+  [401, 'auth/unauthorized', true, /refused the credentials: check that BKEND_API_KEY is a current key/],
+  [401, 'auth/invalid-token-format', true, /neither an API key \(pk_… publishable or sk_… secret\) nor a JWT/],
+  [401, 'auth/access-token-expired', true, /access token expired \(they live 1 hour\): refresh it/],
+  [403, 'data/permission-denied', true, /publishable pk_ keys are subject to the table's row-level permissions.*secret sk_ keys act as admin/],
+  [403, 'data/scope-insufficient', true, /use a secret sk_ key \(admin/],
+  [404, 'data/environment-not-found', true, /the key does not belong to environment "dev" \(X-Environment\).*BKEND_ENVIRONMENT/],
+  [404, 'data/table-not-found', true, /no table "Posts".*case-sensitive/]
+]
+
+for (const [status, code, keyed, expected] of UPSTREAM_CASES) {
+  t.test(`${status} ${code}${keyed ? '' : ' without a key'} gets its hint in both log formats`, async t => {
+    const { pretty, json } = await hintsOf(t, bkendError(status, code), '/v1/data/Posts?limit=5', { apiKey: keyed ? KEY : '' })
+    t.equal(pretty.length, 1)
+    t.match(pretty[0], expected)
+    t.equal(json, pretty[0])
+  })
+}
+
+t.test('429 names the Retry-After', async t => {
+  const { pretty } = await hintsOf(t, bkendError(429, 'common/rate-limited', { 'retry-after': '30' }), '/v1/data/posts?limit=5')
+  t.same(pretty, ['rate limited by bkend: retry after 30 s (Retry-After), and slow down the loop or burst that sends these requests'])
+})
+
+t.test('5xx from bkend says temporary, retry', async t => {
+  const { pretty } = await hintsOf(t, bkendError(503, 'common/unavailable'), '/v1/data/posts?limit=5')
+  t.match(pretty[0], /^bkend answered 503: a temporary server-side problem, not your request; retry with a backoff/)
+})
+
+t.test('a 2xx body is never read for an error code', async t => {
+  const { pretty, json } = await hintsOf(t, bkendReply(200, { success: false, error: { code: 'auth/unauthorized' } }), '/v1/data/posts?limit=5')
+  t.same(pretty, [])
+  t.equal(json, undefined)
+})
+
+t.test("the app's Authorization without a space after Bearer", async t => {
+  const { pretty } = await hintsOf(t, bkendError(401, 'auth/invalid-token-format'), '/v1/data/posts?limit=5', { headers: { authorization: 'BearereyJhbGciOiJIUzI1NiJ9.e30.c2ln' } })
+  t.equal(pretty.length, 2)
+  t.equal(pretty[1], 'the app\'s Authorization header has no space after Bearer ("Bearer<token>"): send "Authorization: Bearer <token>"')
+})
+
+t.test('an X-Environment that bkend does not know, or that conflicts with the configured one', async t => {
+  const unknown = await hintsOf(t, bkendReply(200, {}), '/v1/data/posts?limit=5', { headers: { 'x-environment': 'production' } })
+  t.match(unknown.pretty, [/^the app sent X-Environment: production, which bkend does not know: use dev, staging or prod/])
+  const conflict = await hintsOf(t, bkendReply(200, {}), '/v1/data/posts?limit=5', { headers: { 'x-environment': 'prod' } })
+  t.match(conflict.pretty, [/^the app sent X-Environment: prod but the proxy is configured for dev \(BKEND_ENVIRONMENT\)/])
+})
+
+t.test('a refused CORS origin', async t => {
+  const { pretty, json } = await hintsOf(t, bkendReply(200, {}), '/v1/data/posts', { headers: { origin: 'https://app.example' } })
+  t.same(pretty, ['the page https://app.example is not in CORS_ORIGINS, so the browser shows a CORS error: add it to CORS_ORIGINS (comma-separated; http://localhost:* allows any port) and restart the proxy'])
+  t.equal(json, pretty[0])
+})
+
+t.test('a path without /v1', async t => {
+  const { pretty } = await hintsOf(t, bkendReply(200, {}), '/data/posts?limit=5')
+  t.same(pretty, ["the path /data/posts has no /v1 prefix, so it was not forwarded: set the app's base URL to the proxy's address (no path) and keep /v1 in every request path"])
+})
+
+t.test('a large list read without limit names the limit parameter; with limit it is quiet', async t => {
+  const big: FakeHandler = (_req, res) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify({ items: 'x'.repeat(300 * 1024) })) }
+  const without = await hintsOf(t, big, '/v1/data/posts')
+  t.match(without.pretty, [/^this list read took [\d.]+ s for 300 KB without a limit: page it with the limit parameter, e.g\. \/v1\/data\/posts\?limit=50/])
+  const withLimit = await hintsOf(t, big, '/v1/data/posts?limit=500')
+  t.same(withLimit.pretty, [])
+})
+
+t.test('a burst of the same failure gets one hint, then a count', async t => {
+  const api = await startFakeApi(t, { handler: bkendError(401, 'auth/unauthorized') })
+  const proxy = await startProxy(t, { apiUrl: api.url, logFormat: 'json' })
+  for (let i = 0; i < 5; i++) await (await fetch(new URL('/v1/data/posts?limit=1', proxy.url))).text()
+  const entries = (await proxy.logs()).trim().split('\n').map(line => JSON.parse(line) as LogLine)
+  t.equal(entries.length, 5)
+  t.same(entries.map(entry => entry.hint !== undefined), [true, false, false, false, false])
+})
+
+t.test('unit: slow list reads and upstream timeouts get the limit hint too', async t => {
+  const facts: HintFacts = { method: 'GET', url: '/v1/data/posts?page=2', status: 200, answeredBy: 'upstream', durationMs: 3500, responseBytes: 2048, settings: builtInDefaults() }
+  t.same(hintsFor(facts).map(hint => hint.cause), ['list-without-limit'])
+  t.same(hintsFor({ ...facts, durationMs: 10 }).map(hint => hint.cause), [])
+  t.same(hintsFor({ ...facts, status: 504, answeredBy: 'proxy', errorCode: 'proxy/upstream-timeout', durationMs: 10 }).map(hint => hint.text), ['this list read timed out without a limit: page it with the limit parameter, e.g. /v1/data/posts?limit=50 (and page=2, 3, …)'])
+  t.same(hintsFor({ ...facts, method: 'POST' }).map(hint => hint.cause), [])
+})
+
+t.test('unit: error.code is read from whole and from cut bodies', async t => {
+  t.equal(bkendErrorCode('{"success":false,"error":{"code":"auth/unauthorized","message":"x"}}'), 'auth/unauthorized')
+  t.equal(bkendErrorCode('{"success":false,"error":{"code":"data/table-not-found","message":"a very long mess'), 'data/table-not-found')
+  t.equal(bkendErrorCode('<html>502</html>'), undefined)
+  t.equal(bkendErrorCode('{"error":"plain"}'), undefined)
+})
