@@ -8,6 +8,7 @@ import { buildApp } from './app.js'
 import { bannerFacts, bannerText, bannerTitle } from './banner.js'
 import { installShutdown } from './shutdown.js'
 import { VERSION } from './version.js'
+import { formatDoctorReport, runDoctor } from './doctor.js'
 
 const FLAG_KEYS = SETTING_KEYS.filter(key => settingOf(key).flag !== undefined)
 
@@ -22,6 +23,7 @@ function usage (): string {
     'Authorization, X-Project-Id and X-Environment, and logs each exchange like curl -v.',
     '',
     'Usage: bkend-dev-proxy [flags]',
+    '       bkend-dev-proxy doctor [--origin <url>] [--json] [flags]   check the setup step by step',
     '',
     `  ${'flag'.padEnd(30)} ${'variable'.padEnd(20)} meaning`,
     ...rows,
@@ -30,12 +32,19 @@ function usage (): string {
     `  ${'-v, --version'.padEnd(30)} ${''.padEnd(20)} the version`,
     '',
     `The API key is read from ${SETTINGS.apiKey.env} (or .env, or the config file), never from a flag.`,
-    'Sources, strongest first: flags, environment, .env in the working directory, --config file, config/default.json.'
+    'Sources, strongest first: flags, environment, .env in the working directory, --config file, config/default.json.',
+    '',
+    'doctor checks the configuration, the API URL, DNS, TLS, an authenticated read (--probe-path), CORS for',
+    '--origin, the environment and the MCP endpoint; it prints one line per step (--json: one JSON document)',
+    'and exits 0 only when every step passed.'
   ].join('\n')
 }
 
-function parseFlags (argv: string[]): { flags: Partial<Record<SettingKey, string | boolean>>, configFile?: string, help: boolean, version: boolean } {
-  const options: Record<string, { type: 'string' | 'boolean', short?: string }> = {
+type FlagOptions = Record<string, { type: 'string' | 'boolean', short?: string }>
+
+function parseFlags (argv: string[], extra: FlagOptions = {}): { flags: Partial<Record<SettingKey, string | boolean>>, configFile?: string, help: boolean, version: boolean, extra: Record<string, string | boolean | undefined> } {
+  const options: FlagOptions = {
+    ...extra,
     config: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'v' }
@@ -56,10 +65,32 @@ function parseFlags (argv: string[]): { flags: Partial<Record<SettingKey, string
     const value = values[settingOf(key).flag!]
     if (value !== undefined) flags[key] = value
   }
-  return { flags, configFile: values.config as string | undefined, help: values.help === true, version: values.version === true }
+  const extraValues = Object.fromEntries(Object.keys(extra).map(name => [name, values[name]]))
+  return { flags, configFile: values.config as string | undefined, help: values.help === true, version: values.version === true, extra: extraValues }
+}
+
+// Exit codes: 0 every step passed, 1 a step failed, 2 the command line is wrong.
+async function doctorMain (argv: string[]): Promise<void> {
+  let parsed: ReturnType<typeof parseFlags>
+  try {
+    parsed = parseFlags(argv, { origin: { type: 'string' }, json: { type: 'boolean' } })
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(error.message + '\n')
+    process.exitCode = 2
+    return
+  }
+  if (parsed.help) { process.stdout.write(usage() + '\n'); return }
+  const report = await runDoctor({
+    loadConfig: () => loadConfig({ flags: parsed.flags, configFile: parsed.configFile }),
+    origin: parsed.extra.origin as string | undefined
+  })
+  process.stdout.write((parsed.extra.json === true ? JSON.stringify(report, null, 2) : formatDoctorReport(report)) + '\n')
+  process.exitCode = report.ok ? 0 : 1
 }
 
 async function main (argv: string[]): Promise<void> {
+  if (argv[0] === 'doctor') return doctorMain(argv.slice(1))
   let parsed: ReturnType<typeof parseFlags>
   let loaded: ReturnType<typeof loadConfig>
   try {

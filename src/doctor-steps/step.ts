@@ -1,0 +1,37 @@
+// What every doctor step returns, and what they share while the doctor runs.
+import type { Config } from '../settings.js'
+import type { UpstreamDispatcher } from '../upstream-dispatcher.js'
+import type { HttpOutcome } from './http-get.js'
+
+export type StepStatus = 'pass' | 'fail' | 'skip'
+
+export interface StepResult {
+  /** Stable name, for --json readers and tests: config, api-url, dns, tls, auth, environment, cors, node, mcp. */
+  step: string
+  status: StepStatus
+  /** What was found, in one line. */
+  detail: string
+  /** How to fix it; failed steps always have one. */
+  fix?: string
+}
+
+export interface DoctorContext {
+  config: Config
+  stepTimeoutMs: number
+  /** Same TLS trust as the proxy's own upstream calls. */
+  dispatcher: UpstreamDispatcher
+  /** The authenticated probe's outcome, which the environment step reads too. */
+  probe?: HttpOutcome
+}
+
+export function pass (step: string, detail: string): StepResult {
+  return { step, status: 'pass', detail }
+}
+
+export function fail (step: string, detail: string, fix: string): StepResult {
+  return { step, status: 'fail', detail, fix }
+}
+
+export function skip (step: string, detail: string): StepResult {
+  return { step, status: 'skip', detail }
+}

@@ -1,0 +1,210 @@
+// `bkend-dev-proxy doctor` run as a child process (the built dist/cli.js) against fake
+// upstreams on ephemeral ports, and its step logic as units.
+import t from 'tap'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { bkendReply, FIXTURES, startFakeApi, type FakeHandler } from './helpers/fake-api.js'
+import { closedPortUrl } from './helpers/upstream-faults.js'
+import { builtInDefaults, type Config } from '../src/settings.js'
+import { checkApiUrl, explainTlsError } from '../src/doctor-steps/connection.js'
+import { interpretEnvironment, interpretProbe } from '../src/doctor-steps/auth.js'
+import { checkCors } from '../src/doctor-steps/cors.js'
+import { checkNode, interpretMcp } from '../src/doctor-steps/mcp.js'
+import { formatDoctorReport } from '../src/doctor.js'
+
+const CLI = new URL('../dist/cli.js', import.meta.url).pathname
+const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
+const TRUST_FIXTURE = { NODE_EXTRA_CA_CERTS: FIXTURES + 'localhost-cert.pem' }
+
+interface Step { step: string, status: 'pass' | 'fail' | 'skip', detail: string, fix?: string }
+interface Report { ok: boolean, steps: Step[] }
+interface DoctorRun { code: number, stdout: string, stderr: string }
+type Tap = typeof t
+
+function runDoctor (t: Tap, args: string[], env: Record<string, string>): Promise<DoctorRun> {
+  // A fresh working directory, so no .env of the developer's leaks in.
+  const cwd = mkdtempSync(join(tmpdir(), 'doctor-'))
+  t.teardown(() => rmSync(cwd, { recursive: true, force: true }))
+  return new Promise(resolve => {
+    execFile(process.execPath, [CLI, 'doctor', ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? -1) : 0, stdout, stderr })
+    })
+  })
+}
+
+async function runDoctorJson (t: Tap, args: string[], env: Record<string, string>): Promise<{ code: number, report: Report, status: Record<string, string> }> {
+  const run = await runDoctor(t, [...args, '--json'], env)
+  const report = JSON.parse(run.stdout) as Report
+  return { code: run.code, report, status: Object.fromEntries(report.steps.map(step => [step.step, step.status])) }
+}
+
+function stepOf (report: Report, name: string): Step {
+  return report.steps.find(step => step.step === name)!
+}
+
+/** bkend as the doctor sees it: the probe read and an OAuth-protected MCP endpoint. */
+function healthyBkend (probe: FakeHandler = bkendReply(200, { success: true, data: { items: [] } })): FakeHandler {
+  return (req, res, body) => {
+    if (req.url?.startsWith('/mcp')) {
+      res.writeHead(401, { 'www-authenticate': 'Bearer resource_metadata="https://api.bkend.ai/.well-known/oauth-protected-resource"' })
+      res.end()
+      return
+    }
+    probe(req, res, body)
+  }
+}
+
+async function bkendEnv (t: Tap, handler: FakeHandler = healthyBkend()): Promise<{ env: Record<string, string>, api: Awaited<ReturnType<typeof startFakeApi>> }> {
+  const api = await startFakeApi(t, { tls: 'localhost', handler })
+  return { api, env: { ...TRUST_FIXTURE, BKEND_API_URL: api.url, BKEND_MCP_URL: `${api.url}/mcp`, BKEND_API_KEY: KEY, BKEND_PROJECT_ID: 'p1' } }
+}
+
+t.test('every step passes against a healthy upstream: exit 0, one line per step', async t => {
+  const { api, env } = await bkendEnv(t)
+  const run = await runDoctor(t, ['--origin', 'http://localhost:3000'], env)
+  t.equal(run.code, 0, run.stdout + run.stderr)
+  const lines = run.stdout.trim().split('\n')
+  t.equal(lines[0], `bkend-dev-proxy doctor: ${api.url} (environment dev)`)
+  t.same(lines.slice(1, -1).map(line => line.slice(0, 18)), [
+    'PASS  config      ', 'PASS  api-url     ', 'PASS  dns         ', 'PASS  tls         ', 'PASS  auth        ',
+    'PASS  environment ', 'PASS  cors        ', 'PASS  node        ', 'PASS  mcp         '
+  ])
+  t.equal(lines.at(-1), '9 passed, 0 failed, 0 skipped')
+  t.notMatch(run.stdout, KEY)
+  const probe = api.received.find(request => request.url.startsWith('/v1/'))!
+  t.same([probe.url, probe.headers.authorization, probe.headers['x-project-id'], probe.headers['x-environment']], ['/v1/data/posts?limit=1', `Bearer ${KEY}`, 'p1', 'dev'])
+  t.equal(api.received.find(request => request.url === '/mcp')!.headers.authorization, undefined, 'the MCP check sends no key')
+})
+
+t.test('--json prints one document; --probe-path chooses the read', async t => {
+  const { api, env } = await bkendEnv(t)
+  const { code, report } = await runDoctorJson(t, ['--probe-path', '/v1/data/Todos?limit=1'], env)
+  t.equal(code, 0)
+  t.equal(report.ok, true)
+  t.equal(report.steps.length, 9)
+  t.ok(api.received.some(request => request.url === '/v1/data/Todos?limit=1'), 'the probe used the path given')
+})
+
+t.test('an unreachable host fails at dns, and what needs a connection is skipped', async t => {
+  const { code, report, status } = await runDoctorJson(t, [], { BKEND_API_URL: 'https://does-not-exist.invalid', BKEND_MCP_URL: 'https://does-not-exist.invalid/mcp', BKEND_API_KEY: KEY })
+  t.equal(code, 1)
+  t.same(status, { config: 'pass', 'api-url': 'pass', dns: 'fail', tls: 'skip', auth: 'skip', environment: 'skip', cors: 'pass', node: 'pass', mcp: 'fail' })
+  t.match(stepOf(report, 'dns'), { detail: 'does-not-exist.invalid does not resolve (ENOTFOUND)', fix: /BKEND_API_URL/ })
+})
+
+t.test('a closed port fails the connection with the reason', async t => {
+  const url = (await closedPortUrl()).replace('http:', 'https:')
+  const { code, report } = await runDoctorJson(t, [], { BKEND_API_URL: url, BKEND_MCP_URL: url + '/mcp' })
+  t.equal(code, 1)
+  t.match(stepOf(report, 'tls'), { status: 'fail', detail: /could not connect .*ECONNREFUSED/, fix: /nothing listens/ })
+})
+
+t.test('a self-signed certificate fails the TLS step, explained', async t => {
+  const { env } = await bkendEnv(t)
+  const { NODE_EXTRA_CA_CERTS: _trusted, ...untrusted } = env
+  const { code, report, status } = await runDoctorJson(t, [], untrusted)
+  t.equal(code, 1)
+  t.match(stepOf(report, 'tls'), { status: 'fail', detail: /self-signed certificate/, fix: /NODE_EXTRA_CA_CERTS/ })
+  t.same([status.auth, status.environment], ['skip', 'skip'])
+})
+
+t.test('401 fails the auth step with the hint for the code', async t => {
+  const { env } = await bkendEnv(t, healthyBkend(bkendReply(401, { success: false, error: { code: 'auth/unauthorized', message: 'Unauthorized' } })))
+  const run = await runDoctor(t, [], { ...env, BKEND_API_KEY: '' })
+  t.equal(run.code, 1)
+  t.match(run.stdout, /^FAIL {2}auth {9}GET \/v1\/data\/posts\?limit=1 answered 401 auth\/unauthorized\n {19}fix: bkend refused the request and no API key is configured: set BKEND_API_KEY/m)
+  t.match(run.stdout, /^SKIP {2}environment {2}X-Environment: dev not verified/m)
+  t.match(run.stdout, /\n7 passed, 1 failed, 1 skipped \(exit code 1\)\n$/)
+})
+
+t.test('a key of another environment fails auth and environment (404 data/environment-not-found)', async t => {
+  const { env } = await bkendEnv(t, healthyBkend(bkendReply(404, { success: false, error: { code: 'data/environment-not-found', message: 'Environment not found' } })))
+  const { code, report } = await runDoctorJson(t, [], { ...env, BKEND_ENVIRONMENT: 'staging' })
+  t.equal(code, 1)
+  t.match(stepOf(report, 'environment'), { status: 'fail', detail: 'X-Environment: staging was refused (404 data/environment-not-found)', fix: /does not belong to environment "staging"/ })
+})
+
+t.test('an origin CORS_ORIGINS does not allow fails the cors step with the setting to use', async t => {
+  const { env } = await bkendEnv(t)
+  const { code, report } = await runDoctorJson(t, ['--origin', 'https://app.example'], { ...env, CORS_ORIGINS: 'http://localhost:3000' })
+  t.equal(code, 1)
+  t.same(stepOf(report, 'cors'), { step: 'cors', status: 'fail', detail: 'https://app.example is not allowed: the browser will report a CORS error', fix: 'CORS_ORIGINS=http://localhost:3000,https://app.example' })
+})
+
+t.test('an invalid configuration fails the config step (exit 1); a bad flag is exit 2', async t => {
+  const { code, report } = await runDoctorJson(t, [], { BKEND_ENVIRONMENT: 'production' })
+  t.equal(code, 1)
+  t.match(stepOf(report, 'config'), { status: 'fail', detail: /environment "production" \(from BKEND_ENVIRONMENT\) must be dev, staging or prod/, fix: 'BKEND_ENVIRONMENT=prod' })
+  t.equal(report.steps.filter(step => step.status === 'skip').length, 7)
+  const bad = await runDoctor(t, ['--no-such-flag'], {})
+  t.equal(bad.code, 2)
+})
+
+t.test('a silent upstream cannot hang the doctor', async t => {
+  const api = await startFakeApi(t, { handler: () => {} })
+  const started = Date.now()
+  const { code, report } = await runDoctorJson(t, [], { BKEND_API_URL: api.url, BKEND_MCP_URL: api.url + '/mcp', UPSTREAM_TIMEOUT_MS: '300' })
+  t.equal(code, 1)
+  t.match(stepOf(report, 'auth'), { status: 'fail', detail: /got no answer/ })
+  t.ok(Date.now() - started < 10000, 'done well within the per-step budget')
+})
+
+// Units of the step logic.
+const config = (overrides: Partial<Config> = {}): Config => ({ ...builtInDefaults(), ...overrides })
+const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => ({ kind: 'answer' as const, status, headers, body: JSON.stringify(body) })
+const bkendError = (code: string) => ({ success: false, error: { code, message: code } })
+
+t.test('unit: the API URL must be https unless it is local', async t => {
+  t.equal(checkApiUrl('https://api-client.bkend.ai').status, 'pass')
+  t.equal(checkApiUrl('http://127.0.0.1:9000').status, 'pass')
+  t.same(checkApiUrl('http://api-client.bkend.ai'), { step: 'api-url', status: 'fail', detail: 'http://api-client.bkend.ai uses plain http', fix: 'BKEND_API_URL=https://api-client.bkend.ai (bkend answers only over https; the default is https://api-client.bkend.ai)' })
+})
+
+t.test('unit: the probe answer names the cause through the hint table', async t => {
+  t.equal(interpretProbe(answer(200, { success: true }), config()).status, 'pass')
+  t.match(interpretProbe(answer(404, bkendError('data/table-not-found')), config()), { status: 'pass', detail: /key, project and environment accepted \(the probe's table does not exist; set DOCTOR_PROBE_PATH/ })
+  t.match(interpretProbe(answer(401, bkendError('auth/invalid-token-format')), config({ apiKey: KEY })), { status: 'fail', fix: /neither an API key/ })
+  t.match(interpretProbe(answer(401, bkendError('auth/access-token-expired')), config({ apiKey: KEY })), { status: 'fail', fix: /1 hour/ })
+  t.match(interpretProbe(answer(403, bkendError('data/permission-denied')), config({ apiKey: KEY })), { status: 'fail', fix: /row-level permissions/ })
+  t.match(interpretProbe(answer(429, bkendError('common/rate-limited'), { 'retry-after': '7' }), config()), { status: 'fail', fix: /retry after 7 s/ })
+  t.match(interpretProbe(answer(404, '<html>'), config()), { status: 'fail', fix: /check BKEND_API_URL and DOCTOR_PROBE_PATH/ })
+  t.match(interpretEnvironment(answer(200, {}), config({ environment: 'prod' })), { status: 'pass', detail: 'X-Environment: prod accepted by the API' })
+})
+
+t.test('unit: TLS errors are explained by code', async t => {
+  t.match(explainTlsError('CERT_HAS_EXPIRED', 'h'), { detail: /expired/, fix: /clock/ })
+  t.match(explainTlsError('ERR_TLS_CERT_ALTNAME_INVALID', 'h'), { detail: /another host name/ })
+  t.match(explainTlsError('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'h'), { fix: /NODE_EXTRA_CA_CERTS/ })
+})
+
+t.test('unit: cors uses the proxy matcher; no --origin shows what is allowed', async t => {
+  t.equal(checkCors('http://localhost:5173', config()).status, 'pass')
+  t.equal(checkCors('http://localhost:3000.evil.example', config()).status, 'fail')
+  t.match(checkCors('not an origin', config()), { status: 'fail', fix: /--origin http:\/\/localhost:3000/ })
+  t.match(checkCors(undefined, config()), { status: 'pass', detail: /^CORS_ORIGINS allows http:\/\/localhost:\*/ })
+})
+
+t.test('unit: node version and MCP answers', async t => {
+  t.same([checkNode('v20.0.0').status, checkNode('v18.19.0').status], ['pass', 'fail'])
+  t.equal(interpretMcp(answer(401, '', { 'www-authenticate': 'Bearer' }), 'https://api.bkend.ai/mcp').status, 'pass')
+  t.match(interpretMcp(answer(401, ''), 'https://api.bkend.ai/mcp'), { status: 'fail', detail: /without WWW-Authenticate/ })
+  t.match(interpretMcp(answer(404, ''), 'https://api.bkend.ai/mcp'), { status: 'fail', fix: /BKEND_MCP_URL/ })
+  t.equal(interpretMcp(answer(405, ''), 'https://api.bkend.ai/mcp').status, 'pass')
+})
+
+t.test('unit: the text report', async t => {
+  t.equal(formatDoctorReport({ ok: false, apiUrl: 'https://api-client.bkend.ai', environment: 'dev', steps: [
+    { step: 'config', status: 'pass', detail: 'valid' },
+    { step: 'auth', status: 'fail', detail: 'GET /v1/data/posts?limit=1 answered 401 auth/unauthorized', fix: 'set BKEND_API_KEY' },
+    { step: 'environment', status: 'skip', detail: 'not verified' }
+  ] }), [
+    'bkend-dev-proxy doctor: https://api-client.bkend.ai (environment dev)',
+    'PASS  config       valid',
+    'FAIL  auth         GET /v1/data/posts?limit=1 answered 401 auth/unauthorized',
+    '                   fix: set BKEND_API_KEY',
+    'SKIP  environment  not verified',
+    '1 passed, 1 failed, 1 skipped (exit code 1)'
+  ].join('\n'))
+})
