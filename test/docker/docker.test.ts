@@ -6,7 +6,7 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
 import { request } from 'node:http'
-import { readFileSync, writeFileSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,7 +17,13 @@ import { startFakeApi, echo } from '../helpers/fake-api.js'
 t.setTimeout(7 * 60_000)
 
 const ROOT = new URL('../../', import.meta.url).pathname
-const SETUP = new URL('../../../shared/docker/setup.sh', import.meta.url).pathname
+// The engine harness lives beside the project (../shared), wherever this clone sits;
+// a clone elsewhere (CI's fresh clone) finds it through DOCKER_SETUP or the workplace path.
+const SETUP = [
+  process.env.DOCKER_SETUP,
+  new URL('../../../shared/docker/setup.sh', import.meta.url).pathname,
+  '/work/shared/docker/setup.sh'
+].find(path => path !== undefined && path !== '' && existsSync(path)) ?? new URL('../../../shared/docker/setup.sh', import.meta.url).pathname
 const HARNESS_ENV = '/tmp/docker-harness/env'
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
 const REDACTED_KEY = 'Bearer sk_test_••••mnop (40 chars)'
