@@ -1,0 +1,235 @@
+// Fault cases of the reliability matrix (reliability-cases.md §2.4) beyond
+// upstream-errors, keepalive-race and streaming: recovery without a restart, scheme
+// mismatches, connect stalls, what the upstream sees after a 504, resets, truncated
+// bodies, invalid responses on a kept-alive client connection, and trickled bodies.
+import t from 'tap'
+import net from 'node:net'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { startFakeApi } from './helpers/fake-api.js'
+import { startProxy } from './helpers/proxy.js'
+import { assertProxyHealthy, closedPortUrl, waitFor } from './helpers/upstream-faults.js'
+import { WireClient, errorOf, startRawUpstream } from './helpers/matrix-wire.js'
+
+const ORIGIN = 'http://localhost:3000'
+
+function get (port: number, path: string, lines: string[] = []): string {
+  return `GET ${path} HTTP/1.1\r\nHost: localhost:${port}\r\n${lines.map(line => line + '\r\n').join('')}\r\n`
+}
+
+t.test('FLT-01 upstream refused → fast 502 with CORS, then 200 once it is up, without a restart', async t => {
+  const url = await closedPortUrl()
+  const port = Number(new URL(url).port)
+  const proxy = await startProxy(t, { apiUrl: url })
+  const started = Date.now()
+  const down = await fetch(new URL('/v1/x', proxy.url), { headers: { origin: ORIGIN } })
+  const elapsedMs = Date.now() - started
+  const body = await down.json() as { error: { code: string, message: string } }
+  t.same([down.status, body.error.code], [502, 'proxy/upstream-unreachable'])
+  t.ok(elapsedMs < 1000, `answered in ${elapsedMs} ms`)
+  t.match(body.error.message, `127.0.0.1:${port}`, 'names the configured upstream')
+  t.match(body.error.message, /BKEND_API_URL/, 'says which setting to check')
+  t.notMatch(body.error.message, /ECONNREFUSED \d+\.\d+\.\d+\.\d+:\d+/, 'no raw socket error in the body')
+  t.same([down.headers.get('access-control-allow-origin'), down.headers.get('access-control-allow-credentials')], [ORIGIN, 'true'])
+
+  const server = http.createServer((_req, res) => res.end('back'))
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve) })
+  t.teardown(() => new Promise<void>(resolve => { server.closeAllConnections(); server.close(() => resolve()) }))
+  const up = await fetch(new URL('/v1/x', proxy.url), { headers: { origin: ORIGIN } })
+  t.same([up.status, await up.text()], [200, 'back'], 'the next request succeeds: the failure was not cached')
+})
+
+t.test('FLT-03 scheme mismatch: plain HTTP on https:// → 502 upstream-tls; TLS on http:// → 502 upstream-bad-response', async t => {
+  const plain = await startFakeApi(t)
+  const proxyA = await startProxy(t, { apiUrl: `https://127.0.0.1:${plain.port}` })
+  const a = await fetch(new URL('/v1/x', proxyA.url))
+  const bodyA = await a.json() as { error: { code: string, message: string } }
+  t.same([a.status, bodyA.error.code], [502, 'proxy/upstream-tls'], '(a) plain HTTP server behind an https:// URL')
+  t.equal(plain.received.length, 0, '(a) no HTTP request was completed')
+
+  const tlsApi = await startFakeApi(t, { tls: 'localhost' })
+  const proxyB = await startProxy(t, { apiUrl: `http://127.0.0.1:${tlsApi.port}` })
+  const started = Date.now()
+  const b = await fetch(new URL('/v1/x', proxyB.url))
+  const bodyB = await b.json() as { error: { code: string, message: string } }
+  t.same([b.status, bodyB.error.code], [502, 'proxy/upstream-bad-response'], '(b) TLS server behind an http:// URL')
+  t.ok(Date.now() - started < 5000, '(b) does not hang')
+  await assertProxyHealthy(t, proxyA.url)
+})
+
+t.test('FLT-03 the scheme-mismatch errors say "did you mean http:// / https://"', { todo: 'bug: messages give no scheme hint; see report' }, async t => {
+  const plain = await startFakeApi(t)
+  const proxyA = await startProxy(t, { apiUrl: `https://127.0.0.1:${plain.port}` })
+  const bodyA = await (await fetch(new URL('/v1/x', proxyA.url))).json() as { error: { message: string } }
+  t.match(bodyA.error.message, /http:\/\//, '(a) suggests http://')
+  const tlsApi = await startFakeApi(t, { tls: 'localhost' })
+  const proxyB = await startProxy(t, { apiUrl: `http://127.0.0.1:${tlsApi.port}` })
+  const bodyB = await (await fetch(new URL('/v1/x', proxyB.url))).json() as { error: { message: string } }
+  t.match(bodyB.error.message, /https:\/\//, '(b) suggests https://')
+})
+
+t.test('FLT-04 a TLS handshake that stalls → 504 at the configured time, stalled socket closed', { todo: 'bug: 504 arrives after ~1.4-1.7 s and the stalled socket is never closed; see report' }, async t => {
+  let closedAt = 0
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer(socket => {
+    sockets.add(socket)
+    socket.on('error', () => {})
+    socket.on('close', () => { closedAt = Date.now() })
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>(resolve => { for (const s of sockets) s.destroy(); server.close(() => resolve()) }))
+  const proxy = await startProxy(t, { apiUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, upstreamTimeoutMs: 1000 })
+  const started = Date.now()
+  const res = await fetch(new URL('/v1/x', proxy.url))
+  const answeredAt = Date.now()
+  const body = await res.json() as { error: { code: string } }
+  t.same([res.status, body.error.code], [504, 'proxy/upstream-timeout'])
+  t.ok(answeredAt - started >= 950 && answeredAt - started <= 1500, `504 after ${answeredAt - started} ms (timeout 1000)`)
+  t.ok(await waitFor(() => closedAt > 0, 1000), 'the stalled server socket saw the proxy close it')
+  t.ok(closedAt - answeredAt <= 100, `closed ${closedAt - answeredAt} ms after the 504`)
+})
+
+t.test('FLT-05 no headers in time → 504 with CORS and a ?limit= hint; the upstream socket is closed right after', async t => {
+  const upstream = await startRawUpstream(t, () => {})
+  const proxy = await startProxy(t, { apiUrl: upstream.url, upstreamTimeoutMs: 1000 })
+  const started = Date.now()
+  const res = await fetch(new URL('/v1/data/posts', proxy.url), { headers: { origin: ORIGIN } })
+  const answeredAt = Date.now()
+  const body = await res.json() as { error: { code: string, message: string } }
+  t.same([res.status, body.error.code], [504, 'proxy/upstream-timeout'])
+  t.ok(answeredAt - started >= 950 && answeredAt - started <= 1500, `504 after ${answeredAt - started} ms`)
+  t.match(body.error.message, /\?limit=/)
+  t.equal(res.headers.get('access-control-allow-origin'), ORIGIN)
+  t.ok(await waitFor(() => upstream.connections > 0 && upstream.sockets.size === 0, 1000), 'every upstream socket was closed')
+  const lastClose = Math.max(...upstream.closedAt)
+  t.ok(lastClose - answeredAt <= 100, `closed ${lastClose - answeredAt} ms after the 504`)
+  t.equal(upstream.hits.length, 1, 'not retried')
+})
+
+t.test('FLT-05 a POST whose upstream never answers gets its 504 too', { todo: 'bug: requests with a body get no answer at all when the upstream fails; see report' }, async t => {
+  const upstream = await startRawUpstream(t, () => {})
+  const proxy = await startProxy(t, { apiUrl: upstream.url, upstreamTimeoutMs: 500 })
+  const res = await fetch(new URL('/v1/data/posts', proxy.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"x"}', signal: AbortSignal.timeout(3000) })
+  const body = await res.json() as { error: { code: string } }
+  t.same([res.status, body.error.code], [504, 'proxy/upstream-timeout'])
+})
+
+t.test('FLT-07 reset before headers: a GET gets 502 with at most one retry', async t => {
+  const upstream = await startRawUpstream(t, (_hit, socket) => socket.resetAndDestroy())
+  const proxy = await startProxy(t, { apiUrl: upstream.url })
+  const res = await fetch(new URL('/v1/x', proxy.url))
+  const body = await res.json() as { error: { code: string } }
+  t.equal(res.status, 502)
+  t.match(body.error.code, /^proxy\/upstream-(reset|bad-response)$/)
+  await new Promise(resolve => setTimeout(resolve, 200))
+  t.ok(upstream.hits.length <= 2, `the GET reached the upstream ${upstream.hits.length} time(s): at most one retry`)
+})
+
+t.test('FLT-07 reset before headers: a POST gets 502 and is sent exactly once', { todo: 'bug: the POST gets no answer (client waits forever); see report' }, async t => {
+  const upstream = await startRawUpstream(t, (_hit, socket) => socket.resetAndDestroy())
+  const proxy = await startProxy(t, { apiUrl: upstream.url })
+  const res = await fetch(new URL('/v1/x', proxy.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":12345}', signal: AbortSignal.timeout(3000) })
+  const body = await res.json() as { error: { code: string } }
+  t.equal(res.status, 502)
+  t.match(body.error.code, /^proxy\/upstream-(reset|bad-response)$/)
+  await new Promise(resolve => setTimeout(resolve, 200))
+  t.equal(upstream.hits.length, 1, 'the POST reached the upstream once, never replayed')
+  t.equal(upstream.hits[0]!.body.toString(), '{"a":12345}')
+})
+
+t.test('FLT-08 upstream dies mid-body → the client connection is aborted, never a clean truncated 200', async t => {
+  const upstream = await startRawUpstream(t, (hit, socket) => {
+    if (hit.url.endsWith('/length')) socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n0123456789')
+    else if (hit.url.endsWith('/chunked')) socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n')
+    else {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n')
+      for (let i = 1; i <= 3; i++) socket.write(`9\r\ndata: ${i}\n\n\r\n`)
+    }
+    setTimeout(() => socket.resetAndDestroy(), 100)
+  })
+  const proxy = await startProxy(t, { apiUrl: upstream.url })
+  for (const path of ['/v1/x/length', '/v1/x/chunked', '/v1/x/sse']) {
+    const client = await WireClient.connect(proxy.port)
+    client.send(get(proxy.port, path))
+    const res = await client.read({ timeoutMs: 3000 })
+    t.equal(res?.status, 200, `${path}: status and headers were relayed`)
+    t.equal(res?.complete, false, `${path}: the framing is left incomplete`)
+    t.ok(client.closed, `${path}: the client connection was closed`)
+    const raw = res!.raw.toString('latin1')
+    if (path.endsWith('/length')) {
+      t.equal(res!.headers['content-length']?.[0], '1000', 'Content-Length kept at 1000')
+      t.equal(res!.body.toString(), '0123456789', 'the 10 bytes that came arrived, no more')
+    } else {
+      t.notMatch(raw, /\r\n0\r\n\r\n$/, `${path}: no terminating chunk`)
+      t.notMatch(raw, /success":false/, `${path}: no JSON error after the headers`)
+      t.match(res!.body.toString(), path.endsWith('/sse') ? 'data: 3' : '0123456789', `${path}: the bytes that were sent arrived`)
+    }
+    client.destroy()
+  }
+  const logs = await proxy.logs()
+  t.equal(logs.match(/^\* #\d+ 200 OK in [\d.]+ ms, \d+ bytes$/gm)?.length ?? 0, 0, 'none of the three is logged as a clean 200')
+  await assertProxyHealthy(t, proxy.url)
+})
+
+t.test('FLT-09 invalid upstream responses → 502 upstream-bad-response; the next request on the same connection is fine', async t => {
+  const bad: Record<string, string> = {
+    a: 'SSH-2.0-OpenSSH_9.6\r\n\r\n',
+    b: 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!',
+    c: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\nResponse splitting attach',
+    d: 'HTTP/1.1 999 X\r\nContent-Length: 2\r\n\r\nok',
+    e: 'HTTP/1.1 200 OK\r\nX-Bad: a\x00b\r\nContent-Length: 2\r\n\r\nok',
+    f: `HTTP/1.1 200 OK\r\nX-Huge: ${'h'.repeat(80 * 1024)}\r\nContent-Length: 2\r\n\r\nok`
+  }
+  const upstream = await startRawUpstream(t, (hit, socket) => {
+    const mode = hit.url.split('/').at(-1)!
+    if (mode === 'ok') socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok')
+    else if (mode === 'g') socket.end('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n12345')
+    else socket.end(bad[mode]!)
+  })
+  const proxy = await startProxy(t, { apiUrl: upstream.url })
+  for (const mode of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) {
+    const client = await WireClient.connect(proxy.port)
+    client.send(get(proxy.port, `/v1/bad/${mode}`))
+    const res = await client.read()
+    if (mode === 'g') {
+      t.same([res?.status, res?.body.toString(), res?.complete], [200, '12345', true], '(g) a body that ends at close is valid: 200 with 5 bytes')
+    } else {
+      t.same([res?.status, errorOf(res).code], [502, 'proxy/upstream-bad-response'], `(${mode}) → 502 upstream-bad-response`)
+      t.same(Object.keys(JSON.parse(res!.body.toString()) as object), ['success', 'error'], `(${mode}) in the bkend shape`)
+    }
+    t.notOk(client.closed, `(${mode}) the client connection stays open`)
+    client.send(get(proxy.port, '/v1/ok'))
+    const next = await client.read()
+    t.same([next?.status, next?.body.toString()], [200, 'ok'], `(${mode}) the next request on the same connection gets ok`)
+    t.notMatch(next?.raw.toString('latin1') ?? '', /splitting|hello|SSH|12345/, `(${mode}) no bytes of the bad response leak into it`)
+    client.destroy()
+  }
+  await assertProxyHealthy(t, proxy.url)
+})
+
+t.test('FLT-13 a trickled body streams byte by byte past the header timeout', async t => {
+  const written: number[] = []
+  const upstream = await startRawUpstream(t, (_hit, socket) => {
+    socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 12\r\n\r\n')
+    let sent = 0
+    const tick = setInterval(() => {
+      socket.write(String(sent % 10))
+      written.push(Date.now())
+      if (++sent === 12) { clearInterval(tick); socket.end() }
+    }, 250)
+    socket.on('close', () => clearInterval(tick))
+  })
+  const proxy = await startProxy(t, { apiUrl: upstream.url, upstreamTimeoutMs: 1000 })
+  const arrived: number[] = []
+  const status = await new Promise<number>((resolve, reject) => {
+    http.get(new URL('/v1/trickle', proxy.url), res => {
+      res.on('data', (chunk: Buffer) => { for (let i = 0; i < chunk.length; i++) arrived.push(Date.now()) })
+      res.on('end', () => resolve(res.statusCode!))
+      res.on('error', reject)
+    }).on('error', reject)
+  })
+  t.equal(status, 200)
+  t.equal(arrived.length, 12, 'all 12 bytes arrived over 3 s, past UPSTREAM_TIMEOUT_MS=1000')
+  const lags = arrived.map((at, i) => at - written[i]!)
+  t.ok(Math.max(...lags) <= 100, `each byte reached the client within ${Math.max(...lags)} ms of its write`)
+})
