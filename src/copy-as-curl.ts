@@ -10,6 +10,8 @@ export interface CurlRequest {
   headers: HeaderBag
   /** Names of headers the proxy injected (their secrets are the configured key). */
   injected: readonly string[]
+  /** BKEND_API_KEY already starts with "Bearer ", so the variable stands for the whole value. */
+  keyIncludesScheme?: boolean
   /** The body, when it was captured whole; otherwise its size for the note. */
   body?: { text: string, complete: boolean, totalBytes: number }
 }
@@ -38,7 +40,8 @@ export function copyAsCurl (request: CurlRequest): string {
     if (value === undefined) continue
     for (const single of Array.isArray(value) ? value : [String(value)]) {
       if (DERIVED.has(name) && (name !== 'host' || single.toLowerCase() === host)) continue
-      args.push('-H', headerArgument(name, single, request.injected.includes(name)))
+      const injected = request.injected.includes(name)
+      args.push('-H', headerArgument(name, single, injected, injected && request.keyIncludesScheme === true))
     }
   }
   if (body !== undefined) args.push('--data-binary', shellQuoted(body))
@@ -47,13 +50,13 @@ export function copyAsCurl (request: CurlRequest): string {
   return command
 }
 
-function headerArgument (name: string, value: string, injected: boolean): string {
+function headerArgument (name: string, value: string, injected: boolean, wholeValue: boolean): string {
   const display = displayName(name)
   const variables = SECRET_VARIABLES[name]
   if (!variables) return shellQuoted(`${display}: ${value}`)
   const variable = injected ? variables.injected : variables.client
   // Keep the scheme (Bearer, Basic) so the variable holds just the token.
-  const scheme = name.endsWith('authorization') ? /^(\S+)\s+\S/.exec(value)?.[1] : undefined
+  const scheme = name.endsWith('authorization') && !wholeValue ? /^(\S+)\s+\S/.exec(value)?.[1] : undefined
   return `"${escapeDoubleQuoted(`${display}: ${scheme ? `${scheme} ` : ''}`)}$${variable}"`
 }
 

@@ -30,7 +30,8 @@ export function diagnoseExchange (exchange: Exchange, record: ExchangeRecord, cl
     responseBytes: exchange.responseBytes,
     settings
   })
-  return { hints, curl: copyAsCurl(curlRequest(exchange, clientHeaders)) }
+  const keyIncludesScheme = settings !== undefined && /^bearer /i.test(settings.apiKey)
+  return { hints, curl: copyAsCurl({ ...curlRequest(exchange, clientHeaders), keyIncludesScheme }) }
 }
 
 function curlRequest (exchange: Exchange, clientHeaders: IncomingHttpHeaders): CurlRequest {

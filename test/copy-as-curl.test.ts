@@ -20,6 +20,10 @@ t.test('the injected key becomes $BKEND_API_KEY; the Host comes from the URL', a
   t.equal(copyAsCurl(request()), `curl -v 'https://api-client.bkend.ai/v1/data/posts?limit=1' -H 'Accept: application/json' -H "Authorization: Bearer $BKEND_API_KEY" -H 'X-Project-Id: p1' -H 'X-Environment: dev'`)
 })
 
+t.test('a key configured with its Bearer is referenced whole', async t => {
+  t.equal(copyAsCurl(request({ headers: { authorization: `Bearer ${KEY}` }, injected: ['authorization'], keyIncludesScheme: true })), `curl -v 'https://api-client.bkend.ai/v1/data/posts?limit=1' -H "Authorization: $BKEND_API_KEY"`)
+})
+
 t.test("the app's own token and cookies become placeholders, never values", async t => {
   const text = copyAsCurl(request({
     headers: { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl', cookie: 'session=0123456789abcdefghij', 'x-api-key': 'pk_live_0123456789abcdefghij' },
