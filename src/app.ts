@@ -58,7 +58,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   const originAllowed = createOriginMatcher(config.corsOrigins)
   const dispatcher = createUpstreamDispatcher(config, { ca: options.upstreamCa })
 
-  await app.register(exchangeLog, { logger })
+  await app.register(exchangeLog, { logger, config })
   await app.register(requestGuard, { config, originAllowed })
   await app.register(cors, corsOptions(originAllowed))
   await app.register(closingGate, { isClosing: () => closing })
