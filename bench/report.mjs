@@ -1,0 +1,95 @@
+// Medians, the Markdown table, and the target check.
+
+export const TARGETS = ['direct', 'bare', 'ours-silent', 'ours-pretty', 'ours-json']
+export const TARGET_LABELS = {
+  direct: 'direct',
+  bare: 'bare fastify',
+  'ours-silent': 'ours, LOG_LEVEL=silent',
+  'ours-pretty': 'ours, curl -v (default)',
+  'ours-json': 'ours, LOG_FORMAT=json'
+}
+
+export function median (values) {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b)
+  if (sorted.length === 0) return NaN
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/** Rows of the table: which figure, from which samples, and how to print it. */
+export const ROWS = [
+  { label: 'GET 1.2 KB, 1 conn: req/s', test: 'get-c1', key: 'rps', digits: 0 },
+  { label: 'GET 1.2 KB, 1 conn: p50 ms', test: 'get-c1', key: 'p50Ms', digits: 3 },
+  { label: 'GET 1.2 KB, 1 conn: p99 ms', test: 'get-c1', key: 'p99Ms', digits: 3 },
+  { label: 'GET 1.2 KB, 32 conn: req/s', test: 'get-c32', key: 'rps', digits: 0 },
+  { label: 'GET 1.2 KB, 32 conn: p50 ms', test: 'get-c32', key: 'p50Ms', digits: 2 },
+  { label: 'GET 1.2 KB, 32 conn: p99 ms', test: 'get-c32', key: 'p99Ms', digits: 2 },
+  { label: 'POST 1 KB, 32 conn: req/s', test: 'post-c32', key: 'rps', digits: 0 },
+  { label: 'POST 1 KB, 32 conn: p99 ms', test: 'post-c32', key: 'p99Ms', digits: 2 },
+  { label: '1 MiB download, 4 conn: MiB/s', test: 'large-c4', key: 'mibPerS', digits: 0 },
+  { label: 'first SSE event: ms', test: 'sse', key: 'firstEventMs', digits: 3 },
+  { label: 'CPU per request (GET, 32 conn): µs', test: 'get-c32', key: 'cpuUsPerRequest', digits: 0 },
+  { label: 'peak RSS: MiB', test: 'memory', key: 'peakRssMiB', digits: 0 }
+]
+
+/** medians[target][test][key] over rounds (or samples, for SSE). */
+export function summarize (samples) {
+  const medians = {}
+  for (const target of TARGETS) {
+    medians[target] = {}
+    for (const sample of samples.filter(s => s.target === target)) {
+      const byTest = medians[target][sample.test] ??= {}
+      for (const [key, value] of Object.entries(sample)) {
+        if (typeof value !== 'number' || key === 'round') continue
+        ;(byTest[key] ??= []).push(value)
+      }
+    }
+    for (const byTest of Object.values(medians[target])) {
+      for (const key of Object.keys(byTest)) byTest[key] = median(byTest[key])
+    }
+  }
+  return medians
+}
+
+export function markdownTable (medians) {
+  const format = (value, digits) => Number.isFinite(value)
+    ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : 'n/a'
+  const ratio = (value, base) => Number.isFinite(value) && Number.isFinite(base) && base !== 0 ? `${(value / base).toFixed(2)}×` : 'n/a'
+  const lines = [
+    `| figure | ${TARGETS.map(t => TARGET_LABELS[t]).join(' | ')} |`,
+    `|---|${TARGETS.map(() => '---:').join('|')}|`
+  ]
+  for (const row of ROWS) {
+    const value = target => medians[target]?.[row.test]?.[row.key]
+    const direct = value('direct')
+    const bare = value('bare')
+    const cells = TARGETS.map(target => {
+      const v = value(target)
+      if (target === 'direct') return format(v, row.digits)
+      if (target === 'bare') return `${format(v, row.digits)} (${ratio(v, direct)} d)`
+      return `${format(v, row.digits)} (${ratio(v, direct)} d, ${ratio(v, bare)} b)`
+    })
+    lines.push(`| ${row.label} | ${cells.join(' | ')} |`)
+  }
+  return lines.join('\n')
+}
+
+/** Issue 5, item 5: ours with the default curl -v logging on. */
+export function targetChecks (medians) {
+  const m = (target, test, key) => medians[target]?.[test]?.[key]
+  const ratio = (target, test, key) => m(target, test, key) / m('direct', test, key)
+  const checks = []
+  for (const test of ['get-c1', 'get-c32']) {
+    const ours = ratio('ours-pretty', test, 'rps')
+    const bare = ratio('bare', test, 'rps')
+    checks.push({ name: `${test} req/s ratio to direct ≥ bare fastify's`, met: ours >= bare, detail: `ours ${ours.toFixed(3)}× vs bare ${bare.toFixed(3)}× (${((ours / bare - 1) * 100).toFixed(0)} %)` })
+  }
+  const large = ratio('ours-pretty', 'large-c4', 'mibPerS')
+  checks.push({ name: '1 MiB download ≥ 0.3× direct', met: large >= 0.3, detail: `${large.toFixed(3)}× direct (bare ${ratio('bare', 'large-c4', 'mibPerS').toFixed(3)}×)` })
+  const added = m('ours-pretty', 'sse', 'firstEventMs') - m('direct', 'sse', 'firstEventMs')
+  checks.push({ name: 'first SSE event ≤ +1 ms', met: added <= 1, detail: `+${added.toFixed(3)} ms (bare +${(m('bare', 'sse', 'firstEventMs') - m('direct', 'sse', 'firstEventMs')).toFixed(3)} ms)` })
+  const rss = Math.max(...['ours-silent', 'ours-pretty', 'ours-json'].map(t => m(t, 'memory', 'peakRssMiB')))
+  checks.push({ name: 'resident memory < 100 MiB', met: rss < 100, detail: `peak ${rss.toFixed(0)} MiB (largest of our three)` })
+  return checks
+}
