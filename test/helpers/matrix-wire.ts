@@ -37,7 +37,7 @@ export async function startRawUpstream (t: Teardown, handler: RawHandler): Promi
     upstream.sockets.add(socket)
     socket.on('error', () => {})
     socket.on('close', () => { upstream.closedAt.push(Date.now()); upstream.sockets.delete(socket) })
-    let buffer = Buffer.alloc(0)
+    let buffer: Buffer = Buffer.alloc(0)
     socket.on('data', chunk => {
       buffer = Buffer.concat([buffer, chunk])
       for (;;) {
@@ -73,7 +73,7 @@ function parseRequest (buffer: Buffer): { hit: UpstreamHit, consumed: number } |
     ;(headers[name] ??= []).push(line.slice(colon + 1).trim())
   }
   let offset = end + 4
-  let body = Buffer.alloc(0)
+  let body: Buffer = Buffer.alloc(0)
   if (headers['transfer-encoding']?.some(value => /chunked/i.test(value))) {
     const parts: Buffer[] = []
     for (;;) {
@@ -111,7 +111,7 @@ export interface WireResponse {
 /** One client socket; responses are read in order, framing by framing. */
 export class WireClient {
   readonly socket: net.Socket
-  private buffer = Buffer.alloc(0)
+  private buffer: Buffer = Buffer.alloc(0)
   private ended = false
   private waiters: Array<() => void> = []
   closedAt: number | undefined
