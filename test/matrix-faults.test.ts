@@ -247,3 +247,20 @@ t.test('FLT-08 the log says the upstream cut the body, not the client', { todo: 
   t.match(summary, /10\b.*1000|10\/1000/, 'and says how much of the declared length came')
   t.notMatch(summary, /client closed/, 'the client did not close anything')
 })
+
+t.test('FLT-10 an upstream 429 with Retry-After is passed through once, Retry-After exposed', async t => {
+  const api = await startFakeApi(t, {
+    handler: (_req, res) => {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '5' })
+      res.end('{"success":false,"error":{"code":"rate-limit/exceeded","message":"slow down"}}')
+    }
+  })
+  const proxy = await startProxy(t, { apiUrl: api.url })
+  const res = await fetch(new URL('/v1/data/posts', proxy.url), { headers: { origin: ORIGIN } })
+  t.same([res.status, res.headers.get('retry-after')], [429, '5'])
+  t.match((res.headers.get('access-control-expose-headers') ?? '').toLowerCase(), 'retry-after')
+  t.match(await res.text(), 'rate-limit/exceeded', 'the upstream body is passed through')
+  await new Promise(resolve => setTimeout(resolve, 300))
+  t.equal(api.started, 1, 'exactly one upstream request')
+  t.match(await proxy.logs(), /^\* #1 429 /m, 'one exchange in the log')
+})

@@ -298,3 +298,32 @@ t.test('HTTP-12 Content-Encoding passes through untouched, Content-Length kept, 
   client.destroy()
   await assertProxyHealthy(t, proxy.url)
 })
+
+t.test('HTTP-05 Expect variants: 100-Continue in any case, HTTP/1.0 without 100, unknown expectations → 417', async t => {
+  const api = await startFakeApi(t)
+  const proxy = await startProxy(t, { apiUrl: api.url })
+  const P = proxy.port
+  const mixed = await WireClient.connect(P)
+  mixed.send(`POST /v1/upload HTTP/1.1\r\nHost: localhost:${P}\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nExpect: 100-Continue\r\n\r\n`)
+  const interim = await mixed.read()
+  t.equal(interim?.status, 100, 'Expect: 100-Continue (mixed case) gets 100 Continue')
+  mixed.send('hello')
+  const final = await mixed.read()
+  t.equal(final?.status, 200, 'then the upstream final status')
+  t.equal(api.received.at(-1)?.body, 'hello')
+  mixed.destroy()
+
+  const old = await WireClient.connect(P)
+  old.send(`POST /v1/upload HTTP/1.0\r\nHost: localhost:${P}\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello`)
+  const oldRes = await old.read()
+  t.not(oldRes?.status, 100, 'HTTP/1.0 gets no 100')
+  t.ok(oldRes !== undefined && oldRes.status < 500, `HTTP/1.0 with Expect → ${oldRes?.status}`)
+  old.destroy()
+
+  const before = api.received.length
+  const unknown = await WireClient.connect(P)
+  unknown.send(`POST /v1/upload HTTP/1.1\r\nHost: localhost:${P}\r\nContent-Length: 5\r\nExpect: foo\r\n\r\nhello`)
+  t.equal((await unknown.read())?.status, 417, 'Expect: foo → 417')
+  unknown.destroy()
+  t.equal(api.received.length, before, 'the 417 request never reached the upstream')
+})
