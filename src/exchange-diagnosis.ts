@@ -9,10 +9,10 @@ import { copyAsCurl, type CurlRequest } from './copy-as-curl.js'
 
 export interface Diagnosis {
   hints: Hint[]
-  curl: string
+  curl: string | undefined
 }
 
-export function diagnoseExchange (exchange: Exchange, record: ExchangeRecord, clientHeaders: IncomingHttpHeaders, fallbackConfig?: Config): Diagnosis {
+export function diagnoseExchange (exchange: Exchange, record: ExchangeRecord, clientHeaders: IncomingHttpHeaders, fallbackConfig?: Config, wantCurl = true): Diagnosis {
   const settings = exchange.config ?? fallbackConfig
   const retryAfter = exchange.upstreamResponseHeaders?.['retry-after']
   const errorCode = exchange.failure?.code ?? (exchange.errorBody ? bkendErrorCode(exchange.errorBody.text) : undefined)
@@ -31,7 +31,7 @@ export function diagnoseExchange (exchange: Exchange, record: ExchangeRecord, cl
     settings
   })
   const keyIncludesScheme = settings !== undefined && /^bearer /i.test(settings.apiKey)
-  return { hints, curl: copyAsCurl({ ...curlRequest(exchange, clientHeaders), keyIncludesScheme }) }
+  return { hints, curl: wantCurl ? copyAsCurl({ ...curlRequest(exchange, clientHeaders), keyIncludesScheme }) : undefined }
 }
 
 function curlRequest (exchange: Exchange, clientHeaders: IncomingHttpHeaders): CurlRequest {

@@ -2,10 +2,10 @@
 // client has gone), with its hints and copy-as-curl command. Replaces Fastify's own
 // request log lines.
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { exchangeRecord, type Exchange } from './exchange.js'
-import { summaryLine } from './curl-format.js'
+import { curlShown, summaryLine } from './curl-format.js'
 import { diagnoseExchange } from './exchange-diagnosis.js'
 import { createHintLimiter, type HintLimiter } from './hint-limiter.js'
 import type { Config } from './settings.js'
@@ -53,24 +53,28 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       const completed = reply.raw.writableFinished
       // A client that leaves must not leave its upstream request running.
       if (!completed) exchange.call.abort?.(new Error('client closed the connection'))
-      logExchange(request, exchange, completed, reply.statusCode, reply.getHeaders())
+      logExchange(request, reply, exchange, completed)
     }
     reply.raw.once('finish', onDone)
     reply.raw.once('close', onDone)
     done()
   })
 
-  function logExchange (request: FastifyRequest, exchange: Exchange, completed: boolean, status: number, replyHeaders: Record<string, unknown>): void {
+  function logExchange (request: FastifyRequest, reply: FastifyReply, exchange: Exchange, completed: boolean): void {
+    const status = exchange.upstreamStatus ?? reply.statusCode
+    const level = exchange.quiet ? 'debug' : status >= 500 ? 'error' : status >= 400 || !completed ? 'warn' : 'info'
+    // Nothing below runs for an exchange the level leaves out (LOG_LEVEL=warn, silent).
+    if (!logger.isLevelEnabled(level)) return
     const record = exchangeRecord(exchange, {
       clientHeaders: request.headers,
-      replyHeaders: replyHeaders as Record<string, string | string[] | number | undefined>,
-      status,
+      replyHeaders: exchange.upstreamStatus === undefined ? reply.getHeaders() as Record<string, string | string[] | number | undefined> : {},
+      status: reply.statusCode,
       completed
     })
-    const level = exchange.quiet ? 'debug' : record.response.status >= 500 ? 'error' : record.response.status >= 400 || !completed ? 'warn' : 'info'
-    if (!logger.isLevelEnabled(level)) return
-    const { hints, curl } = diagnoseExchange(exchange, record, request.headers, options.config)
+    // The pretty log shows the curl command only under failures (or with LOG_CURL); JSON always has it.
+    const wantCurl = options.config === undefined || options.config.logFormat === 'json' || curlShown(record, options.config.logCurl)
+    const { hints, curl } = diagnoseExchange(exchange, record, request.headers, options.config, wantCurl)
     const said = hints.map(hint => limitHint(hint.cause, hint.text)).filter(text => text !== undefined)
-    logger[level]({ exchange: record, ...(said.length > 0 ? { hint: said.join('\n') } : {}), curl }, summaryLine(record))
+    logger[level]({ exchange: record, ...(said.length > 0 ? { hint: said.join('\n') } : {}), ...(curl === undefined ? {} : { curl }) }, summaryLine(record))
   }
 })

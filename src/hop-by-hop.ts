@@ -8,7 +8,8 @@ const HOP_BY_HOP = new Set([
 
 /** Names to drop from a header set: the fixed list plus every name its Connection header lists. */
 export function hopByHopNames (connection: string | string[] | undefined): Set<string> {
-  if (connection === undefined) return HOP_BY_HOP
+  // The common values name no other header; skip building a set for them.
+  if (connection === undefined || connection === 'keep-alive' || connection === 'close') return HOP_BY_HOP
   const names = new Set(HOP_BY_HOP)
   for (const value of Array.isArray(connection) ? connection : [connection]) {
     for (const name of value.split(',')) {

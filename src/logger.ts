@@ -34,8 +34,7 @@ interface Sink { write: (text: string) => void, flush: (done: () => void) => voi
 
 export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'> & Partial<Pick<Config, 'logCurl'>>, options: LoggerOptions = {}): ProxyLogger {
   const sink = options.destination ? streamSink(options.destination) : stdoutSink()
-  const render = config.logFormat === 'pretty' ? prettyRenderer(options, config.logCurl === true) : undefined
-  const stream: DestinationStream = { write: line => sink.write(render ? render(line) : line) }
+  const stream = config.logFormat === 'pretty' ? prettyStream(sink, options, config.logCurl === true) : { write: (line: string) => sink.write(line) }
   const logger = pino({ level: config.logLevel, base: null, timestamp: pino.stdTimeFunctions.isoTime }, stream)
   return {
     logger,
@@ -47,11 +46,34 @@ export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'> & P
   }
 }
 
-function prettyRenderer (options: LoggerOptions, logCurl: boolean): (line: string) => string {
+// pino hands a metadata stream the logged object, level and message beside the JSON line
+// (the API pino.multistream uses), so pino-pretty gets the object as it is instead of
+// parsing the line back: the most expensive step of a pretty exchange otherwise.
+interface MetadataStream extends DestinationStream {
+  lastObj?: Record<string, unknown>
+  lastLevel?: number
+  lastMsg?: string
+  [key: symbol]: unknown
+}
+
+function prettyStream (sink: Sink, options: LoggerOptions, logCurl: boolean): DestinationStream {
+  const render = prettyRenderer(options, logCurl)
+  const stream: MetadataStream = {
+    write: line => {
+      const fields = stream.lastObj
+      sink.write(fields === undefined
+        ? render(line)
+        : render({ ...fields, level: stream.lastLevel, time: Date.now(), msg: stream.lastMsg }))
+    }
+  }
+  stream[pino.symbols.needsMetadataGsym] = true
+  return stream
+}
+
+function prettyRenderer (options: LoggerOptions, logCurl: boolean): (input: string | object) => string {
   return prettyFactory({
     colorize: options.colorize ?? (process.stdout.isTTY === true && !process.env.NO_COLOR),
     translateTime: 'SYS:HH:MM:ss.l',
-    ignore: 'pid,hostname',
     hideObject: true,
     messageFormat: (log, messageKey) => {
       if (log.exchange) {
@@ -61,7 +83,7 @@ function prettyRenderer (options: LoggerOptions, logCurl: boolean): (line: strin
       }
       return String(log[messageKey] ?? '')
     }
-  }) as (line: string) => string
+  }) as (input: string | object) => string
 }
 
 function stdoutSink (): Sink {

@@ -6,14 +6,28 @@ interface OriginRule { protocol: string, hostname: string, port: string | '*' }
 
 export type OriginMatcher = (origin: string) => boolean
 
+// A page sends the same few origins all day; remembering verdicts saves a URL parse on
+// every request. Bounded, so a flood of made-up origins cannot grow it.
+const CACHE_LIMIT = 256
+
 export function createOriginMatcher (patterns: readonly string[]): OriginMatcher {
   const rules = patterns.map(toRule)
-  return origin => {
+  const verdicts = new Map<string, boolean>()
+  const decide = (origin: string): boolean => {
     const parsed = parseOrigin(origin)
     if (parsed === undefined) return false
     return rules.some(rule => rule.protocol === parsed.protocol &&
       rule.hostname === parsed.hostname &&
       (rule.port === '*' || rule.port === parsed.port))
+  }
+  return origin => {
+    let verdict = verdicts.get(origin)
+    if (verdict === undefined) {
+      verdict = decide(origin)
+      if (verdicts.size >= CACHE_LIMIT) verdicts.clear()
+      verdicts.set(origin, verdict)
+    }
+    return verdict
   }
 }
 

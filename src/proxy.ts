@@ -100,12 +100,14 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     } as never
   })
 
-  async function prepareBody (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  // Callback style: no promise per request on the hot path.
+  function prepareBody (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
     request.exchange.config = config
     if (config.maxBodyBytes > 0) {
       if (declaredTooLarge(request.headers['content-length'], config.maxBodyBytes)) {
         reply.header('connection', 'close')
-        return sendProxyError(reply, 413, 'payload-too-large', payloadTooLargeMessage(config.maxBodyBytes))
+        sendProxyError(reply, 413, 'payload-too-large', payloadTooLargeMessage(config.maxBodyBytes))
+        return
       }
       if (request.body instanceof Readable) request.body = passThrough(request.body, bodyLimiter(config.maxBodyBytes))
     }
@@ -117,7 +119,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
       if (config.logBodies) watchers.push(previewCollector(request.exchange.requestBody = { text: '', totalBytes: 0, truncated: false }))
       request.body = passThrough(request.body, watchingTap(watchers))
     }
-    return undefined
+    done()
   }
 }
 
