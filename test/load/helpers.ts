@@ -186,7 +186,10 @@ export async function spawnProxy (t: Teardown, env: Record<string, string>, opti
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', BKEND_API_KEY: 'sk_test_load_suite_key', ...env },
     stdio: ['ignore', fileFd ?? 'pipe', 'pipe']
   })
-  if (fileFd !== undefined) closeSync(fileFd)
+  if (fileFd !== undefined) {
+    closeSync(fileFd)
+    t.teardown(() => rmSync(options.stdoutFile!, { force: true })) // the soak writes ~150 MB
+  }
   const chunks: Buffer[] = []
   let stderr = ''
   child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk))
