@@ -39,6 +39,10 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     // Bodies stream through; the proxy never buffers them, so Fastify's limit does not apply.
     bodyLimit: Number.MAX_SAFE_INTEGER,
     routerOptions: { ignoreTrailingSlash: false },
+    // A URL Fastify cannot decode (e.g. /v1/%E0%A4%A) gets our 400, not FST_ERR_BAD_URL.
+    frameworkErrors: (error, _request, reply) => {
+      sendProxyError(reply, 400, 'bad-request', `the request URL is not valid (${error.message})`)
+    },
     clientErrorHandler: (error, socket) => {
       const tooLarge = (error as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW'
       const body = JSON.stringify(tooLarge
@@ -58,6 +62,12 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   const originAllowed = createOriginMatcher(config.corsOrigins)
   const dispatcher = createUpstreamDispatcher(config, { ca: options.upstreamCa })
 
+  // Set before the plugins register: each keeps the error handler in force at its registration.
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
+    if (status === 500) logger.error({ err: error, request: request.exchange?.id }, 'internal error')
+    sendProxyError(reply, status, status === 500 ? 'internal' : 'bad-request', status === 500 ? 'the proxy failed on this request; the log has the details' : error.message)
+  })
   await app.register(exchangeLog, { logger, config })
   await app.register(requestGuard, { config, originAllowed })
   await app.register(cors, corsOptions(originAllowed))
@@ -75,11 +85,6 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       return
     }
     sendProxyError(reply, 404, 'missing-v1-prefix', missingPrefixMessage(request.url, config))
-  })
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
-    if (status === 500) logger.error({ err: error, request: request.exchange?.id }, 'internal error')
-    sendProxyError(reply, status, status === 500 ? 'internal' : 'bad-request', status === 500 ? 'the proxy failed on this request; the log has the details' : error.message)
   })
   app.addHook('onClose', async () => {
     await dispatcher.destroy()

@@ -1,5 +1,6 @@
 // Pure: one request → a runnable `curl -v` command that repeats it, for pasting into a
 // terminal or a bug report. Secrets become environment-variable references, never values.
+import { isSecretQueryName } from './redact.js'
 
 export type HeaderBag = Record<string, string | string[] | number | undefined>
 
@@ -34,7 +35,7 @@ export function copyAsCurl (request: CurlRequest): string {
   const method = request.method.toUpperCase()
   if (method === 'HEAD') args.push('--head')
   else if (method !== (body !== undefined ? 'POST' : 'GET')) args.push('-X', singleQuoted(method))
-  args.push(shellQuoted(request.url))
+  args.push(urlArgument(request.url))
   const host = hostOf(request.url)
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue
@@ -48,6 +49,30 @@ export function copyAsCurl (request: CurlRequest): string {
   const command = args.join(' ')
   if (request.body && body === undefined) return `${command} # request body of ${request.body.totalBytes} bytes not included (not text, or too large to repeat here)`
   return command
+}
+
+// Credential query values (api_key, access_token, ...) become variables too:
+// 'https://h/v1/x?api_key='"$BKEND_QUERY_API_KEY"'&limit=1'.
+function urlArgument (url: string): string {
+  const query = url.indexOf('?')
+  if (query < 0) return shellQuoted(url)
+  const parts: string[] = []
+  let literal = url.slice(0, query + 1)
+  const pairs = url.slice(query + 1).split('&')
+  pairs.forEach((pair, index) => {
+    const equals = pair.indexOf('=')
+    const name = equals < 0 ? pair : pair.slice(0, equals)
+    if (equals >= 0 && isSecretQueryName(name)) {
+      parts.push(shellQuoted(literal + name + '='))
+      parts.push(`"$BKEND_QUERY_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}"`)
+      literal = ''
+    } else {
+      literal += pair
+    }
+    if (index < pairs.length - 1) literal += '&'
+  })
+  if (literal !== '' || parts.length === 0) parts.push(shellQuoted(literal))
+  return parts.join('')
 }
 
 function headerArgument (name: string, value: string, injected: boolean, wholeValue: boolean): string {

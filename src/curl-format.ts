@@ -47,6 +47,10 @@ export function summaryLine (record: ExchangeRecord): string {
   const ms = `${record.durationMs.toFixed(1)} ms`
   const head = `* #${record.id} ${record.response.line.slice('HTTP/1.1 '.length)}`
   if (record.error) return `${head} ${record.error.code} in ${ms}: ${clean(record.error.message)}`
+  if (record.cutBy === 'upstream') {
+    const of = record.declaredBytes === undefined ? '' : ` of ${record.declaredBytes}`
+    return `${head}, the upstream closed the connection after ${record.bytes}${of} bytes in ${ms} (response cut short; the client's connection was aborted so it cannot mistake it for complete)`
+  }
   if (!record.completed) return `${head}, client closed the connection after ${ms} and ${record.bytes} bytes (response not finished)`
   return `${head} in ${ms}, ${record.bytes} bytes`
 }

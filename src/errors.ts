@@ -48,6 +48,14 @@ export function classifyUpstreamError (error: unknown, context: UpstreamContext)
       message: `cannot reach ${host}: ${why}. Check BKEND_API_URL / BKEND_MCP_URL and your network.`
     }
   }
+  const upstream = new URL(context.upstream)
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(message)) {
+    return {
+      status: 502,
+      name: 'upstream-tls',
+      message: `${host} did not answer with TLS (${code}). If it speaks plain HTTP, did you mean http://${host}${upstream.pathname === '/' ? '' : upstream.pathname}? Nothing was sent.`
+    }
+  }
   if (TLS_CODES.test(code)) {
     return {
       status: 502,
@@ -55,9 +63,11 @@ export function classifyUpstreamError (error: unknown, context: UpstreamContext)
       message: `TLS with ${host} failed (${code}: ${message}). The certificate was not trusted, so nothing was sent. If a corporate proxy or a local test server signs it, add its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.`
     }
   }
+  // A TLS server behind an http:// URL drops the plain request or answers with TLS bytes.
+  const maybeTls = upstream.protocol === 'http:' && (code === 'UND_ERR_SOCKET' || code.startsWith('HPE_'))
   return {
     status: 502,
     name: 'upstream-bad-response',
-    message: `${host} closed the connection or sent a response that is not valid HTTP (${code || message}). Retry; if it persists, the upstream is failing.`
+    message: `${host} closed the connection or sent a response that is not valid HTTP (${code || message}). ${maybeTls ? `If it speaks TLS, did you mean https://${host}? ` : ''}Retry; if it persists, the upstream is failing.`
   }
 }

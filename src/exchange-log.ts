@@ -52,7 +52,10 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       logged = true
       const completed = reply.raw.writableFinished
       // A client that leaves must not leave its upstream request running.
-      if (!completed) exchange.call.abort?.(new Error('client closed the connection'))
+      if (!completed && exchange.upstreamCut !== true) {
+        exchange.clientLeft = true
+        exchange.call.abort?.(new Error('client closed the connection'))
+      }
       logExchange(request, reply, exchange, completed)
     }
     reply.raw.once('finish', onDone)
@@ -61,14 +64,15 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   })
 
   function logExchange (request: FastifyRequest, reply: FastifyReply, exchange: Exchange, completed: boolean): void {
-    const status = exchange.upstreamStatus ?? reply.statusCode
+    // 499 (nginx's "client closed request") when the client left before any response.
+    const status = exchange.upstreamStatus ?? (completed || reply.raw.headersSent ? reply.statusCode : 499)
     const level = exchange.quiet ? 'debug' : status >= 500 ? 'error' : status >= 400 || !completed ? 'warn' : 'info'
     // Nothing below runs for an exchange the level leaves out (LOG_LEVEL=warn, silent).
     if (!logger.isLevelEnabled(level)) return
     const record = exchangeRecord(exchange, {
       clientHeaders: request.headers,
       replyHeaders: exchange.upstreamStatus === undefined ? reply.getHeaders() as Record<string, string | string[] | number | undefined> : {},
-      status: reply.statusCode,
+      status,
       completed
     })
     // The pretty log shows the curl command only under failures (or with LOG_CURL); JSON always has it.

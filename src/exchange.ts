@@ -24,6 +24,10 @@ export interface Exchange {
   upstreamResponseHeaders?: HeaderBag
   failure?: { code: string, message: string }
   responseBytes: number
+  /** The client closed its connection before the response was finished. */
+  clientLeft?: boolean
+  /** The upstream's response body broke off before its end. */
+  upstreamCut?: boolean
   call: UpstreamCall
   requestBody?: BodyPreview
   responseBody?: BodyPreview
@@ -51,6 +55,9 @@ export interface ExchangeRecord {
   durationMs: number
   bytes: number
   completed: boolean
+  /** Who ended an unfinished response; with the length the upstream declared, if any. */
+  cutBy?: 'client' | 'upstream'
+  declaredBytes?: number
   error?: { code: string, message: string }
   notes: string[]
   requestBody?: BodyPreview
@@ -85,6 +92,9 @@ export function exchangeRecord (exchange: Exchange, outcome: { clientHeaders: He
     notes: exchange.notes
   }
   if (exchange.origin !== undefined) record.origin = exchange.origin
+  if (!outcome.completed) record.cutBy = exchange.upstreamCut === true ? 'upstream' : 'client'
+  const declared = Number(exchange.upstreamResponseHeaders?.['content-length'])
+  if (exchange.upstreamCut === true && declared > 0) record.declaredBytes = declared
   if (exchange.failure) record.error = exchange.failure
   if (exchange.requestBody) record.requestBody = exchange.requestBody
   if (exchange.responseBody) record.responseBody = exchange.responseBody

@@ -33,7 +33,7 @@ const DROP_NOTICE = '[log] '
 interface Sink { write: (text: string) => void, flush: (done: () => void) => void, dropped: () => number }
 
 export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'> & Partial<Pick<Config, 'logCurl'>>, options: LoggerOptions = {}): ProxyLogger {
-  const sink = options.destination ? streamSink(options.destination) : stdoutSink()
+  const sink = options.destination ? streamSink(options.destination) : stdoutSink(config.logFormat === 'json' ? jsonDropNotice : textDropNotice)
   const stream = config.logFormat === 'pretty' ? prettyStream(sink, options, config.logCurl === true) : { write: (line: string) => sink.write(line) }
   const logger = pino({ level: config.logLevel, base: null, timestamp: pino.stdTimeFunctions.isoTime }, stream)
   return {
@@ -86,27 +86,41 @@ function prettyRenderer (options: LoggerOptions, logCurl: boolean): (input: stri
   }) as (input: string | object) => string
 }
 
-function stdoutSink (): Sink {
+type DropNotice = (count: number) => string
+
+const textDropNotice: DropNotice = count => `${DROP_NOTICE}${count} log entries were dropped because the output was not being read\n`
+// In JSON mode the notice is a JSON line too, so every line stays parseable.
+const jsonDropNotice: DropNotice = count => JSON.stringify({ level: 40, time: new Date().toISOString(), droppedLogLines: count, msg: `${DROP_NOTICE}${count} log entries were dropped because the output was not being read` }) + '\n'
+
+function stdoutSink (dropNotice: DropNotice): Sink {
   const boom = pino.destination({ fd: 1, sync: false, maxLength: LOG_BUFFER_BYTES })
   let dropped = 0
   let reported = 0
   let pendingBytes = 0
   let lastWriteDropped = false
-  boom.on('drop', (data: string) => {
+  let writingNotice = false
+  boom.on('drop', () => {
     lastWriteDropped = true
-    if (!data.startsWith(DROP_NOTICE)) dropped++
+    if (!writingNotice) dropped++
   })
   boom.on('write', (bytes: number) => { pendingBytes -= bytes })
   boom.on('error', () => {}) // stdout closed (EPIPE): nothing left to tell
   const write = (text: string): boolean => {
     lastWriteDropped = false
-    const accepted = boom.write(text) // emits 'drop' synchronously when the buffer is full
+    boom.write(text) // emits 'drop' synchronously when the buffer is full
     if (!lastWriteDropped) pendingBytes += Buffer.byteLength(text)
-    return accepted && !lastWriteDropped
+    // Not boom.write's result: that turns false as soon as a little output waits, even
+    // though the text was taken.
+    return !lastWriteDropped
   }
   return {
     write: text => {
-      if (dropped > reported && write(`${DROP_NOTICE}${dropped - reported} log entries were dropped because the output was not being read\n`)) reported = dropped
+      if (dropped > reported) {
+        const count = dropped - reported
+        writingNotice = true
+        if (write(dropNotice(count))) reported += count
+        writingNotice = false
+      }
       write(text)
     },
     // sonic-boom's own flush does not wait for a write already in flight, and pino's

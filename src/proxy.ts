@@ -85,10 +85,13 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
           collect?.(chunk)
           collectError?.(chunk)
         })
+        // The body failing while the client is still there means the upstream cut it short.
+        response.stream.once('error', () => { if (!exchange.clientLeft) exchange.upstreamCut = true })
         reply.send(response.stream)
       },
       onError: (reply: FastifyReply, { error }: { error: Error }) => {
-        if (reply.raw.destroyed || reply.request.raw.destroyed) return
+        // Node destroys the request stream once its body is read, so ask the socket whether the client is still there.
+        if (reply.raw.destroyed || reply.raw.headersSent || reply.request.raw.socket?.destroyed !== false) return
         if (rootErrorCode(error).code === 'PROXY_PAYLOAD_TOO_LARGE') {
           reply.header('connection', 'close')
           sendProxyError(reply, 413, 'payload-too-large', payloadTooLargeMessage(config.maxBodyBytes))

@@ -49,6 +49,13 @@ function redactCookiePair (pair: string): string {
 // Query parameters that carry credentials (OAuth tokens, API keys in URLs).
 const SECRET_PARAMS = /^(api[_-]?key|apikey|key|access[_-]?token|refresh[_-]?token|id[_-]?token|token|secret|client[_-]?secret|password|passwd|pwd|auth|signature|sig|code)$/i
 
+/** Whether a query parameter (raw or percent-encoded name) carries a credential. */
+export function isSecretQueryName (rawName: string): boolean {
+  let name = rawName
+  try { name = decodeURIComponent(rawName) } catch { /* keep the raw name */ }
+  return SECRET_PARAMS.test(name)
+}
+
 /** A URL or path with credential-like query values redacted; everything else byte for byte. */
 export function redactUrl (url: string): string {
   const query = url.indexOf('?')
@@ -58,9 +65,7 @@ export function redactUrl (url: string): string {
   const pairs = url.slice(query + 1, end).split('&').map(pair => {
     const equals = pair.indexOf('=')
     if (equals < 0) return pair
-    let name = pair.slice(0, equals)
-    try { name = decodeURIComponent(name) } catch { /* keep the raw name */ }
-    return SECRET_PARAMS.test(name) ? `${pair.slice(0, equals)}=${redactSecret(pair.slice(equals + 1))}` : pair
+    return isSecretQueryName(pair.slice(0, equals)) ? `${pair.slice(0, equals)}=${redactSecret(pair.slice(equals + 1))}` : pair
   })
   return url.slice(0, query + 1) + pairs.join('&') + url.slice(end)
 }

@@ -41,6 +41,14 @@ export const requestGuard = fp(async function requestGuard (app: FastifyInstance
       refuse(request, reply, 400, 'bad-request', `the request has more than one ${duplicate} header; send exactly one`)
       return
     }
+    // RFC 9112 §6.1: a coding other than a final "chunked" cannot be framed safely, and
+    // Node would forward "gzip, chunked" with the gzip coding silently dropped.
+    const transferEncoding = request.headers['transfer-encoding']
+    if (transferEncoding !== undefined && transferEncoding.toLowerCase() !== 'chunked') {
+      reply.header('connection', 'close')
+      refuse(request, reply, 400, 'bad-request', `Transfer-Encoding "${transferEncoding}" is not supported; send the body with Content-Length or Transfer-Encoding: chunked`)
+      return
+    }
     const host = request.headers.host
     const verdict = checkHost(host, config.allowedHosts)
     if (verdict === 'malformed') {
@@ -91,12 +99,13 @@ function duplicatedUniqueHeader (request: FastifyRequest): string | undefined {
 
 /** Registered after CORS, so a page can read the 503 it gets while the proxy stops. */
 export const closingGate = fp(async function closingGate (app: FastifyInstance, options: { isClosing: () => boolean }) {
-  // A keep-alive connection whose request was in flight at the signal would otherwise
-  // sit idle until the grace period ends; closing it after the response lets the
-  // process exit as soon as the last request is done.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (options.isClosing() && !reply.raw.headersSent) reply.header('connection', 'close')
-    done(null, payload)
+  // A keep-alive connection whose request was in flight at the signal would sit idle
+  // until the grace period ends. Closing the idle ones after each response lets the
+  // process exit as soon as the last request is done, while a connection that already
+  // carries its next request stays open long enough to get the 503 below.
+  app.addHook('onResponse', (_request, _reply, done) => {
+    if (options.isClosing()) setImmediate(() => app.server.closeIdleConnections())
+    done()
   })
   app.addHook('onRequest', (_request, reply, done) => {
     if (!options.isClosing()) {

@@ -2,8 +2,9 @@
 // the bare stack: reply-from turns TLS verification off; its timeout also kills quiet
 // streams; and a client that leaves does not cancel the upstream request.
 import { EventEmitter } from 'node:events'
+import type { Socket } from 'node:net'
 import tls from 'node:tls'
-import { Agent, type Dispatcher } from 'undici'
+import { Agent, buildConnector, type Dispatcher } from 'undici'
 import type { Config } from './settings.js'
 
 /** reply-from copies the headers object with Object.assign, which keeps symbol keys:
@@ -54,12 +55,14 @@ export interface DispatcherOptions {
 export function createUpstreamDispatcher (config: Config, options: DispatcherOptions = {}): UpstreamDispatcher {
   const timeoutMs = config.upstreamTimeoutMs
   const agent = new Agent({
-    connections: 128,
+    // Each open SSE/MCP stream holds a socket for as long as it runs; 512 leaves room for
+    // hundreds of them beside ordinary requests (the pool is per upstream).
+    connections: 512,
     pipelining: 1,
     keepAliveTimeout: 4000,
     headersTimeout: timeoutMs,
     bodyTimeout: 0,
-    connect: { rejectUnauthorized: true, timeout: timeoutMs, ca: trustedCertificates(options.ca) }
+    connect: withHandshakeDeadline(buildConnector({ rejectUnauthorized: true, timeout: timeoutMs, ca: trustedCertificates(options.ca) }), timeoutMs)
   })
 
   return {
@@ -69,7 +72,15 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
       const signal = new UpstreamSignal()
       // One budget for connecting and waiting for the response headers; the body may take
       // as long as it needs (SSE, MCP streams, large downloads).
-      const timer = setTimeout(() => signal.abort(new UpstreamTimeoutError(`no response headers within ${timeoutMs} ms`)), timeoutMs)
+      let answered = false
+      const timer = setTimeout(() => {
+        const timeout = new UpstreamTimeoutError(`no response headers within ${timeoutMs} ms`)
+        signal.abort(timeout)
+        // A request still waiting for its connection hears of the abort only once it is
+        // dispatched; the client gets its 504 now, not then.
+        answered = true
+        callback(timeout)
+      }, timeoutMs)
       if (call) {
         call.url = String(requestOptions.origin) + requestOptions.path
         call.abort = reason => signal.abort(reason)
@@ -86,12 +97,36 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
           return
         }
         clearTimeout(timer)
+        if (answered) {
+          data?.body?.destroy() // on errors undici passes { opaque } without a body
+          return
+        }
+        answered = true
         callback(error, data)
       }
       agent.request(requestOptions, onResponse)
     },
     close: () => agent.close(),
     destroy: () => agent.destroy()
+  }
+}
+
+// undici's own connect timer is coarse (its fast timers tick every half second) and does
+// not cover a TLS handshake that stalls after the TCP connect in every case; this one
+// destroys the socket at the deadline, handshake included.
+function withHandshakeDeadline (connect: buildConnector.connector, timeoutMs: number): buildConnector.connector {
+  return (options, callback) => {
+    let settled = false
+    const timer = setTimeout(() => {
+      if (!settled) socket.destroy(new UpstreamTimeoutError(`no connection to ${options.hostname} within ${timeoutMs} ms`))
+    }, timeoutMs)
+    // undici's connector returns the socket it creates, though its type says void.
+    const socket = connect(options, (error, connected) => {
+      settled = true
+      clearTimeout(timer)
+      callback(error as Error, connected as never)
+    }) as unknown as Socket
+    return socket
   }
 }
 

@@ -103,7 +103,7 @@ t.test('LOG-02 client and upstream credentials are redacted in every spelling, a
   }
 })
 
-t.test('LOG-02 the copy-as-curl line redacts credential query parameters too', { todo: 'bug: curl line prints ?api_key=Q1&access_token=Q2 in clear; see report' }, async t => {
+t.test('LOG-02 the copy-as-curl line redacts credential query parameters too', async t => {
   const api = await startFakeApi(t, { handler: (_req, res) => { res.writeHead(401, { 'content-type': 'application/json' }); res.end('{"success":false,"error":{"code":"auth/invalid","message":"no"}}') } })
   for (const logFormat of ['pretty', 'json'] as const) {
     // Failing exchanges always get a copy-as-curl command, so this is the default setting.

@@ -69,7 +69,9 @@ t.test('SHD-02 SIGTERM with a request in flight: it finishes with 200, new conne
   t.equal(await idle.read({ timeoutMs: 50 }), undefined, 'and no half response was written to it')
   const inFlight = await client.read({ timeoutMs: 4000 })
   t.same([inFlight?.status, inFlight?.body.toString()], [200, '{"url":"/v1/slow"}'], 'the in-flight request completes with 200')
-  t.match(inFlight?.headers.connection?.join() ?? '', /close/i, 'and says Connection: close')
+  // The connection is closed right after the response (not announced in it), so a request
+  // already queued on it still gets its 503 (SHD-02 b).
+  t.ok(await client.waitClosed(1000), 'and its connection is closed right after')
   const exit = await cli.exited
   const elapsedMs = Date.now() - signalledAt
   t.same(exit, { code: 0, signal: null })
@@ -79,7 +81,7 @@ t.test('SHD-02 SIGTERM with a request in flight: it finishes with 200, new conne
   idle.destroy()
 })
 
-t.test('SHD-02 (b) a request arriving on an already-open keep-alive connection gets 503 shutting-down with Connection: close and CORS', { todo: 'bug: the request gets no response at all; see report' }, async t => {
+t.test('SHD-02 (b) a request arriving on an already-open keep-alive connection gets 503 shutting-down with Connection: close and CORS', async t => {
   const api = await startFakeApi(t, { handler: slow })
   const cli = await startCli(t, [], { env: { BKEND_API_URL: api.url } })
   const client = await WireClient.connect(cli.port)
@@ -186,7 +188,7 @@ function npmStart (t: { teardown: (fn: () => unknown) => void }, env: Record<str
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   // npm runs the script through `sh -c`; a signal sent to npm reaches sh, not the proxy.
-  t.test(`SHD-04 ${signal} to \`npm start\` (npm as the parent process) stops the proxy: exit 0, last line flushed, port closed`, { todo: 'bug: the proxy is orphaned and keeps listening; package.json start script needs exec; see report' }, async t => {
+  t.test(`SHD-04 ${signal} to \`npm start\` (npm as the parent process) stops the proxy: exit 0, last line flushed, port closed`, async t => {
     const run = npmStart(t)
     const port = await run.port
     const health = await fetch(`http://127.0.0.1:${port}/__proxy/health`)

@@ -8,7 +8,7 @@ import { fdCount, holdLoadLock, percentile, pingReply, spawnProxy, startLoadUpst
 
 const REQUESTS = 5000
 const CONCURRENCY = 50
-const POOL_SIZE = 128
+const POOL_SIZE = 512 // src/upstream-dispatcher.ts connections
 
 function getOnFreshConnection (url: string): Promise<{ status: number, ms: number }> {
   const started = performance.now()

@@ -9,7 +9,7 @@ import { fdCount, health, holdLoadLock, mb, pingReply, rssGrowth, runAutocannon,
 const CONNECTIONS = 64
 const DURATION_S = 60
 const WARMED_UP_AT_MS = 15_000
-const POOL_SIZE = 128
+const POOL_SIZE = 512 // src/upstream-dispatcher.ts connections
 
 t.test('64 keep-alive connections for 60 s, then SIGTERM', async t => {
   await holdLoadLock(t)
