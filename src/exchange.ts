@@ -82,7 +82,7 @@ export function exchangeRecord (exchange: Exchange, outcome: { clientHeaders: He
       headers: headerLines(forwarded ? exchange.upstreamHeaders! : outcome.clientHeaders, exchange.injected)
     },
     response: {
-      line: `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd(),
+      line: `HTTP/1.1 ${status} ${status === 499 ? 'Client Closed Request' : STATUS_CODES[status] ?? ''}`.trimEnd(),
       status,
       headers: headerLines(upstreamAnswered ? exchange.upstreamResponseHeaders! : outcome.replyHeaders, [])
     },

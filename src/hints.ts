@@ -152,7 +152,7 @@ function derivedHints (facts: HintFacts): Hint[] {
   } else if (environment !== undefined && facts.settings && environment !== facts.settings.environment) {
     hints.push({ cause: 'environment-conflict', text: `the app sent X-Environment: ${environment} but the proxy is configured for ${facts.settings.environment} (BKEND_ENVIRONMENT): pick one; the request went upstream with the value shown in the > lines` })
   }
-  if (isListReadWithoutLimit(facts) && (facts.durationMs > SLOW_READ_MS || facts.responseBytes > LARGE_READ_BYTES || facts.errorCode === 'proxy/upstream-timeout')) {
+  if ((facts.durationMs > SLOW_READ_MS || facts.responseBytes > LARGE_READ_BYTES || facts.errorCode === 'proxy/upstream-timeout') && isListReadWithoutLimit(facts)) {
     const size = facts.errorCode === 'proxy/upstream-timeout' ? 'timed out' : `took ${(facts.durationMs / 1000).toFixed(1)} s for ${formatBytes(facts.responseBytes)}`
     hints.push({ cause: 'list-without-limit', text: `this list read ${size} without a limit: page it with the limit parameter, e.g. ${pathOf(facts.url)}?limit=50 (and page=2, 3, …)` })
   }

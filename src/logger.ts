@@ -73,7 +73,9 @@ function prettyStream (sink: Sink, options: LoggerOptions, logCurl: boolean): De
 function prettyRenderer (options: LoggerOptions, logCurl: boolean): (input: string | object) => string {
   return prettyFactory({
     colorize: options.colorize ?? (process.stdout.isTTY === true && !process.env.NO_COLOR),
-    translateTime: 'SYS:HH:MM:ss.l',
+    // Local HH:MM:ss.mmm, formatted here: pino-pretty's translateTime costs more per line.
+    translateTime: false,
+    customPrettifiers: { time: time => `[${clockTime(time)}]` },
     hideObject: true,
     messageFormat: (log, messageKey) => {
       if (log.exchange) {
@@ -93,7 +95,11 @@ const textDropNotice: DropNotice = count => `${DROP_NOTICE}${count} log entries 
 const jsonDropNotice: DropNotice = count => JSON.stringify({ level: 40, time: new Date().toISOString(), droppedLogLines: count, msg: `${DROP_NOTICE}${count} log entries were dropped because the output was not being read` }) + '\n'
 
 function stdoutSink (dropNotice: DropNotice): Sink {
-  const boom = pino.destination({ fd: 1, sync: false, maxLength: LOG_BUFFER_BYTES })
+  // maxWrite: each write moves up to 1 MB of what waits (sonic-boom's default, 16 KB per
+  // event-loop turn, falls behind a busy proxy's log rate even when stdout is a fast file).
+  // Buffer mode keeps that cheap: in string mode sonic-boom measures the pending string on
+  // every write.
+  const boom = pino.destination({ fd: 1, sync: false, maxLength: LOG_BUFFER_BYTES, maxWrite: 1024 * 1024, contentMode: 'buffer' })
   let dropped = 0
   let reported = 0
   let pendingBytes = 0
@@ -107,8 +113,9 @@ function stdoutSink (dropNotice: DropNotice): Sink {
   boom.on('error', () => {}) // stdout closed (EPIPE): nothing left to tell
   const write = (text: string): boolean => {
     lastWriteDropped = false
-    boom.write(text) // emits 'drop' synchronously when the buffer is full
-    if (!lastWriteDropped) pendingBytes += Buffer.byteLength(text)
+    const bytes = Buffer.from(text)
+    boom.write(bytes as unknown as string) // emits 'drop' synchronously when the buffer is full
+    if (!lastWriteDropped) pendingBytes += bytes.length
     // Not boom.write's result: that turns false as soon as a little output waits, even
     // though the text was taken.
     return !lastWriteDropped
@@ -149,4 +156,11 @@ function streamSink (destination: NodeJS.WritableStream): Sink {
     flush: done => { setImmediate(done) },
     dropped: () => 0
   }
+}
+
+function clockTime (time: unknown): string {
+  const date = new Date(typeof time === 'number' ? time : String(time))
+  const two = (value: number): string => value < 10 ? `0${value}` : String(value)
+  const ms = date.getMilliseconds()
+  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`
 }

@@ -62,10 +62,12 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         exchange.injected = outbound.injected
         exchange.notes.push(...outbound.notes)
         exchange.call.onRetry = note => exchange.notes.push(note)
-        return { ...outbound.headers, [kUpstreamCall]: exchange.call } as unknown as IncomingHttpHeaders
+        // A fresh object already; the symbol rides along to our dispatcher (undici reads only string keys).
+        outbound.headers[kUpstreamCall as unknown as string] = exchange.call as never
+        return outbound.headers as IncomingHttpHeaders
       },
       rewriteHeaders: (headers: ResponseHeaders, request?: FastifyRequest) => {
-        if (request) request.exchange.upstreamResponseHeaders = { ...headers }
+        if (request) request.exchange.upstreamResponseHeaders = headers // not mutated after this
         return buildClientResponseHeaders(headers, { cors: request?.headers.origin !== undefined })
       },
       onResponse: (request: FastifyRequest, reply: FastifyReply, response: { statusCode: number, headers: ResponseHeaders, stream: Readable }) => {

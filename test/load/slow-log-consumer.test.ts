@@ -46,7 +46,9 @@ function parseJson (text: string): Parsed {
     const notice = DROP_NOTICE.exec(line)
     if (notice) { parsed.notices.push(Number(notice[1])); continue }
     try {
-      const entry = JSON.parse(line) as { exchange?: { url: string } }
+      const entry = JSON.parse(line) as { exchange?: { url: string }, droppedLogLines?: number }
+      // In JSON mode the drop notice is a JSON line of its own, with the count as a field.
+      if (typeof entry.droppedLogLines === 'number') parsed.notices.push(entry.droppedLogLines)
       if (entry.exchange) parsed.exchanges++
     } catch {
       parsed.torn.push(line)
