@@ -82,14 +82,22 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         const collectError = response.statusCode >= 400 && isTextual(response.headers['content-type'])
           ? cappedCollector(exchange.errorBody = { text: '', totalBytes: 0, truncated: false }, ERROR_BODY_BYTES)
           : undefined
-        response.stream.on('data', (chunk: Buffer) => {
+        const stream = response.stream
+        const onData = (chunk: Buffer): void => {
           exchange.responseBytes += chunk.length
           collect?.(chunk)
           collectError?.(chunk)
-        })
+        }
         // The body failing while the client is still there means the upstream cut it short.
-        response.stream.once('error', () => { if (!exchange.clientLeft) exchange.upstreamCut = true })
-        reply.send(response.stream)
+        const onError = (): void => { if (!exchange.clientLeft) exchange.upstreamCut = true }
+        stream.on('data', onData)
+        stream.once('error', onError)
+        // undici keeps up to 256 finished requests per connection, body streams included.
+        // Listeners left on a finished stream (ours, and the ones Fastify's end-of-stream
+        // watcher leaves behind) would keep each exchange, request and reply alive with it,
+        // and the garbage collector would pay for thousands of them.
+        stream.once('close', () => { setImmediate(() => stream.removeAllListeners()) })
+        reply.send(stream)
       },
       onError: (reply: FastifyReply, { error }: { error: Error }) => {
         // Node destroys the request stream once its body is read, so ask the socket whether the client is still there.

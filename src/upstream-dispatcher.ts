@@ -67,8 +67,10 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
 
   return {
     request (requestOptions, callback) {
-      // The symbol key stays on the headers: undici reads only string keys.
       const call = requestOptions.headers[kUpstreamCall] as UpstreamCall | undefined
+      // Cleared rather than deleted (delete would slow the object down); undici reads only
+      // string keys, and a finished request it keeps must not keep the exchange.
+      requestOptions.headers[kUpstreamCall] = undefined
       const signal = new UpstreamSignal()
       // One budget for connecting and waiting for the response headers; the body may take
       // as long as it needs (SSE, MCP streams, large downloads).
@@ -83,6 +85,7 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
       }, timeoutMs)
       if (call) {
         call.url = String(requestOptions.origin) + requestOptions.path
+        // Before the headers this cancels the request; after them undici destroys the body.
         call.abort = reason => signal.abort(reason)
       }
       requestOptions.signal = signal
