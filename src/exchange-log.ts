@@ -5,7 +5,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { exchangeRecord, type Exchange } from './exchange.js'
-import { curlShown, summaryLine } from './curl-format.js'
+import { curlShown, formatExchange, summaryLine } from './curl-format.js'
 import { diagnoseExchange } from './exchange-diagnosis.js'
 import { createHintLimiter, type HintLimiter } from './hint-limiter.js'
 import type { Config } from './settings.js'
@@ -79,6 +79,13 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     const wantCurl = options.config === undefined || options.config.logFormat === 'json' || curlShown(record, options.config.logCurl)
     const { hints, curl } = diagnoseExchange(exchange, record, request.headers, options.config, wantCurl)
     const said = hints.map(hint => limitHint(hint.cause, hint.text)).filter(text => text !== undefined)
-    logger[level]({ exchange: record, ...(said.length > 0 ? { hint: said.join('\n') } : {}), ...(curl === undefined ? {} : { curl }) }, summaryLine(record))
+    const hint = said.length > 0 ? said.join('\n') : undefined
+    if (options.config?.logFormat === 'pretty') {
+      // Rendered here, once: pino then carries one string instead of serialising the
+      // whole record for pino-pretty to take apart again.
+      logger[level]({ exchangeBlock: formatExchange(record, { hint, curl }) }, summaryLine(record))
+      return
+    }
+    logger[level]({ exchange: record, ...(hint === undefined ? {} : { hint }), ...(curl === undefined ? {} : { curl }) }, summaryLine(record))
   }
 })

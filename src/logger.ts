@@ -77,7 +77,10 @@ function prettyRenderer (options: LoggerOptions, logCurl: boolean): (input: stri
     translateTime: false,
     customPrettifiers: { time: time => `[${clockTime(time)}]` },
     hideObject: true,
+    // pino-pretty's default ignore list ('hostname') makes it deep-copy every line.
+    ignore: '',
     messageFormat: (log, messageKey) => {
+      if (typeof log.exchangeBlock === 'string') return log.exchangeBlock
       if (log.exchange) {
         const record = log.exchange as ExchangeRecord
         const curl = typeof log.curl === 'string' && curlShown(record, logCurl) ? log.curl : undefined
