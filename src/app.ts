@@ -13,6 +13,7 @@ import { createUpstreamDispatcher, type DispatcherOptions } from './upstream-dis
 import { proxyRoutes, registerProxy } from './proxy.js'
 import { isForwardedPath, missingPrefixMessage } from './missing-prefix.js'
 import { sendProxyError } from './reply-error.js'
+import { frameworkLogger } from './framework-logger.js'
 import { proxyError } from './errors.js'
 
 export interface AppOptions {
@@ -31,9 +32,7 @@ export interface ProxyApp extends FastifyInstance {
 export async function buildApp (config: Config, options: AppOptions): Promise<ProxyApp> {
   const { logger } = options
   const app = Fastify({
-    // Fastify's and reply-from's own lines (listening, per request, 'response errored') are
-    // replaced by the banner and the exchange log.
-    loggerInstance: logger.child({}, { level: 'error' }),
+    loggerInstance: frameworkLogger(logger),
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Bodies stream through; the proxy never buffers them, so Fastify's limit does not apply.

@@ -35,7 +35,9 @@ interface Sink { write: (text: string) => void, flush: (done: () => void) => voi
 export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'> & Partial<Pick<Config, 'logCurl'>>, options: LoggerOptions = {}): ProxyLogger {
   const sink = options.destination ? streamSink(options.destination) : stdoutSink(config.logFormat === 'json' ? jsonDropNotice : textDropNotice)
   const stream = config.logFormat === 'pretty' ? prettyStream(sink, options, config.logCurl === true) : { write: (line: string) => sink.write(line) }
-  const logger = pino({ level: config.logLevel, base: null, timestamp: pino.stdTimeFunctions.isoTime }, stream)
+  // ISO times for JSON readers; the pretty renderer formats its own clock time.
+  const timestamp = config.logFormat === 'json' ? pino.stdTimeFunctions.isoTime : pino.stdTimeFunctions.epochTime
+  const logger = pino({ level: config.logLevel, base: null, timestamp }, stream)
   return {
     logger,
     flush: () => new Promise(resolve => {
@@ -61,9 +63,16 @@ function prettyStream (sink: Sink, options: LoggerOptions, logCurl: boolean): De
   const stream: MetadataStream = {
     write: line => {
       const fields = stream.lastObj
-      sink.write(fields === undefined
-        ? render(line)
-        : render({ ...fields, level: stream.lastLevel, time: Date.now(), msg: stream.lastMsg }))
+      if (fields === undefined) {
+        sink.write(render(line))
+        return
+      }
+      // The object logged is always a fresh literal of ours; completing it in place saves
+      // a copy per line.
+      fields.level = stream.lastLevel
+      fields.time = Date.now()
+      fields.msg = stream.lastMsg
+      sink.write(render(fields))
     }
   }
   stream[pino.symbols.needsMetadataGsym] = true
