@@ -1,13 +1,21 @@
-// Bounded copies of bodies that pass through, for diagnosis: the start of a request
-// body (so copy-as-curl can repeat small ones) and of an error response (for its
-// bkend error.code). Bodies still stream; only the first bytes are kept.
+// Bounded copies of bodies that pass through: the start of a request body (so
+// copy-as-curl can repeat small ones), of an error response (for its bkend error.code),
+// and --log-bodies previews. Bodies still stream; only the first bytes are kept.
 import { Transform } from 'node:stream'
 import type { BodyPreview } from './exchange.js'
 
+/** --log-bodies shows this much of each text body, with the full size. */
+export const PREVIEW_BYTES = 2048
 /** Request bodies up to this size are repeated by the curl command. */
 export const REPLAY_BODY_BYTES = 16 * 1024
 /** Enough for bkend's {"success":false,"error":{…}} with a long message. */
 export const ERROR_BODY_BYTES = 4 * 1024
+
+const TEXTUAL = /^(text\/|application\/([\w.+-]*\+)?(json|xml|x-www-form-urlencoded|javascript|x-ndjson)\b)/i
+
+export function isTextual (contentType: unknown): boolean {
+  return typeof contentType === 'string' && TEXTUAL.test(contentType)
+}
 
 /** Watches chunks that pass by and keeps the first `limitBytes` of them in `capture`. */
 export function cappedCollector (capture: BodyPreview, limitBytes: number): (chunk: Buffer) => void {

@@ -18,8 +18,8 @@ const HEALTH_PATH = '/__proxy/health'
 
 export interface ExchangeLogOptions {
   logger: Logger
-  /** For hints on exchanges refused before a forwarding route saw them (e.g. the API prefix). */
-  config?: Config
+  /** The log format, and the settings hints name (e.g. the API prefix). */
+  config: Config
   hintLimiter?: HintLimiter
 }
 
@@ -80,11 +80,11 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       completed
     })
     // The pretty log shows the curl command only under failures (or with LOG_CURL); JSON always has it.
-    const wantCurl = options.config === undefined || options.config.logFormat === 'json' || curlShown(record, options.config.logCurl)
+    const wantCurl = options.config.logFormat === 'json' || curlShown(record, options.config.logCurl)
     const { hints, curl } = diagnoseExchange(exchange, record, request.headers, options.config, wantCurl)
     const said = hints.map(hint => limitHint(hint.cause, hint.text)).filter(text => text !== undefined)
     const hint = said.length > 0 ? said.join('\n') : undefined
-    if (options.config?.logFormat === 'pretty') {
+    if (options.config.logFormat === 'pretty') {
       // Rendered here, once: pino then carries one string instead of serialising the
       // whole record for pino-pretty to take apart again.
       logger[level]({ exchangeBlock: formatExchange(record, { hint, curl }) }, summaryLine(record))

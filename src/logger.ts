@@ -1,5 +1,5 @@
 // pino for every line; pretty mode renders each line with pino-pretty's formatter in
-// process (a worker thread could not receive our exchange formatter). Output goes
+// process (the exchange block arrives rendered by curl-format.ts as one string). Output goes
 // through one asynchronous sonic-boom with a bounded buffer: a terminal or
 // `docker logs` reader that stops reading never blocks the event loop nor grows memory
 // without limit. Lines that do not fit are dropped whole (never torn), counted, and
@@ -7,8 +7,6 @@
 import { pino, type Logger, type DestinationStream } from 'pino'
 import { prettyFactory } from 'pino-pretty'
 import type { Config } from './settings.js'
-import { curlShown, formatExchange } from './curl-format.js'
-import type { ExchangeRecord } from './exchange.js'
 
 /** How much log output may wait for a stalled stdout before lines are dropped. */
 export const LOG_BUFFER_BYTES = 8 * 1024 * 1024
@@ -32,9 +30,9 @@ const DROP_NOTICE = '[log] '
 
 interface Sink { write: (text: string) => void, flush: (done: () => void) => void, dropped: () => number }
 
-export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'> & Partial<Pick<Config, 'logCurl'>>, options: LoggerOptions = {}): ProxyLogger {
+export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'>, options: LoggerOptions = {}): ProxyLogger {
   const sink = options.destination ? streamSink(options.destination) : stdoutSink(config.logFormat === 'json' ? jsonDropNotice : textDropNotice)
-  const stream = config.logFormat === 'pretty' ? prettyStream(sink, options, config.logCurl === true) : { write: (line: string) => sink.write(line) }
+  const stream = config.logFormat === 'pretty' ? prettyStream(sink, options) : { write: (line: string) => sink.write(line) }
   // ISO times for JSON readers; the pretty renderer formats its own clock time.
   const timestamp = config.logFormat === 'json' ? pino.stdTimeFunctions.isoTime : pino.stdTimeFunctions.epochTime
   const logger = pino({ level: config.logLevel, base: null, timestamp }, stream)
@@ -58,8 +56,8 @@ interface MetadataStream extends DestinationStream {
   [key: symbol]: unknown
 }
 
-function prettyStream (sink: Sink, options: LoggerOptions, logCurl: boolean): DestinationStream {
-  const render = prettyRenderer(options, logCurl)
+function prettyStream (sink: Sink, options: LoggerOptions): DestinationStream {
+  const render = prettyRenderer(options)
   const stream: MetadataStream = {
     write: line => {
       const fields = stream.lastObj
@@ -79,7 +77,7 @@ function prettyStream (sink: Sink, options: LoggerOptions, logCurl: boolean): De
   return stream
 }
 
-function prettyRenderer (options: LoggerOptions, logCurl: boolean): (input: string | object) => string {
+function prettyRenderer (options: LoggerOptions): (input: string | object) => string {
   return prettyFactory({
     colorize: options.colorize ?? (process.stdout.isTTY === true && !process.env.NO_COLOR),
     // Local HH:MM:ss.mmm, formatted here: pino-pretty's translateTime costs more per line.
@@ -89,12 +87,8 @@ function prettyRenderer (options: LoggerOptions, logCurl: boolean): (input: stri
     // pino-pretty's default ignore list ('hostname') makes it deep-copy every line.
     ignore: '',
     messageFormat: (log, messageKey) => {
+      // Exchange blocks arrive rendered (exchange-log.ts formats them once).
       if (typeof log.exchangeBlock === 'string') return log.exchangeBlock
-      if (log.exchange) {
-        const record = log.exchange as ExchangeRecord
-        const curl = typeof log.curl === 'string' && curlShown(record, logCurl) ? log.curl : undefined
-        return formatExchange(record, { hint: typeof log.hint === 'string' ? log.hint : undefined, curl })
-      }
       return String(log[messageKey] ?? '')
     }
   }) as (input: string | object) => string

@@ -10,8 +10,7 @@ import { kUpstreamCall, type UpstreamDispatcher } from './upstream-dispatcher.js
 import { classifyUpstreamError, rootErrorCode } from './errors.js'
 import { bodyLimiter, declaredTooLarge, payloadTooLargeMessage } from './body-limit.js'
 import { sendProxyError } from './reply-error.js'
-import { isTextual, previewCollector } from './body-preview.js'
-import { cappedCollector, ERROR_BODY_BYTES, REPLAY_BODY_BYTES, watchingTap } from './body-capture.js'
+import { cappedCollector, isTextual, ERROR_BODY_BYTES, PREVIEW_BYTES, REPLAY_BODY_BYTES, watchingTap } from './body-capture.js'
 import type { BodyPreview } from './exchange.js'
 
 // OPTIONS is left to @fastify/cors: preflights are answered, never forwarded.
@@ -76,7 +75,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         const preview: BodyPreview | undefined = config.logBodies && isTextual(response.headers['content-type'])
           ? (exchange.responseBody = { text: '', totalBytes: 0, truncated: false })
           : undefined
-        const collect = preview ? previewCollector(preview) : undefined
+        const collect = preview ? cappedCollector(preview, PREVIEW_BYTES) : undefined
         // Error answers are small JSON; their error.code names the hint. Success bodies
         // (lists, SSE streams) are never kept.
         const collectError = response.statusCode >= 400 && isTextual(response.headers['content-type'])
@@ -129,7 +128,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
       const replay: BodyPreview = { text: '', totalBytes: 0, truncated: false }
       request.exchange.replayBody = replay
       const watchers = [cappedCollector(replay, REPLAY_BODY_BYTES)]
-      if (config.logBodies) watchers.push(previewCollector(request.exchange.requestBody = { text: '', totalBytes: 0, truncated: false }))
+      if (config.logBodies) watchers.push(cappedCollector(request.exchange.requestBody = { text: '', totalBytes: 0, truncated: false }, PREVIEW_BYTES))
       request.body = passThrough(request.body, watchingTap(watchers))
     }
     done()
