@@ -118,8 +118,8 @@ t.teardown(async () => {
 })
 
 const build = await run('docker', ['build', '--network', 'host', '-t', IMAGE, '.'], { timeoutMs: 300_000 })
+t.equal(build.code, 0, 'docker build --network host succeeds')
 if (build.code !== 0) throw new Error(`docker build failed:\n${build.stdout}\n${build.stderr}`)
-t.pass('docker build --network host succeeds')
 
 function containerName (role: string): string {
   return `bkend-proxy-test-${RUN_ID}-${role}`
