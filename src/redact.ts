@@ -13,12 +13,6 @@ export function redactSecret (secret: string): string {
   return `${lead}${MASK}${secret.slice(-4)} (${length} chars)`
 }
 
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'cookie', 'set-cookie'])
-
-export function isSecretHeader (name: string): boolean {
-  return SECRET_HEADERS.has(name)
-}
-
 /** Display value for one header; non-secret values pass through unchanged. */
 export function redactHeaderValue (name: string, value: string): string {
   switch (name) {
