@@ -38,6 +38,6 @@ EXPOSE 8787
 # The image has no curl: Node's own fetch asks the health route, on whatever PORT is set.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8787) + '/__proxy/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Node runs as PID 1 and handles SIGTERM itself (src/shutdown.ts): `docker stop`
+# Node runs as PID 1 and handles SIGTERM itself (src/lifecycle/shutdown.ts): `docker stop`
 # lets open requests finish for SHUTDOWN_GRACE_MS (5 s), then the proxy exits 0.
 CMD ["node", "dist/cli.js"]

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // The command line: flags, help, exit codes. The only reader of argv and process.exit.
 import { parseArgs } from 'node:util'
-import { SETTINGS, SETTING_KEYS, settingOf, type SettingKey } from './settings.js'
-import { ConfigError, loadConfig } from './load-config.js'
-import { createLogger } from './logger.js'
+import { SETTINGS, SETTING_KEYS, settingOf, type SettingKey } from './config/settings.js'
+import { ConfigError, loadConfig } from './config/load-config.js'
+import { createLogger } from './log/logger.js'
 import { buildApp } from './app.js'
-import { bannerFacts, bannerText, bannerTitle } from './banner.js'
-import { installShutdown } from './shutdown.js'
-import { VERSION } from './version.js'
-import { formatDoctorReport, runDoctor } from './doctor.js'
+import { bannerFacts, bannerText, bannerTitle } from './lifecycle/banner.js'
+import { installShutdown } from './lifecycle/shutdown.js'
+import { VERSION } from './config/version.js'
+import { formatDoctorReport, runDoctor } from './doctor/doctor.js'
 
 const FLAG_KEYS = SETTING_KEYS.filter(key => settingOf(key).flag !== undefined)
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
-import { copyAsCurl, shellQuoted, type CurlRequest } from '../src/copy-as-curl.js'
+import { copyAsCurl, shellQuoted, type CurlRequest } from '../src/diagnose/copy-as-curl.js'
 import { bkendReply, startFakeApi } from './helpers/fake-api.js'
 import { startProxy } from './helpers/proxy.js'
 

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { curlShown, formatExchange, summaryLine } from '../src/curl-format.js'
-import type { ExchangeRecord } from '../src/exchange.js'
+import { curlShown, formatExchange, summaryLine } from '../src/log/curl-format.js'
+import type { ExchangeRecord } from '../src/log/exchange.js'
 
 function record (overrides: Partial<ExchangeRecord> = {}): ExchangeRecord {
   return {

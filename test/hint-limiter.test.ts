@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createHintLimiter } from '../src/hint-limiter.js'
+import { createHintLimiter } from '../src/diagnose/hint-limiter.js'
 
 function fakeClock (): { now: () => number, advance: (ms: number) => void } {
   let at = 1_000_000

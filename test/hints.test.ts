@@ -2,8 +2,8 @@
 import t from 'tap'
 import { bkendReply, startFakeApi, type FakeHandler } from './helpers/fake-api.js'
 import { startProxy } from './helpers/proxy.js'
-import { bkendErrorCode, hintsFor, type HintFacts } from '../src/hints.js'
-import { builtInDefaults } from '../src/settings.js'
+import { bkendErrorCode, hintsFor, type HintFacts } from '../src/diagnose/hints.js'
+import { builtInDefaults } from '../src/config/settings.js'
 
 type Tap = typeof t
 

@@ -1,6 +1,6 @@
 // checkHost, parseHostName and isLoopbackName are pure: exact expected values.
 import t from 'tap'
-import { checkHost, isLoopbackName, parseHostName } from '../src/host-check.js'
+import { checkHost, isLoopbackName, parseHostName } from '../src/guard/host-check.js'
 
 t.test('parseHostName lower-cases, drops the port and one trailing dot', async t => {
   const hosts = [

@@ -2,8 +2,8 @@ import t from 'tap'
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ConfigError, loadConfig, SHIPPED_DEFAULTS_FILE } from '../src/load-config.js'
-import { builtInDefaults } from '../src/settings.js'
+import { ConfigError, loadConfig, SHIPPED_DEFAULTS_FILE } from '../src/config/load-config.js'
+import { builtInDefaults } from '../src/config/settings.js'
 
 function workdir (files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'bkend-config-'))

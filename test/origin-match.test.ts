@@ -1,8 +1,8 @@
 // createOriginMatcher is pure: exact expected verdicts, matched on parsed scheme, host
 // and port, never on substrings.
 import t from 'tap'
-import { createOriginMatcher } from '../src/origin-match.js'
-import { builtInDefaults } from '../src/settings.js'
+import { createOriginMatcher } from '../src/cors/origin-match.js'
+import { builtInDefaults } from '../src/config/settings.js'
 
 function verdicts (patterns: readonly string[], origins: string[]): Record<string, boolean> {
   const allowed = createOriginMatcher(patterns)

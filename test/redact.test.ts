@@ -1,5 +1,5 @@
 import t from 'tap'
-import { redactHeaderValue, redactSecret } from '../src/redact.js'
+import { redactHeaderValue, redactSecret } from '../src/log/redact.js'
 
 const KEY = 'sk_test_0123456789abcdefghijklmnopqr9f2c'
 
@@ -25,7 +25,7 @@ t.test('other headers pass unchanged', async t => {
 })
 
 t.test('credential-like query parameters are redacted, the rest kept byte for byte', async t => {
-  const { redactUrl } = await import('../src/redact.js')
+  const { redactUrl } = await import('../src/log/redact.js')
   t.equal(redactUrl('/v1/x?api_key=Q1&access_token=Q2&limit=1&a=1+2&b=%2F'), '/v1/x?api_key=•••• (2 chars)&access_token=•••• (2 chars)&limit=1&a=1+2&b=%2F')
   t.equal(redactUrl('/v1/x'), '/v1/x')
   t.equal(redactUrl('/v1/x?flag&token='), '/v1/x?flag&token=(empty)')

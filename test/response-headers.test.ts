@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildClientResponseHeaders } from '../src/response-headers.js'
+import { buildClientResponseHeaders } from '../src/forward/response-headers.js'
 
 t.test("the upstream's Access-Control-* headers never pass", async t => {
   const headers = buildClientResponseHeaders({

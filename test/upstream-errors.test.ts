@@ -7,8 +7,8 @@ import { bkendReply, OTHER_CERT, startFakeApi } from './helpers/fake-api.js'
 import { startProxy, testConfig } from './helpers/proxy.js'
 import { assertProxyHealthy, closedPortUrl, startFaultyUpstream, waitFor } from './helpers/upstream-faults.js'
 import { buildApp } from '../src/app.js'
-import { createLogger } from '../src/logger.js'
-import { VERSION } from '../src/version.js'
+import { createLogger } from '../src/log/logger.js'
+import { VERSION } from '../src/config/version.js'
 
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
 

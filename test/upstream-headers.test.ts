@@ -1,7 +1,7 @@
 import t from 'tap'
-import { buildUpstreamHeaders, configuredHeaders } from '../src/upstream-headers.js'
+import { buildUpstreamHeaders, configuredHeaders } from '../src/forward/upstream-headers.js'
 import { testConfig } from './helpers/proxy.js'
-import type { Config } from '../src/settings.js'
+import type { Config } from '../src/config/settings.js'
 
 function outbound (incoming: Record<string, string>, overrides: Partial<Config> = {}): ReturnType<typeof buildUpstreamHeaders> {
   const config = testConfig({ apiKey: 'sk_test_0123456789abcdefghijklmn', projectId: 'p1', ...overrides })

@@ -3,8 +3,8 @@
 import { PassThrough } from 'node:stream'
 import type { AddressInfo } from 'node:net'
 import { buildApp, type ProxyApp } from '../../src/app.js'
-import { createLogger } from '../../src/logger.js'
-import { builtInDefaults, type Config } from '../../src/settings.js'
+import { createLogger } from '../../src/log/logger.js'
+import { builtInDefaults, type Config } from '../../src/config/settings.js'
 import { LOCALHOST_CERT } from './fake-api.js'
 
 export interface TestProxy {

@@ -2,15 +2,15 @@
 // configured upstream with the proxy's own configuration and TLS trust, one result per
 // step. A step whose precondition failed is skipped, never guessed; the exit code is 0
 // only when every step passed.
-import type { Config } from './settings.js'
-import { ConfigError, type LoadedConfig } from './load-config.js'
-import { redactSecret } from './redact.js'
-import { createUpstreamDispatcher } from './upstream-dispatcher.js'
-import { checkApiUrl, checkDns, checkTls } from './doctor-steps/connection.js'
-import { checkAuth, checkEnvironment } from './doctor-steps/auth.js'
-import { checkCors } from './doctor-steps/cors.js'
-import { checkMcp, checkNode } from './doctor-steps/mcp.js'
-import { fail, pass, skip, type DoctorContext, type StepResult } from './doctor-steps/step.js'
+import type { Config } from '../config/settings.js'
+import { ConfigError, type LoadedConfig } from '../config/load-config.js'
+import { redactSecret } from '../log/redact.js'
+import { createUpstreamDispatcher } from '../forward/upstream-dispatcher.js'
+import { checkApiUrl, checkDns, checkTls } from './connection.js'
+import { checkAuth, checkEnvironment } from './auth.js'
+import { checkCors } from './cors.js'
+import { checkMcp, checkNode } from './mcp.js'
+import { fail, pass, skip, type DoctorContext, type StepResult } from './step.js'
 
 /** No step waits longer than this, whatever UPSTREAM_TIMEOUT_MS says. */
 export const STEP_TIMEOUT_CAP_MS = 5000

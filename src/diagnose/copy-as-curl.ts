@@ -1,6 +1,6 @@
 // Pure: one request → a runnable `curl -v` command that repeats it, for pasting into a
 // terminal or a bug report. Secrets become environment-variable references, never values.
-import { isSecretQueryName } from './redact.js'
+import { isSecretQueryName } from '../log/redact.js'
 
 export type HeaderBag = Record<string, string | string[] | number | undefined>
 

@@ -1,8 +1,8 @@
 // One request/response pair as the proxy saw it, and the plain, redacted record
 // that both log formats print.
 import { STATUS_CODES } from 'node:http'
-import type { UpstreamCall } from './upstream-dispatcher.js'
-import type { Config } from './settings.js'
+import type { UpstreamCall } from '../forward/upstream-dispatcher.js'
+import type { Config } from '../config/settings.js'
 import { redactHeaderValue, redactUrl } from './redact.js'
 
 type HeaderBag = Record<string, string | string[] | number | undefined>

@@ -1,6 +1,6 @@
 // What every doctor step returns, and what they share while the doctor runs.
-import type { Config } from '../settings.js'
-import type { UpstreamDispatcher } from '../upstream-dispatcher.js'
+import type { Config } from '../config/settings.js'
+import type { UpstreamDispatcher } from '../forward/upstream-dispatcher.js'
 import type { HttpOutcome } from './http-get.js'
 
 export type StepStatus = 'pass' | 'fail' | 'skip'

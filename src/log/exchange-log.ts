@@ -6,9 +6,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { exchangeRecord, type Exchange } from './exchange.js'
 import { curlShown, formatExchange, summaryLine } from './curl-format.js'
-import { diagnoseExchange } from './exchange-diagnosis.js'
-import { createHintLimiter, type HintLimiter } from './hint-limiter.js'
-import type { Config } from './settings.js'
+import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
+import { createHintLimiter, type HintLimiter } from '../diagnose/hint-limiter.js'
+import type { Config } from '../config/settings.js'
 
 declare module 'fastify' {
   interface FastifyRequest { exchange: Exchange }

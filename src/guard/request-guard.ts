@@ -4,10 +4,10 @@
 // the upstream, so it never spends the injected key.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { SETTINGS, type Config } from './settings.js'
+import { SETTINGS, type Config } from '../config/settings.js'
 import { checkHost } from './host-check.js'
-import type { OriginMatcher } from './origin-match.js'
-import { sendProxyError } from './reply-error.js'
+import type { OriginMatcher } from '../cors/origin-match.js'
+import { sendProxyError } from '../reply-error.js'
 
 export interface GuardOptions {
   config: Config

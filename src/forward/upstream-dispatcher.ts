@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import tls from 'node:tls'
 import { Agent, buildConnector, type Dispatcher } from 'undici'
-import type { Config } from './settings.js'
+import type { Config } from '../config/settings.js'
 
 /** reply-from copies the headers object with Object.assign, which keeps symbol keys:
  *  that is how one upstream call learns which client request it serves. */

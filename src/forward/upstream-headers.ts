@@ -1,9 +1,9 @@
 // Pure: the headers a request carries upstream, as a server-side call would send them,
 // with the configured auth, project and environment headers injected.
 import type { IncomingHttpHeaders } from 'node:http'
-import { DEFAULT_HEADER_POLICY, type Config } from './settings.js'
+import { DEFAULT_HEADER_POLICY, type Config } from '../config/settings.js'
 import { hopByHopNames } from './hop-by-hop.js'
-import { redactHeaderValue } from './redact.js'
+import { redactHeaderValue } from '../log/redact.js'
 
 export type OutboundHeaders = Record<string, string | string[] | undefined>
 

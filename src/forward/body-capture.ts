@@ -2,7 +2,7 @@
 // copy-as-curl can repeat small ones), of an error response (for its bkend error.code),
 // and --log-bodies previews. Bodies still stream; only the first bytes are kept.
 import { Transform } from 'node:stream'
-import type { BodyPreview } from './exchange.js'
+import type { BodyPreview } from '../log/exchange.js'
 
 /** --log-bodies shows this much of each text body, with the full size. */
 export const PREVIEW_BYTES = 2048

@@ -2,7 +2,7 @@
 // then close what is left and exit 0. A second signal exits at once with 1.
 // As PID 1 in a container Node gets no default signal handler, so this is required.
 import type { Logger } from 'pino'
-import type { ProxyApp } from './app.js'
+import type { ProxyApp } from '../app.js'
 
 export interface ShutdownOptions {
   graceMs: number

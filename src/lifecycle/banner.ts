@@ -1,8 +1,8 @@
 // The start-up banner: what the proxy runs with and what to give the frontend.
-import type { Config, SettingKey } from './settings.js'
-import { redactSecret } from './redact.js'
-import { isLoopbackName } from './host-check.js'
-import { VERSION } from './version.js'
+import type { Config, SettingKey } from '../config/settings.js'
+import { redactSecret } from '../log/redact.js'
+import { isLoopbackName } from '../guard/host-check.js'
+import { VERSION } from '../config/version.js'
 
 export interface BannerFacts {
   listening: string

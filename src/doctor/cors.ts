@@ -1,7 +1,7 @@
 // Whether the proxy would let the page at --origin call it, decided by the same matcher
 // the proxy uses.
-import { createOriginMatcher } from '../origin-match.js'
-import { SETTINGS, type Config } from '../settings.js'
+import { createOriginMatcher } from '../cors/origin-match.js'
+import { SETTINGS, type Config } from '../config/settings.js'
 import { fail, pass, type StepResult } from './step.js'
 
 export function checkCors (origin: string | undefined, config: Pick<Config, 'corsOrigins'>): StepResult {

@@ -6,7 +6,7 @@
 // the count is written as soon as output flows again.
 import { pino, type Logger, type DestinationStream } from 'pino'
 import { prettyFactory } from 'pino-pretty'
-import type { Config } from './settings.js'
+import type { Config } from '../config/settings.js'
 
 /** How much log output may wait for a stalled stdout before lines are dropped. */
 export const LOG_BUFFER_BYTES = 8 * 1024 * 1024

@@ -4,7 +4,7 @@ import { readFileSync, existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 import { SETTING_KEYS, SettingError, builtInDefaults, settingOf, type Config, type SettingKey } from './settings.js'
-import { redactSecret } from './redact.js'
+import { redactSecret } from '../log/redact.js'
 
 export class ConfigError extends Error {}
 
@@ -25,7 +25,7 @@ export interface LoadedConfig {
   origin: Record<SettingKey, string>
 }
 
-export const SHIPPED_DEFAULTS_FILE = new URL('../config/default.json', import.meta.url).pathname
+export const SHIPPED_DEFAULTS_FILE = new URL('../../config/default.json', import.meta.url).pathname
 
 interface Candidate { raw: unknown, from: string, fix: (example: string) => string }
 

@@ -2,7 +2,7 @@
 // terms of this proxy's settings. The knowledge of bkend's troubleshooting pages
 // ("Common Error Codes", "Authentication Issues", "Connection Issues") lives in
 // HINT_TABLE, one row per case; the few hints that need no upstream answer follow it.
-import type { Config } from './settings.js'
+import type { Config } from '../config/settings.js'
 
 export interface Hint {
   /** Stable key of the cause, for rate limiting and tests: "401 auth/unauthorized". */

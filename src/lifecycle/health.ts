@@ -1,7 +1,7 @@
 // GET /__proxy/health: what the proxy runs with, for compose healthchecks and people. Never the key.
 import type { FastifyInstance } from 'fastify'
-import type { Config } from './settings.js'
-import { VERSION } from './version.js'
+import type { Config } from '../config/settings.js'
+import { VERSION } from '../config/version.js'
 
 export async function healthRoute (app: FastifyInstance, options: { config: Config, droppedLogLines: () => number }): Promise<void> {
   const { config, droppedLogLines } = options

@@ -1,7 +1,7 @@
 // The "Connection Issues" steps: the API URL's shape, its name in DNS, its TLS certificate.
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
-import { isLoopbackName } from '../host-check.js'
+import { isLoopbackName } from '../guard/host-check.js'
 import { rootErrorCode } from '../errors.js'
 import { httpGet } from './http-get.js'
 import { fail, pass, type DoctorContext, type StepResult } from './step.js'

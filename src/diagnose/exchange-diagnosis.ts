@@ -2,8 +2,8 @@
 // and the copy-as-curl request. Reads the raw exchange (unredacted), returns only
 // text in which secrets are references.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Exchange, ExchangeRecord } from './exchange.js'
-import type { Config } from './settings.js'
+import type { Exchange, ExchangeRecord } from '../log/exchange.js'
+import type { Config } from '../config/settings.js'
 import { bkendErrorCode, hintsFor, type Hint } from './hints.js'
 import { copyAsCurl, type CurlRequest } from './copy-as-curl.js'
 

@@ -1,10 +1,10 @@
 // The authenticated request (DOCTOR_PROBE_PATH, a one-record read by default) and what
 // its answer says about the key, the project and the environment. bkend's error codes
 // are read through the same hint table the proxy's log uses.
-import { configuredHeaders } from '../upstream-headers.js'
-import { bkendErrorCode, hintsFor } from '../hints.js'
+import { configuredHeaders } from '../forward/upstream-headers.js'
+import { bkendErrorCode, hintsFor } from '../diagnose/hints.js'
 import { rootErrorCode } from '../errors.js'
-import type { Config } from '../settings.js'
+import type { Config } from '../config/settings.js'
 import { httpGet, type HttpOutcome } from './http-get.js'
 import { connectionFix } from './connection.js'
 import { fail, pass, skip, type DoctorContext, type StepResult } from './step.js'

@@ -1,7 +1,7 @@
 // One GET through the proxy's dispatcher (same TLS trust, same connect rules), bounded
 // in time and in how much of the body it keeps.
 import type { Readable } from 'node:stream'
-import type { UpstreamDispatcher } from '../upstream-dispatcher.js'
+import type { UpstreamDispatcher } from '../forward/upstream-dispatcher.js'
 
 export type HttpOutcome =
   | { kind: 'answer', status: number, headers: Record<string, string | string[] | undefined>, body: string }

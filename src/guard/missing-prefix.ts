@@ -1,5 +1,5 @@
 // The 404 for paths outside the forwarded prefixes names the path the user probably meant.
-import type { Config } from './settings.js'
+import type { Config } from '../config/settings.js'
 
 export function missingPrefixMessage (url: string, config: Pick<Config, 'apiPrefix' | 'mcpPrefix'>): string {
   const path = url.split('?', 1)[0] ?? '/'
