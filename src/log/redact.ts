@@ -13,6 +13,14 @@ export function redactSecret (secret: string): string {
   return `${lead}${MASK}${secret.slice(-4)} (${length} chars)`
 }
 
+/** "•••• (7 chars)": for secrets with no kind worth keeping (passwords, one-time codes). */
+export function redactLength (secret: string): string {
+  return secret.length === 0 ? '(empty)' : `${MASK} (${secret.length} chars)`
+}
+
+/** The mark of a secret value cut off by a preview's size limit: its length is unknown. */
+export const CUT_SECRET = `${MASK} (cut)`
+
 /** Display value for one header; non-secret values pass through unchanged. */
 export function redactHeaderValue (name: string, value: string): string {
   switch (name) {
@@ -40,8 +48,9 @@ function redactCookiePair (pair: string): string {
   return `${pair.slice(0, equals)}=${redactSecret(pair.slice(equals + 1))}`
 }
 
-// Query parameters that carry credentials (OAuth tokens, API keys in URLs).
-const SECRET_PARAMS = /^(api[_-]?key|apikey|key|access[_-]?token|refresh[_-]?token|id[_-]?token|token|secret|client[_-]?secret|password|passwd|pwd|auth|signature|sig|code)$/i
+// Query parameters that carry credentials (OAuth tokens, API keys, signed-URL signatures,
+// session ids in URLs).
+const SECRET_PARAMS = /^((x[_-]?)?api[_-]?key|apikey|key|access[_-]?token|refresh[_-]?token|id[_-]?token|token|jwt|secret|client[_-]?secret|password|passwd|pwd|auth|authorization|session|signature|sig|code)$/i
 
 /** Whether a query parameter (raw or percent-encoded name) carries a credential. */
 export function isSecretQueryName (rawName: string): boolean {
