@@ -107,23 +107,36 @@ function redactJsonLike (text: string, isSecret: (name: string) => boolean): Red
     }
     index++
     const top = stack.at(-1)
-    if (character === '{' || character === '[') stack.push({ object: character === '{', secretName: secretHere(), key: undefined, afterColon: false })
-    else if (character === '}' || character === ']') stack.pop()
-    else if (character === ':' && top) top.afterColon = true
-    else if (character === ',' && top) { top.afterColon = false; top.key = undefined }
-    else if (!/\s/.test(character)) {
-      BARE_WORD.lastIndex = index - 1
-      const word = BARE_WORD.exec(text)![0]
-      index += word.length - 1
-      const keyFrame = inKeyPosition()
-      const name = keyFrame ? undefined : secretHere()
-      if (keyFrame) keyFrame.key = word
-      if (name === undefined || /^(true|false|null)$/.test(word)) out += word
-      else {
-        redacted.add(name)
-        out += `"${hidden(name, word)}"`
+    switch (character) {
+      case '{':
+      case '[':
+        stack.push({ object: character === '{', secretName: secretHere(), key: undefined, afterColon: false })
+        break
+      case '}':
+      case ']':
+        stack.pop()
+        break
+      case ':':
+        if (top) top.afterColon = true
+        break
+      case ',':
+        if (top) { top.afterColon = false; top.key = undefined }
+        break
+      default: {
+        if (/\s/.test(character)) break
+        BARE_WORD.lastIndex = index - 1
+        const word = BARE_WORD.exec(text)![0] // every character not handled above starts one
+        index += word.length - 1
+        const keyFrame = inKeyPosition()
+        const name = keyFrame ? undefined : secretHere()
+        if (keyFrame) keyFrame.key = word
+        if (name === undefined || /^(true|false|null)$/.test(word)) out += word
+        else {
+          redacted.add(name)
+          out += `"${hidden(name, word)}"`
+        }
+        continue
       }
-      continue
     }
     out += character
   }
