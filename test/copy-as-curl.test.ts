@@ -51,6 +51,9 @@ t.test('small text bodies are repeated, quoted so the shell keeps every byte', a
 t.test('a body with hidden secret fields says which to put back', async t => {
   const post = copyAsCurl(request({ method: 'POST', headers: {}, injected: [], body: { text: '{"password":"•••• (7 chars)","otp":"•••• (6 chars)"}', hiddenFields: ['password', 'otp'] } }))
   t.equal(post, `curl -v 'https://api-client.bkend.ai/v1/data/posts?limit=1' --data-binary '{"password":"•••• (7 chars)","otp":"•••• (6 chars)"}' # secret fields hidden (password, otp): put their values back before running it`)
+  const crafted = copyAsCurl(request({ method: 'POST', headers: {}, injected: [], body: { text: '{}', hiddenFields: ['my_password\nrm -rf ~ #'] } }))
+  t.equal(crafted.split('\n').length, 1, 'a field name cannot start a new shell line')
+  t.match(crafted, / # secret fields hidden \(my_password\?rm\?-rf\?\?\?\?\): /)
 })
 
 t.test('a body not logged, too large or not text is read from a file the note names', async t => {

@@ -56,7 +56,10 @@ export function copyAsCurl (request: CurlRequest): string {
   if ('text' in body) {
     args.push('--data-binary', shellQuoted(body.text))
     const command = args.join(' ')
-    return body.hiddenFields.length === 0 ? command : `${command} # secret fields hidden (${body.hiddenFields.join(', ')}): put their values back before running it`
+    if (body.hiddenFields.length === 0) return command
+    // The names come from the wire: a line break in one would end the comment.
+    const names = body.hiddenFields.map(name => name.replace(/[^\w.@$-]/g, '?')).join(', ')
+    return `${command} # secret fields hidden (${names}): put their values back before running it`
   }
   const file = bodyFileName(request.headers['content-type'])
   args.push('--data-binary', `@${file}`)
