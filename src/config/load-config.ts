@@ -3,7 +3,8 @@
 import { readFileSync, existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseEnv } from 'node:util'
-import { SETTING_KEYS, SettingError, builtInDefaults, settingOf, type Config, type SettingKey } from './settings.js'
+import { SETTING_KEYS, builtInDefaults, settingOf, type Config, type SettingKey } from './settings.js'
+import { SettingError } from './parse-values.js'
 import { redactSecret } from '../log/redact.js'
 
 export class ConfigError extends Error {}
