@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 import { SETTING_KEYS, builtInDefaults, settingOf, type Config, type SettingKey } from './settings.js'
 import { SettingError } from './parse-values.js'
+import { closestName } from './did-you-mean.js'
 import { redactSecret } from '../log/redact.js'
 
 export class ConfigError extends Error {}
@@ -104,7 +105,7 @@ function readConfigFile (file: string, shipped: boolean): Record<string, unknown
   }
   for (const key of Object.keys(values)) {
     if (!(SETTING_KEYS as string[]).includes(key)) {
-      const guess = closestKey(key)
+      const guess = closestName(key, SETTING_KEYS)
       throw new ConfigError(`config: unknown key "${key}" in ${file}\n  fix: ${guess ? `did you mean "${guess}"? ` : ''}known keys are ${SETTING_KEYS.join(', ')}`)
     }
   }
@@ -121,25 +122,6 @@ function readDotenv (file: string): Record<string, string> {
 
 function jsonExample (example: string): string {
   return /^[\d{[]|^(true|false)$/.test(example) ? example : JSON.stringify(example)
-}
-
-function closestKey (key: string): string | undefined {
-  const lower = key.toLowerCase().replace(/[-_]/g, '')
-  return SETTING_KEYS.find(known => known.toLowerCase() === lower || distance(known.toLowerCase(), lower) <= 2)
-}
-
-function distance (a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
-      diagonal = above
-    }
-  }
-  return row[b.length]!
 }
 
 function deepFreeze<T> (value: T): T {

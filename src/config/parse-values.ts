@@ -1,6 +1,7 @@
 // Parsers for setting values: each turns a raw value from any source (string from the
 // environment or a flag, JSON value from the config file) into its typed form, or throws
 // a SettingError that says what is wrong and what would be right.
+import { closestName } from './did-you-mean.js'
 
 export class SettingError extends Error {
   /** `fix` is an example value, or with `advice` a sentence to print as it is. */
@@ -43,16 +44,20 @@ export function integer (min: number, max: number): Parse<number> {
   }
 }
 
-export function oneOf<const T extends readonly string[]> (choices: T): Parse<T[number]> {
+/** A parser that accepts only `choices`; `meanings` maps other words people use to the choice they mean. */
+export function oneOf<const T extends readonly string[]> (choices: T, meanings: Readonly<Record<string, T[number]>> = {}): Parse<T[number]> {
   return raw => {
     const value = text(raw)
     const match = choices.find(choice => choice === value)
     if (match === undefined) {
       const listed = choices.slice(0, -1).join(', ') + ' or ' + choices[choices.length - 1]
-      // "production" → prod, "development" → dev, "stage" → staging
+      // "production" → prod, "development" → dev, "Debug" → debug, then "verbose" → debug, then typos
       const lower = value.toLowerCase()
-      const near = choices.find(choice => lower.startsWith(choice.toLowerCase()) || choice.toLowerCase().startsWith(lower))
-      throw new SettingError(`must be ${listed}`, near ?? choices[0] ?? '')
+      const near = choices.find(choice => lower.startsWith(choice.toLowerCase()) || choice.toLowerCase().startsWith(lower)) ??
+        (Object.hasOwn(meanings, lower) ? meanings[lower] : undefined) ??
+        closestName(value, choices)
+      // No guess: the fix line shows the setting's example rather than an arbitrary choice.
+      throw new SettingError(`must be ${listed}`, near ?? '')
     }
     return match
   }
@@ -126,10 +131,19 @@ export function originList (raw: unknown): string[] {
   const origins = list(raw).map(origin => origin.replace(/\/+$/, ''))
   for (const origin of origins) {
     if (origin === '*' || !ORIGIN_PATTERN.test(origin)) {
-      throw new SettingError(`has "${origin}", which is not an origin like http://localhost:3000 (use :* for any port; "*" is not allowed because the proxy sends credentials)`, 'http://localhost:3000,http://localhost:*')
+      const repaired = origins.map(originLike)
+      const fix = repaired.every(item => item !== undefined) ? repaired.join(',') : ''
+      throw new SettingError(`has "${origin}", which is not an origin like http://localhost:3000 (use :* for any port; "*" is not allowed because the proxy sends credentials)`, fix || 'http://localhost:3000,http://localhost:*')
     }
   }
   return origins
+}
+
+/** The origin someone most likely meant: "localhost:5173" → http://localhost:5173, a path dropped. */
+function originLike (item: string): string | undefined {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(item) ? item : `http://${item}`
+  const origin = /^[^/]+:\/\/[^/?#]+/.exec(withScheme)?.[0]
+  return origin !== undefined && ORIGIN_PATTERN.test(origin) ? origin : undefined
 }
 
 export function hostList (raw: unknown): string[] {
