@@ -6,6 +6,7 @@ import { parseEnv } from 'node:util'
 import { SETTING_KEYS, builtInDefaults, settingOf, type Config, type SettingKey } from './settings.js'
 import { SettingError } from './parse-values.js'
 import { closestName } from './did-you-mean.js'
+import { withoutQuotes } from './quoted-values.js'
 import { redactSecret } from '../log/redact.js'
 
 export class ConfigError extends Error {}
@@ -81,8 +82,22 @@ function parseSetting (key: SettingKey, candidate: Candidate): unknown {
   } catch (error) {
     if (!(error instanceof SettingError)) throw error
     const shown = JSON.stringify(setting.secret ? redactSecret(String(candidate.raw)) : candidate.raw)
+    const unquoted = withoutQuotes(candidate.raw)
+    if (unquoted !== undefined && parses(key, unquoted)) {
+      const fix = candidate.fix(setting.secret ? setting.example : unquoted)
+      throw new ConfigError(`config: ${key} ${shown} (from ${candidate.from}) ${error.message}; the quotes are part of the value here\n  fix: ${fix}`)
+    }
     const fix = error.advice ? error.fix : candidate.fix(error.fix || setting.example)
     throw new ConfigError(`config: ${key} ${shown} (from ${candidate.from}) ${error.message}\n  fix: ${fix}`)
+  }
+}
+
+function parses (key: SettingKey, raw: string): boolean {
+  try {
+    settingOf(key).parse(raw)
+    return true
+  } catch {
+    return false
   }
 }
 
