@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util'
 import { SETTINGS, SETTING_KEYS, settingOf, type SettingKey } from './config/settings.js'
 import { ConfigError, loadConfig } from './config/load-config.js'
+import { closestName } from './config/did-you-mean.js'
 import { createLogger } from './log/logger.js'
 import { buildApp } from './app.js'
 import { bannerFacts, bannerText, bannerTitle } from './lifecycle/banner.js'
@@ -58,7 +59,7 @@ function parseFlags (argv: string[], extra: FlagOptions = {}): { flags: Partial<
     values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as typeof values
   } catch (error) {
     const message = (error as Error).message.split('. ')[0]
-    throw new ConfigError(`bkend-dev-proxy: ${message}\n  fix: see bkend-dev-proxy --help for the flags`)
+    throw new ConfigError(`bkend-dev-proxy: ${message}\n  fix: ${unknownOptionFix(error, Object.keys(options))}`)
   }
   const flags: Partial<Record<SettingKey, string | boolean>> = {}
   for (const key of FLAG_KEYS) {
@@ -67,6 +68,19 @@ function parseFlags (argv: string[], extra: FlagOptions = {}): { flags: Partial<
   }
   const extraValues = Object.fromEntries(Object.keys(extra).map(name => [name, values[name]]))
   return { flags, configFile: values.config as string | undefined, help: values.help === true, version: values.version === true, extra: extraValues }
+}
+
+const FLAGLESS_KEYS = SETTING_KEYS.filter(key => settingOf(key).flag === undefined)
+
+/** For a mistyped option, the flag it most likely meant, or where a setting without a flag is set instead. */
+function unknownOptionFix (error: unknown, optionNames: string[]): string {
+  const help = 'see bkend-dev-proxy --help for the flags'
+  const typed = /^Unknown option '--?([^'=]+)'/.exec((error as Error).message)?.[1]
+  const guess = typed === undefined ? undefined : closestName(typed, [...optionNames, ...FLAGLESS_KEYS])
+  if (guess === undefined) return help
+  if (!(FLAGLESS_KEYS as string[]).includes(guess)) return `did you mean --${guess}? ${help}`
+  if (guess === 'apiKey') return `the API key is never a flag (it would show in ps): set ${SETTINGS.apiKey.env} in the environment or .env`
+  return `${guess} is not a flag: set "${guess}" in a --config file`
 }
 
 // Exit codes: 0 every step passed, 1 a step failed, 2 the command line is wrong.

@@ -3,13 +3,19 @@
 // identify which key is in use without making it usable.
 
 const MASK = '••••'
+const SHORT_SECRET_CHARS = 20
+// A kind prefix names the key's type, not its secret part: it is kept whole as long
+// as this many characters stay hidden. Longest first, so sk_test_ wins over a shorter match.
+const KIND_PREFIXES = ['sk_test_', 'sk_live_', 'pk_test_', 'pk_live_', 'pk_', 'ak_', 'eyJ']
+const MIN_HIDDEN_CHARS = 12
 
-/** "sk_test_••••9f2c (40 chars)"; short secrets show nothing but their length. */
+/** "sk_test_••••9f2c (40 chars)"; unknown formats keep a short lead; short secrets show nothing but their length. */
 export function redactSecret (secret: string): string {
   const length = secret.length
   if (length === 0) return '(empty)'
-  if (length < 20) return `${MASK} (${length} chars)`
-  const lead = secret.slice(0, Math.min(8, Math.floor(length / 5)))
+  if (length < SHORT_SECRET_CHARS) return `${MASK} (${length} chars)`
+  const kind = KIND_PREFIXES.find(prefix => secret.startsWith(prefix) && length - prefix.length - 4 >= MIN_HIDDEN_CHARS)
+  const lead = kind ?? secret.slice(0, Math.min(8, Math.floor(length / 5)))
   return `${lead}${MASK}${secret.slice(-4)} (${length} chars)`
 }
 
