@@ -109,7 +109,9 @@ export function detailOf (entry: StoredExchange, context: { runningKey: string, 
 // fields are redacted like every other body the inspector shows.
 function safeCurl (entry: StoredExchange, record: ExchangeRecord, secrets: string[], path: string): string | undefined {
   const { exchange, clientHeaders } = entry[RAW]
-  const curl = diagnoseExchange(exchange, record, clientHeaders, undefined, true).curl
+  // Every exchange carries the configuration it started with (exchange-log takes the snapshot).
+  if (exchange.config === undefined) return undefined
+  const curl = diagnoseExchange(exchange, record, { clientHeaders, config: exchange.config, wantCurl: true, socket: {} }).curl
   if (curl === undefined) return undefined
   const body = exchange.replayBody?.text
   const redacted = body === undefined || body === '' ? curl : curl.replace(shellQuoted(body), () => shellQuoted(redactBodyText(body, single(clientHeaders['content-type']), { path, secrets })))
