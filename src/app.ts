@@ -5,7 +5,7 @@ import cors from '@fastify/cors'
 import type { Logger } from 'pino'
 import type { AddressInfo } from 'node:net'
 import type { Config } from './config/settings.js'
-import { createOriginMatcher } from './cors/origin-match.js'
+import { liveOriginMatcher } from './cors/origin-match.js'
 import { ALL_METHODS, corsOptions } from './cors/cors.js'
 import { exchangeLog } from './log/exchange-log.js'
 import { closingGate, requestGuard } from './guard/request-guard.js'
@@ -20,6 +20,9 @@ import { createInspector, type Inspector } from './inspector/inspector.js'
 import { inspectorGate } from './inspector/gate.js'
 import { inspectorRoutes } from './inspector/routes.js'
 import { INSPECTOR_PREFIX, isInspectorPath } from './inspector/paths.js'
+import { createLiveConfig, type LiveConfig } from './config/live-config.js'
+import { prodReadOnly } from './guard/prod-read-only.js'
+import { environmentRoute, isEnvironmentPath } from './lifecycle/environment-route.js'
 
 export interface AppOptions {
   logger: Logger
@@ -31,6 +34,8 @@ export interface AppOptions {
   currentConfig?: () => Config
   /** An inspector shared with another app: this app records into it but serves no page. */
   inspector?: Inspector
+  /** The owner of the configuration now (environment switches, reloads); one of `config` when absent. */
+  liveConfig?: LiveConfig
 }
 
 export interface ProxyApp extends FastifyInstance {
@@ -67,7 +72,10 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   let closing = false
   app.beginShutdown = () => { closing = true }
 
-  const originAllowed = createOriginMatcher(config.corsOrigins)
+  // Each request runs on the configuration current when it arrived (exchange-log takes the
+  // snapshot); `config` stays for what is fixed at start-up (port, prefixes, log format).
+  const live = options.liveConfig ?? createLiveConfig(config)
+  const originAllowed = liveOriginMatcher(() => live.current().corsOrigins)
   const dispatcher = createUpstreamDispatcher(config, { ca: options.upstreamCa })
   // INSPECTOR=false: no store, no hooks, no routes; /__proxy/ is a plain 404.
   const inspector = options.inspector ?? (config.inspector ? createInspector(config) : undefined)
@@ -79,21 +87,25 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     if (status === 500) logger.error({ err: error, request: request.exchange?.id }, 'internal error')
     sendProxyError(reply, status, status === 500 ? 'internal' : 'bad-request', status === 500 ? 'the proxy failed on this request; the log has the details' : error.message)
   })
-  await app.register(exchangeLog, { logger, config, onExchange: inspector?.record, nextId: inspector?.nextId })
-  await app.register(requestGuard, { config, originAllowed, ownOriginRule: servesInspector ? isInspectorPath : undefined })
-  if (servesInspector) await app.register(inspectorGate)
+  await app.register(exchangeLog, { logger, config, currentConfig: live.current, onExchange: inspector?.record, nextId: inspector?.nextId })
+  // The same-origin rule covers the inspector's paths, which include the environment switch; without the inspector, the switch alone.
+  const ownOriginRule = servesInspector ? isInspectorPath : isEnvironmentPath
+  await app.register(requestGuard, { config, originAllowed, ownOriginRule })
+  await app.register(inspectorGate, servesInspector ? {} : { appliesTo: isEnvironmentPath, what: 'the environment switch' })
   await app.register(cors, corsOptions(originAllowed))
   await app.register(closingGate, { isClosing: () => closing })
-  await app.register(healthRoute, { config, droppedLogLines: options.droppedLogLines ?? (() => 0) })
+  await app.register(prodReadOnly, { config })
+  await app.register(healthRoute, { currentConfig: live.current, droppedLogLines: options.droppedLogLines ?? (() => 0) })
+  await app.register(environmentRoute, { live, logger })
   if (servesInspector) {
     // Replay with a changed configuration goes through a second app that shares this inspector.
     const startProxy = async (current: Config) => {
-      const second = await buildApp(current, { ...options, inspector, currentConfig: undefined })
+      const second = await buildApp(current, { ...options, inspector, currentConfig: undefined, liveConfig: undefined })
       await second.listen({ port: 0, host: '127.0.0.1' })
       let closing: Promise<void> | undefined
       return { address: second.server.address() as AddressInfo, release: () => (closing ??= second.close()) }
     }
-    await app.register(inspectorRoutes, { prefix: INSPECTOR_PREFIX, inspector, config, replay: { currentConfig: options.currentConfig, startProxy } })
+    await app.register(inspectorRoutes, { prefix: INSPECTOR_PREFIX, inspector, config, runningConfig: live.current, replay: { currentConfig: options.currentConfig, startProxy } })
   }
   for (const route of proxyRoutes(config)) {
     await app.register(registerProxy, { config, dispatcher, route, inspector: inspector?.taps })

@@ -10,6 +10,10 @@ import { bannerFacts, bannerText, bannerTitle } from './lifecycle/banner.js'
 import { installShutdown } from './lifecycle/shutdown.js'
 import { VERSION } from './config/version.js'
 import { formatDoctorReport, runDoctor } from './doctor/doctor.js'
+import { createLiveConfig } from './config/live-config.js'
+import { withEnvironment } from './config/profiles.js'
+import { watchConfig } from './config/watch-config.js'
+import { resolve } from 'node:path'
 
 const FLAG_KEYS = SETTING_KEYS.filter(key => settingOf(key).flag !== undefined)
 
@@ -128,9 +132,12 @@ async function main (argv: string[]): Promise<void> {
   process.on('uncaughtException', error => logger.error({ err: error }, 'uncaught exception (the proxy keeps running)'))
   process.on('unhandledRejection', error => logger.error({ err: error }, 'unhandled rejection (the proxy keeps running)'))
 
-  // Replay re-reads .env and the config file, so a fixed key takes effect before a restart.
-  const currentConfig = (): typeof config => loadConfig({ flags: parsed.flags, configFile: parsed.configFile }).config
-  const app = await buildApp(config, { logger, droppedLogLines: droppedLines, currentConfig })
+  const load = (): ReturnType<typeof loadConfig> => loadConfig({ flags: parsed.flags, configFile: parsed.configFile })
+  const live = createLiveConfig(config)
+  live.subscribe((next, previous) => { if (next.logLevel !== previous.logLevel) logger.level = next.logLevel })
+  // Replay re-reads .env and the config file (WATCH=false included), in the environment active now.
+  const currentConfig = (): typeof config => withEnvironment(load().config, live.current().environment)
+  const app = await buildApp(config, { logger, droppedLogLines: droppedLines, currentConfig, liveConfig: live })
   installShutdown(app, { graceMs: config.shutdownGraceMs, logger, exit })
   try {
     await app.listen({ port: config.port, host: config.host })
@@ -152,6 +159,12 @@ async function main (argv: string[]): Promise<void> {
   if (config.logFormat === 'json') banner.info({ banner: facts }, bannerTitle(facts))
   else banner.info(bannerText(facts))
   for (const warning of facts.warnings) logger.warn(warning)
+  if (config.watch) {
+    const files = [resolve('.env'), ...(parsed.configFile === undefined ? [] : [resolve(parsed.configFile)])]
+    // Reload lines show at every level but silent, like the banner: they confirm a save.
+    const watcher = watchConfig({ files, load, live, logger: banner, environment: config.environment })
+    app.server.once('close', watcher.close)
+  }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -28,6 +28,15 @@ export function rootErrorCode (error: unknown): { code: string, message: string 
   return found
 }
 
+/** A write while prod is active and PROD_READ_ONLY is on: refused before anything goes upstream. */
+export function prodReadOnlyFailure (method: string): ProxyFailure {
+  return {
+    status: 403,
+    name: 'prod-read-only',
+    message: `prod is the active environment and PROD_READ_ONLY is on (the default), so ${method} is refused and nothing was sent upstream. To write to prod on purpose, set PROD_READ_ONLY=false (--no-prod-read-only, or "prodReadOnly": false in the config file); to work on another environment, POST {"environment": "dev"} to /__proxy/api/environment.`
+  }
+}
+
 export interface UpstreamContext { upstream: string, timeoutMs: number }
 
 export function classifyUpstreamError (error: unknown, context: UpstreamContext): ProxyFailure {

@@ -8,6 +8,8 @@ import { SettingError } from './parse-values.js'
 import { closestName } from './did-you-mean.js'
 import { withoutQuotes } from './quoted-values.js'
 import { redactSecret } from '../log/redact.js'
+import { deepFreeze } from './freeze.js'
+import { ENVIRONMENTS, PROFILE_FIELDS, profileVariable, resolveProfiles, type EnvironmentName, type Profile, type ProfileField } from './profiles.js'
 
 export class ConfigError extends Error {}
 
@@ -48,13 +50,15 @@ export function loadConfig (sources: ConfigSources = {}): LoadedConfig {
 
   const dotenvPath = resolve(cwd, '.env')
   const dotenv = existsSync(dotenvPath) ? readDotenv(dotenvPath) : {}
+  // A profile's own values (BKEND_API_KEY_STAGING, ...), by "environment.field".
+  const ownValues = new Map<string, Candidate & ProfileSlot>()
   for (const [label, values] of [[`.env (${dotenvPath})`, dotenv], ['the environment', env]] as const) {
-    for (const key of SETTING_KEYS) {
-      const name = settingOf(key).env
-      const raw = name === undefined ? undefined : values[name]
-      if (name !== undefined && raw !== undefined && raw !== '') {
-        offer(key, { raw, from: label === 'the environment' ? name : `${name} in ${label}`, fix: example => `${name}=${example}` })
-      }
+    for (const [name, slot] of VARIABLES) {
+      const raw = values[name]
+      if (raw === undefined || raw === '') continue
+      const candidate = { raw, from: label === 'the environment' ? name : `${name} in ${label}`, fix: (example: string) => `${name}=${example}` }
+      if ('key' in slot) offer(slot.key, candidate)
+      else ownValues.set(`${slot.environment}.${slot.field}`, { ...candidate, ...slot })
     }
   }
 
@@ -72,7 +76,39 @@ export function loadConfig (sources: ConfigSources = {}): LoadedConfig {
     config[key] = parseSetting(key, candidate)
     origin[key] = candidate.from
   }
+  applyProfiles(config as unknown as Mutable<Config>, origin, ownValues)
   return { config: deepFreeze(config) as unknown as Config, origin }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+interface ProfileSlot { environment: EnvironmentName, field: ProfileField }
+
+const VARIABLES: Array<[string, { key: SettingKey } | ProfileSlot]> = [
+  ...SETTING_KEYS.flatMap(key => settingOf(key).env === undefined ? [] : [[settingOf(key).env!, { key }] as [string, { key: SettingKey }]]),
+  ...ENVIRONMENTS.flatMap(environment => PROFILE_FIELDS.map(field => [profileVariable(field, environment), { environment, field }] as [string, ProfileSlot]))
+]
+
+// Own values: a variable (environment over .env) over the config file's "environments";
+// the unsuffixed settings fill the rest. The active profile then becomes apiKey,
+// projectId and apiUrl, with the origin of each value.
+function applyProfiles (config: Mutable<Config>, origin: Record<SettingKey, string>, variables: Map<string, Candidate & ProfileSlot>): void {
+  const own: Partial<Record<EnvironmentName, Partial<Profile>>> = {}
+  const ownOrigin = new Map<string, string>()
+  for (const [environment, profile] of Object.entries(config.environments) as Array<[EnvironmentName, Partial<Profile>]>) {
+    own[environment] = { ...profile }
+    for (const field of PROFILE_FIELDS) ownOrigin.set(`${environment}.${field}`, `environments.${environment}.${field} (${origin.environments})`)
+  }
+  for (const [slot, candidate] of variables) {
+    (own[candidate.environment] ??= {})[candidate.field] = parseSetting(candidate.field, candidate) as string
+    ownOrigin.set(slot, candidate.from)
+  }
+  const profiles = resolveProfiles(config, own)
+  const active = profiles[config.environment]
+  for (const field of PROFILE_FIELDS) {
+    config[field] = active[field]
+    if (own[config.environment]?.[field] !== undefined) origin[field] = ownOrigin.get(`${config.environment}.${field}`)!
+  }
+  config.environments = profiles
 }
 
 function parseSetting (key: SettingKey, candidate: Candidate): unknown {
@@ -81,14 +117,15 @@ function parseSetting (key: SettingKey, candidate: Candidate): unknown {
     return setting.parse(candidate.raw)
   } catch (error) {
     if (!(error instanceof SettingError)) throw error
-    const shown = JSON.stringify(setting.secret ? redactSecret(String(candidate.raw)) : candidate.raw)
+    // A secret is shown by its fingerprint; a secret table (the profiles) by its own message.
+    const shown = setting.secret && typeof candidate.raw === 'object' ? '' : ` ${JSON.stringify(setting.secret ? redactSecret(String(candidate.raw)) : candidate.raw)}`
     const unquoted = withoutQuotes(candidate.raw)
     if (unquoted !== undefined && parses(key, unquoted)) {
       const fix = candidate.fix(setting.secret ? setting.example : unquoted)
-      throw new ConfigError(`config: ${key} ${shown} (from ${candidate.from}) ${error.message}; the quotes are part of the value here\n  fix: ${fix}`)
+      throw new ConfigError(`config: ${key}${shown} (from ${candidate.from}) ${error.message}; the quotes are part of the value here\n  fix: ${fix}`)
     }
     const fix = error.advice ? error.fix : candidate.fix(error.fix || setting.example)
-    throw new ConfigError(`config: ${key} ${shown} (from ${candidate.from}) ${error.message}\n  fix: ${fix}`)
+    throw new ConfigError(`config: ${key}${shown} (from ${candidate.from}) ${error.message}\n  fix: ${fix}`)
   }
 }
 
@@ -139,10 +176,3 @@ function jsonExample (example: string): string {
   return /^[\d{[]|^(true|false)$/.test(example) ? example : JSON.stringify(example)
 }
 
-function deepFreeze<T> (value: T): T {
-  if (value && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner)
-    Object.freeze(value)
-  }
-  return value
-}

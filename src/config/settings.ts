@@ -1,6 +1,7 @@
 // The one table of settings: names in every source, defaults, parsing and help.
 // The Config type is derived from it, so the runtime check and the type cannot drift.
 
+import { ENVIRONMENTS, profileTable, type ProfileTable } from './profiles.js'
 import { apiKey, flag, headerMap, headerValue, hostList, integer, mcpUrl, oneOf, originList, pathPrefix, policyMap, probePath, text, upstreamUrl, type HeaderPolicy, type Parse } from './parse-values.js'
 
 export type { HeaderPolicy } from './parse-values.js'
@@ -19,7 +20,6 @@ export interface Setting<T> {
   secret?: true
 }
 
-const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const
 const LOG_FORMATS = ['pretty', 'json'] as const
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
 // Level names from other loggers, for the "fix:" line; they are still refused.
@@ -38,7 +38,7 @@ export const SETTINGS = {
   mcpUrl: { env: 'BKEND_MCP_URL', flag: 'mcp-url', default: 'https://api.bkend.ai/mcp', parse: mcpUrl, example: 'https://api.bkend.ai/mcp', help: 'MCP server upstream' },
   apiKey: { env: 'BKEND_API_KEY', default: '', parse: apiKey, example: 'sk_...', secret: true, help: 'API key or JWT sent as Authorization: Bearer (never a flag: it would show in ps)' },
   projectId: { env: 'BKEND_PROJECT_ID', flag: 'project-id', default: '', parse: headerValue, example: 'your-project-id', help: 'sent as X-Project-Id' },
-  environment: { env: 'BKEND_ENVIRONMENT', flag: 'environment', default: 'dev' as typeof ENVIRONMENTS[number], parse: oneOf(ENVIRONMENTS), example: 'dev', help: 'sent as X-Environment: dev, staging or prod' },
+  environment: { env: 'BKEND_ENVIRONMENT', flag: 'environment', default: 'dev' as typeof ENVIRONMENTS[number], parse: oneOf(ENVIRONMENTS), example: 'dev', help: 'the active environment, dev, staging or prod: its key, project and URL are used and it is sent as X-Environment' },
   corsOrigins: { env: 'CORS_ORIGINS', flag: 'cors-origins', default: DEFAULT_ORIGINS, parse: originList, example: 'http://localhost:3000,http://localhost:*', help: 'browser origins allowed (comma-separated; :* = any port)' },
   allowedHosts: { env: 'ALLOWED_HOSTS', flag: 'allowed-hosts', default: [] as string[], parse: hostList, example: 'bkend-proxy', help: 'extra Host names accepted besides loopback (comma-separated)' },
   upstreamTimeoutMs: { env: 'UPSTREAM_TIMEOUT_MS', flag: 'upstream-timeout-ms', default: 30000, parse: integer(1, 600000), example: '30000', help: 'time allowed to connect and receive response headers' },
@@ -55,6 +55,9 @@ export const SETTINGS = {
   inspector: { env: 'INSPECTOR', flag: 'inspector', boolean: true, default: true, parse: flag, example: 'false', help: 'the inspector page and API at /__proxy/ (--no-inspector: off, nothing kept)' },
   inspectorMaxExchanges: { env: 'INSPECTOR_MAX_EXCHANGES', flag: 'inspector-max-exchanges', default: 500, parse: integer(1, 100000), example: '500', help: 'inspector: how many recent exchanges are kept (oldest dropped first)' },
   inspectorMaxBodyBytes: { env: 'INSPECTOR_MAX_BODY_BYTES', flag: 'inspector-max-body-bytes', default: 65536, parse: integer(0, 16 * 1024 * 1024), example: '65536', help: 'inspector: bytes kept of each request and response body (the rest is counted)' },
+  prodReadOnly: { env: 'PROD_READ_ONLY', flag: 'prod-read-only', boolean: true, default: true, parse: flag, example: 'false', help: 'while prod is active, refuse POST, PUT, PATCH and DELETE with 403 (false: let writes reach prod)' },
+  watch: { env: 'WATCH', flag: 'watch', boolean: true, default: true, parse: flag, example: 'false', help: 'apply edits of .env and the --config file without a restart (--no-watch: off)' },
+  environments: { default: {} as ProfileTable, parse: profileTable, example: '{"staging": {"apiKey": "sk_...", "projectId": "my-project"}}', secret: true, help: 'config file only: per-environment apiKey, projectId and apiUrl (or BKEND_API_KEY_STAGING etc.)' },
   headers: { default: {} as Record<string, string>, parse: headerMap, example: '{"X-Client": "my-app"}', help: 'config file only: extra headers to inject, name -> value' },
   headerPolicy: { default: {} as Record<string, HeaderPolicy>, parse: policyMap, example: '{"authorization": "set"}', help: 'config file only: per header "set" (always) or "ifAbsent"' }
 } satisfies Record<string, Setting<unknown>>

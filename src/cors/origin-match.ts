@@ -51,3 +51,14 @@ function parseOrigin (origin: string): { protocol: string, hostname: string, por
 function effectivePort (url: URL): string {
   return url.port || (url.protocol === 'https:' ? '443' : '80')
 }
+
+/** A matcher for the CORS_ORIGINS in force now: rebuilt when a reload brings another list. */
+export function liveOriginMatcher (currentOrigins: () => readonly string[]): OriginMatcher {
+  let origins = currentOrigins()
+  let matcher = createOriginMatcher(origins)
+  return origin => {
+    const now = currentOrigins()
+    if (now !== origins) matcher = createOriginMatcher(origins = now)
+    return matcher(origin)
+  }
+}

@@ -4,7 +4,8 @@ import httpProxy from '@fastify/http-proxy'
 import type { IncomingHttpHeaders } from 'node:http'
 import { Readable, type Transform } from 'node:stream'
 import type { Config } from '../config/settings.js'
-import { buildUpstreamHeaders, configuredHeaders } from './upstream-headers.js'
+import { buildUpstreamHeaders } from './upstream-headers.js'
+import { configOf, injectableFor, upstreamPerRequest } from './request-upstream.js'
 import { buildClientResponseHeaders, type ResponseHeaders } from './response-headers.js'
 import { kUpstreamCall, type UpstreamDispatcher } from './upstream-dispatcher.js'
 import { classifyUpstreamError, rootErrorCode } from '../errors.js'
@@ -23,21 +24,24 @@ export interface ProxyRoute {
   upstream: string
   /** Whether the prefix itself is part of the upstream path (/v1 is, /mcp is replaced by the MCP URL's path). */
   keepPrefix: boolean
+  /** The upstream base URL in a request's configuration (profiles and reloads change it). */
+  upstreamOf: (config: Config) => string
 }
 
 export function proxyRoutes (config: Config): ProxyRoute[] {
   return [
-    { prefix: config.apiPrefix, upstream: config.apiUrl, keepPrefix: true },
-    { prefix: config.mcpPrefix, upstream: config.mcpUrl, keepPrefix: false }
+    { prefix: config.apiPrefix, upstream: config.apiUrl, keepPrefix: true, upstreamOf: settings => settings.apiUrl },
+    { prefix: config.mcpPrefix, upstream: config.mcpUrl, keepPrefix: false, upstreamOf: settings => settings.mcpUrl }
   ]
 }
 
 export async function registerProxy (app: FastifyInstance, options: { config: Config, dispatcher: UpstreamDispatcher, route: ProxyRoute, inspector?: InspectorTaps }): Promise<void> {
-  const { config, dispatcher, route, inspector } = options
-  const injectable = configuredHeaders(config)
+  // Every request is forwarded with its own configuration snapshot (configOf); `registered`
+  // is only the fallback, for a request that arrives without one.
+  const { config: registered, dispatcher, route, inspector } = options
   const upstream = new URL(route.upstream)
   const rewritePrefix = upstream.pathname.replace(/\/$/, '') + (route.keepPrefix ? route.prefix : '')
-  const errorContext = { upstream: route.upstream, timeoutMs: config.upstreamTimeoutMs }
+  const perRequest = upstreamPerRequest(route.upstreamOf, registered)
 
   await app.register(httpProxy, {
     upstream: upstream.origin,
@@ -47,7 +51,9 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     undici: dispatcher as never,
     disableRequestLogging: true,
     preHandler: prepareBody,
+    handler: perRequest.handler,
     replyOptions: {
+      getUpstream: perRequest.getUpstream,
       // http-proxy re-encodes the query it parsed; send the client's bytes instead.
       queryString: (_search: string, url: string) => {
         const index = url.indexOf('?')
@@ -57,7 +63,8 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
       retryDelay: () => null,
       rewriteRequestHeaders: (request: FastifyRequest, headers: IncomingHttpHeaders) => {
         const exchange = request.exchange
-        const outbound = buildUpstreamHeaders(headers, { config, injectable })
+        const config = configOf(request, registered)
+        const outbound = buildUpstreamHeaders(headers, { config, injectable: injectableFor(config) })
         exchange.upstreamHeaders = outbound.headers
         exchange.injected = outbound.injected
         exchange.notes.push(...outbound.notes)
@@ -73,7 +80,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
       onResponse: (request: FastifyRequest, reply: FastifyReply, response: { statusCode: number, headers: ResponseHeaders, stream: Readable }) => {
         const exchange = request.exchange
         exchange.upstreamStatus = response.statusCode
-        const preview: BodyPreview | undefined = config.logBodies && isTextual(response.headers['content-type'])
+        const preview: BodyPreview | undefined = configOf(request, registered).logBodies && isTextual(response.headers['content-type'])
           ? (exchange.responseBody = { text: '', totalBytes: 0, truncated: false })
           : undefined
         const collect = preview ? cappedCollector(preview, PREVIEW_BYTES) : undefined
@@ -104,12 +111,14 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
       onError: (reply: FastifyReply, { error }: { error: Error }) => {
         // Node destroys the request stream once its body is read, so ask the socket whether the client is still there.
         if (reply.raw.destroyed || reply.raw.headersSent || reply.request.raw.socket?.destroyed !== false) return
+        const config = configOf(reply.request, registered)
         if (rootErrorCode(error).code === 'PROXY_PAYLOAD_TOO_LARGE') {
           reply.header('connection', 'close')
           sendProxyError(reply, 413, 'payload-too-large', payloadTooLargeMessage(config.maxBodyBytes))
           return
         }
-        const failure = classifyUpstreamError(error, errorContext)
+        // The timeout is the dispatcher's, fixed at start-up (UPSTREAM_TIMEOUT_MS needs a restart).
+        const failure = classifyUpstreamError(error, { upstream: route.upstreamOf(config), timeoutMs: registered.upstreamTimeoutMs })
         sendProxyError(reply, failure.status, failure.name, failure.message)
       }
     } as never
@@ -117,7 +126,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
 
   // Callback style: no promise per request on the hot path.
   function prepareBody (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
-    request.exchange.config = config
+    const config = configOf(request, registered)
     if (config.maxBodyBytes > 0) {
       if (declaredTooLarge(request.headers['content-length'], config.maxBodyBytes)) {
         reply.header('connection', 'close')

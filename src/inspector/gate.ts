@@ -9,18 +9,18 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { sendProxyError } from '../reply-error.js'
 import { isInspectorPath } from './paths.js'
 
-/** Why a request to the inspector is refused, or undefined when it may pass. */
-export function inspectorOriginRefusal (headers: IncomingHttpHeaders): string | undefined {
+/** Why a request to the inspector (or another of the proxy's own APIs) is refused, or undefined when it may pass. */
+export function inspectorOriginRefusal (headers: IncomingHttpHeaders, what = 'the inspector'): string | undefined {
   const origin = headers.origin
   const site = headers['sec-fetch-site']
   if (origin === undefined) {
     // No-cors requests from another page (an <img>, a <script>) carry no Origin; the
     // browser still says where they come from. "same-site" is another port of localhost.
-    if (site === 'cross-site' || site === 'same-site') return `the inspector answers only its own page; a request from another site (Sec-Fetch-Site: ${site}) is refused`
+    if (site === 'cross-site' || site === 'same-site') return `${what} answers only its own page; a request from another site (Sec-Fetch-Site: ${site}) is refused`
     return undefined
   }
   if (sameOrigin(origin, headers.host)) return undefined
-  return `origin ${origin} may not use the inspector: it answers only its own page (same origin) and requests without Origin (curl, scripts), whatever CORS_ORIGINS allows`
+  return `origin ${origin} may not use ${what}: it answers only its own page (same origin) and requests without Origin (curl, scripts), whatever CORS_ORIGINS allows`
 }
 
 function sameOrigin (origin: string, host: string | undefined): boolean {
@@ -32,18 +32,27 @@ function sameOrigin (origin: string, host: string | undefined): boolean {
   }
 }
 
-export const inspectorGate = fp(async function inspectorGate (app: FastifyInstance) {
+export interface GateOptions {
+  /** The paths the rule covers: the inspector's, or (inspector off) the environment switch's. */
+  appliesTo?: (url: string) => boolean
+  /** What they are called in the refusal. */
+  what?: string
+}
+
+export const inspectorGate = fp(async function inspectorGate (app: FastifyInstance, options: GateOptions) {
+  const appliesTo = options.appliesTo ?? isInspectorPath
+  const what = options.what ?? 'the inspector'
   app.addHook('onRequest', (request, reply, done) => {
-    if (!isInspectorPath(request.url)) {
+    if (!appliesTo(request.url)) {
       done()
       return
     }
-    const refusal = inspectorOriginRefusal(request.headers)
+    const refusal = inspectorOriginRefusal(request.headers, what)
     if (refusal === undefined) {
       done()
       return
     }
-    request.exchange.notes.push(`refused an inspector request: ${refusal}`)
+    request.exchange.notes.push(`refused ${options.what === undefined ? 'an inspector request' : `a request to ${what}`}: ${refusal}`)
     sendProxyError(reply, 403, 'origin-not-allowed', refusal)
   })
 })

@@ -15,6 +15,8 @@ import { replayExchange, type ReplayDeps } from './replay.js'
 export interface InspectorRoutesOptions {
   inspector: Inspector
   config: Config
+  /** The configuration requests run with now (an environment switch or a reload changes it). */
+  runningConfig?: () => Config
   replay: Pick<ReplayDeps, 'currentConfig' | 'startProxy'>
 }
 
@@ -101,7 +103,7 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
   }, async (request, reply) => {
     const entry = findEntry(request.params.id, reply)
     if (entry === undefined) return reply
-    const outcome = await replayExchange(entry, replayDeps)
+    const outcome = await replayExchange(entry, { ...replayDeps, runningConfig: options.runningConfig?.() ?? config })
     if (!outcome.ok) return sendProxyError(reply, outcome.status, outcome.name, outcome.message)
     const { ok: _ok, ...answer } = outcome
     return reply.code(201).send(answer)

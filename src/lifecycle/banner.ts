@@ -4,6 +4,9 @@ import { redactSecret } from '../log/redact.js'
 import { isLoopbackName } from '../guard/host-check.js'
 import { VERSION } from '../config/version.js'
 import { quotedValueWarnings } from '../config/quoted-values.js'
+import { describeProfile, profileSummaries, type ProfileSummary } from '../config/profiles.js'
+import { prodNotice, prodWritesWarning, profileKeyWarnings } from '../config/environment-warnings.js'
+import { ENVIRONMENT_PATH } from './environment-route.js'
 
 export interface BannerFacts {
   listening: string
@@ -11,6 +14,12 @@ export interface BannerFacts {
   apiUpstream: string
   mcpUpstream: string
   environment: string
+  /** The configured environments (and the active one), keys by fingerprint. */
+  environments: ProfileSummary[]
+  /** The line that cannot be missed while prod is active; null otherwise. */
+  prod: string | null
+  /** The command that switches environments without a restart. */
+  switchCommand: string
   projectId: string | null
   apiKey: string | null
   allowedOrigins: readonly string[]
@@ -30,13 +39,20 @@ export function bannerFacts (config: Config, origin: Record<SettingKey, string>,
   if (!loopback) {
     warnings.push(`listening on ${config.host}, not loopback: other machines can reach the port, though only Host names in ALLOWED_HOSTS and loopback are answered. Outside a container keep HOST=127.0.0.1; in Docker publish with -p 127.0.0.1:${port}:${port}.`)
   }
-  warnings.push(...quotedValueWarnings(config, origin))
+  warnings.push(...quotedValueWarnings(config, origin), ...profileKeyWarnings(config))
+  const writesToProd = prodWritesWarning(config)
+  if (writesToProd !== undefined) warnings.push(writesToProd)
+  const environments = profileSummaries(config)
+  const other = environments.find(profile => !profile.active)?.environment ?? (config.environment === 'dev' ? 'staging' : 'dev')
   return {
     listening: `http://${bracketed}:${port}`,
     frontendBaseUrl: `http://localhost:${port}`,
     apiUpstream: `${config.apiPrefix}/* → ${config.apiUrl}${config.apiPrefix}/*`,
     mcpUpstream: `${config.mcpPrefix}/* → ${config.mcpUrl}/*`,
     environment: `${config.environment} (${origin.environment})`,
+    environments,
+    prod: prodNotice(config) ?? null,
+    switchCommand: `curl -X POST http://localhost:${port}${ENVIRONMENT_PATH} -H 'content-type: application/json' -d '{"environment": "${other}"}'`,
     projectId: config.projectId ? `${config.projectId} (${origin.projectId})` : null,
     apiKey: config.apiKey ? `${redactSecret(config.apiKey)} (${origin.apiKey})` : null,
     allowedOrigins: config.corsOrigins,
@@ -51,11 +67,16 @@ export function bannerTitle (facts: BannerFacts): string {
 }
 
 export function bannerText (facts: BannerFacts): string {
+  // With more than one environment configured, each profile gets a line under the active one.
+  const profiles = facts.environments.length < 2 ? [] : facts.environments.map(profile => `    ${profile.environment.padEnd(10)} ${describeProfile(profile)}${profile.active ? ' (active)' : ''}`)
   return [
     bannerTitle(facts),
+    ...(facts.prod === null ? [] : [facts.prod]),
     `  API          ${facts.apiUpstream}`,
     `  MCP          ${facts.mcpUpstream}`,
     `  environment  ${facts.environment}`,
+    ...profiles,
+    `  switch       ${facts.switchCommand}`,
     `  project id   ${facts.projectId ?? 'not set (BKEND_PROJECT_ID)'}`,
     `  API key      ${facts.apiKey ?? 'NOT SET (BKEND_API_KEY)'}`,
     `  origins      ${facts.allowedOrigins.join(', ') || 'none'}`,

@@ -1,23 +1,28 @@
-// GET /__proxy/health: what the proxy runs with, for compose healthchecks and people. Never the key.
+// GET /__proxy/health: what the proxy runs with now (a switch or a reload changes it), for
+// compose healthchecks and people. Never the key: configured profiles show fingerprints.
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../config/settings.js'
 import { VERSION } from '../config/version.js'
+import { profileSummaries } from '../config/profiles.js'
 
-export async function healthRoute (app: FastifyInstance, options: { config: Config, droppedLogLines: () => number }): Promise<void> {
-  const { config, droppedLogLines } = options
-  const body = {
-    status: 'ok',
-    version: VERSION,
-    upstream: config.apiUrl,
-    mcpUpstream: config.mcpUrl,
-    environment: config.environment,
-    projectId: config.projectId || null,
-    keySet: config.apiKey !== '',
-    allowedOrigins: config.corsOrigins,
-    allowedHosts: ['localhost', '*.localhost', '127.0.0.0/8', '[::1]', ...config.allowedHosts]
-  }
+export async function healthRoute (app: FastifyInstance, options: { currentConfig: () => Config, droppedLogLines: () => number }): Promise<void> {
+  const { currentConfig, droppedLogLines } = options
   app.get('/__proxy/health', async (_request, reply) => {
+    const config = currentConfig()
     reply.header('cache-control', 'no-store')
-    return { ...body, droppedLogLines: droppedLogLines() }
+    return {
+      status: 'ok',
+      version: VERSION,
+      upstream: config.apiUrl,
+      mcpUpstream: config.mcpUrl,
+      environment: config.environment,
+      environments: profileSummaries(config),
+      prodReadOnly: config.prodReadOnly,
+      projectId: config.projectId || null,
+      keySet: config.apiKey !== '',
+      allowedOrigins: config.corsOrigins,
+      allowedHosts: ['localhost', '*.localhost', '127.0.0.0/8', '[::1]', ...config.allowedHosts],
+      droppedLogLines: droppedLogLines()
+    }
   })
 }

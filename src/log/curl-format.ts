@@ -45,7 +45,8 @@ export function formatExchange (record: ExchangeRecord, extras: ExchangeExtras =
 
 export function summaryLine (record: ExchangeRecord): string {
   const ms = `${record.durationMs.toFixed(1)} ms`
-  const head = `* #${record.id} ${record.response.line.slice('HTTP/1.1 '.length)}`
+  // Prod is marked on every exchange, so a write that reached it cannot pass unnoticed.
+  const head = `* #${record.id} ${record.environment === 'prod' ? 'PROD ' : ''}${record.response.line.slice('HTTP/1.1 '.length)}`
   if (record.error) return `${head} ${record.error.code} in ${ms}: ${clean(record.error.message)}`
   if (record.cutBy === 'upstream') {
     const of = record.declaredBytes === undefined ? '' : ` of ${record.declaredBytes}`

@@ -30,6 +30,8 @@ export interface ExchangeLogOptions {
   onExchange?: (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: ReplyHeaders) => void
   /** Exchange ids; apps that share an inspector share the sequence. */
   nextId?: () => number
+  /** The configuration a request starting now gets (live-config.ts); `config` when absent. */
+  currentConfig?: () => Config
 }
 
 export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, options: ExchangeLogOptions) {
@@ -38,6 +40,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   let counter = 0
   const nextId = options.nextId ?? (() => ++counter)
   const onExchange = options.onExchange
+  const currentConfig = options.currentConfig ?? (() => options.config)
   app.decorateRequest('exchange', null as unknown as Exchange)
 
   app.addHook('onRequest', (request, reply, done) => {
@@ -51,6 +54,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       notes: [],
       responseBytes: 0,
       call: {},
+      config: currentConfig(),
       quiet: request.url.startsWith(OWN_PATHS)
     }
     request.exchange = exchange
@@ -94,7 +98,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       completed
     })
     // The pretty log shows the curl command only under failures (or with LOG_CURL); JSON always has it.
-    const wantCurl = options.config.logFormat === 'json' || curlShown(record, options.config.logCurl)
+    const wantCurl = options.config.logFormat === 'json' || curlShown(record, (exchange.config ?? options.config).logCurl)
     const { hints, curl } = diagnoseExchange(exchange, record, { clientHeaders: request.headers, config: options.config, wantCurl: logged && wantCurl, socket: request.raw.socket ?? {} })
     if (inspected) onExchange(request, record, hints, replyHeaders)
     if (!logged) return
@@ -106,6 +110,6 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       logger[level]({ exchangeBlock: formatExchange(record, { hint, curl }) }, summaryLine(record))
       return
     }
-    logger[level]({ exchange: record, ...(hint === undefined ? {} : { hint }), ...(curl === undefined ? {} : { curl }) }, summaryLine(record))
+    logger[level]({ environment: record.environment, exchange: record, ...(hint === undefined ? {} : { hint }), ...(curl === undefined ? {} : { curl }) }, summaryLine(record))
   }
 })

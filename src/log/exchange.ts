@@ -36,7 +36,7 @@ export interface Exchange {
   replayBody?: BodyPreview
   /** Start of a textual 4xx/5xx response, kept to read bkend's error.code for hints. */
   errorBody?: BodyPreview
-  /** The configuration of the route that forwarded it; absent for exchanges the proxy refused first. */
+  /** The configuration snapshot taken when the request arrived: one profile for the whole exchange. */
   config?: Config
   /** Health checks log at debug, so Docker's polling does not flood the log. */
   quiet: boolean
@@ -63,6 +63,8 @@ export interface ExchangeRecord {
   notes: string[]
   requestBody?: BodyPreview
   responseBody?: BodyPreview
+  /** The environment (profile) the exchange ran with. */
+  environment?: string
 }
 
 export function exchangeRecord (exchange: Exchange, outcome: { clientHeaders: HeaderBag, replyHeaders: HeaderBag, status: number, completed: boolean }): ExchangeRecord {
@@ -93,6 +95,7 @@ export function exchangeRecord (exchange: Exchange, outcome: { clientHeaders: He
     notes: exchange.notes
   }
   if (exchange.origin !== undefined) record.origin = exchange.origin
+  if (exchange.config !== undefined) record.environment = exchange.config.environment
   if (!outcome.completed) record.cutBy = exchange.upstreamCut === true ? 'upstream' : 'client'
   const declared = Number(exchange.upstreamResponseHeaders?.['content-length'])
   if (exchange.upstreamCut === true && declared > 0) record.declaredBytes = declared

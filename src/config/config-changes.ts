@@ -1,0 +1,66 @@
+// Pure: what a reload changes, said in one line. Keys appear by fingerprint only. Some
+// settings are fixed once the proxy runs (the socket it listens on, the routes it
+// registered, the log format, the dispatcher's timeout, the inspector's buffer); they are
+// reported as "restart to apply" and keep their running value until then.
+import { isDeepStrictEqual } from 'node:util'
+import { SETTING_KEYS, settingOf, type Config, type SettingKey } from './settings.js'
+import { ENVIRONMENTS, PROFILE_FIELDS, profilesOf } from './profiles.js'
+import { redactSecret } from '../log/redact.js'
+
+export const RESTART_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>([
+  'port', 'host', 'apiPrefix', 'mcpPrefix', 'allowedHosts', 'logFormat', 'upstreamTimeoutMs', 'shutdownGraceMs',
+  'inspector', 'inspectorMaxExchanges', 'inspectorMaxBodyBytes', 'watch'
+])
+
+// The active profile's key, project and URL are listed under their environment
+// (dev.apiKey ...), so they are not listed twice.
+const DERIVED_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>(['apiKey', 'projectId', 'apiUrl', 'environments'])
+
+export interface ConfigChanges {
+  /** "logLevel info → debug", "staging.apiKey sk_test_••••9f2c (40 chars) → ...". */
+  applied: string[]
+  /** "port 8787 → 9000": takes effect after a restart. */
+  restart: string[]
+  /** The configuration to run with now: `next`, with the restart-only settings as they run. */
+  config: Config
+}
+
+export function configChanges (running: Config, next: Config): ConfigChanges {
+  const applied: string[] = []
+  const restart: string[] = []
+  const kept: Record<string, unknown> = { ...next }
+  for (const key of SETTING_KEYS) {
+    if (DERIVED_KEYS.has(key) || isDeepStrictEqual(running[key], next[key])) continue
+    const change = `${key} ${shown(key, running[key])} → ${shown(key, next[key])}`
+    if (RESTART_KEYS.has(key)) {
+      restart.push(change)
+      kept[key] = running[key]
+    } else {
+      applied.push(change)
+    }
+  }
+  const before = profilesOf(running)
+  const after = profilesOf(next)
+  for (const name of ENVIRONMENTS) {
+    for (const field of PROFILE_FIELDS) {
+      if (before[name][field] === after[name][field]) continue
+      applied.push(`${name}.${field} ${shown(field, before[name][field])} → ${shown(field, after[name][field])}`)
+    }
+  }
+  return { applied, restart, config: restart.length === 0 ? next : Object.freeze(kept) as unknown as Config }
+}
+
+function shown (key: SettingKey, value: unknown): string {
+  if (value === '' || value === undefined) return 'not set'
+  if (settingOf(key).secret === true && typeof value === 'string') return redactSecret(value)
+  if (Array.isArray(value)) return value.join(',') || 'none'
+  return typeof value === 'string' ? value : JSON.stringify(value)
+}
+
+/** The one log line for a reload, or undefined when nothing changed. */
+export function reloadLine (what: string, changes: Pick<ConfigChanges, 'applied' | 'restart'>): string | undefined {
+  if (changes.applied.length === 0 && changes.restart.length === 0) return undefined
+  const applied = changes.applied.length === 0 ? 'nothing applied' : `applied to new requests: ${changes.applied.join(', ')}`
+  const restart = changes.restart.length === 0 ? '' : `; restart to apply: ${changes.restart.join(', ')}`
+  return `config: reloaded ${what}; ${applied}${restart}`
+}

@@ -1,0 +1,48 @@
+// Where one request goes and what it carries, from the configuration snapshot its exchange
+// took when it arrived (live-config.ts): a request keeps the key, project and URL of the
+// profile it started with, whatever is switched or reloaded while it runs.
+// @fastify/http-proxy is registered once per prefix, with the URL current at start-up;
+// getUpstream picks each request's origin, and the handler swaps the URL's path when a
+// profile's URL has another one.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Config } from '../config/settings.js'
+import { configuredHeaders } from './upstream-headers.js'
+
+/** The request's configuration: its exchange's snapshot, or the one the route was built with. */
+export function configOf (request: FastifyRequest, fallback: Config): Config {
+  return request.exchange?.config ?? fallback
+}
+
+// Configurations are frozen and replaced whole, so the list is built once per configuration.
+const injectables = new WeakMap<Config, Array<[string, string]>>()
+
+/** The headers the proxy injects for a configuration (key, project, environment, extras). */
+export function injectableFor (config: Config): Array<[string, string]> {
+  let headers = injectables.get(config)
+  if (headers === undefined) injectables.set(config, headers = configuredHeaders(config))
+  return headers
+}
+
+type ReplyFrom = (this: void, request: FastifyRequest, reply: FastifyReply, dest: string, options: unknown) => unknown
+
+/** http-proxy's getUpstream and handler for a route whose upstream URL is read from each request's configuration. */
+export function upstreamPerRequest (upstreamOf: (config: Config) => string, fallback: Config): { getUpstream: (request: FastifyRequest) => string, handler: ReplyFrom } {
+  const registeredPath = pathOf(upstreamOf(fallback))
+  return {
+    getUpstream: request => new URL(upstreamOf(configOf(request, fallback))).origin,
+    handler: (request, reply, dest, options) => {
+      const path = pathOf(upstreamOf(configOf(request, fallback)))
+      return reply.from(path === registeredPath ? dest : rebase(dest, registeredPath, path), options as never)
+    }
+  }
+}
+
+// http-proxy has put the registered URL's path in front of the request path.
+function rebase (dest: string, registeredPath: string, path: string): string {
+  const rest = dest.slice(registeredPath.length)
+  return path + (rest === '/' && registeredPath === '' ? '' : rest) || '/'
+}
+
+function pathOf (url: string): string {
+  return new URL(url).pathname.replace(/\/$/, '')
+}

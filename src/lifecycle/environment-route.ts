@@ -1,0 +1,75 @@
+// POST /__proxy/api/environment {"environment": "staging"} switches the active profile
+// (key, project, URL and X-Environment together) for requests that start afterwards;
+// requests in flight finish on the profile they started with (live-config.ts). GET
+// says which environments are configured (keys by fingerprint) and which is active.
+// The Host check and the same-origin rule of the proxy's own API (inspector/gate.ts)
+// run first, so only curl, scripts and the proxy's own page can switch.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Logger } from 'pino'
+import { SETTINGS } from '../config/settings.js'
+import { SettingError } from '../config/parse-values.js'
+import type { LiveConfig } from '../config/live-config.js'
+import { describeProfile, profileSummaries, withEnvironment, type EnvironmentName } from '../config/profiles.js'
+import { activeProfileWarnings, prodNotice } from '../config/environment-warnings.js'
+import { sendProxyError } from '../reply-error.js'
+
+export const ENVIRONMENT_PATH = '/__proxy/api/environment'
+
+/** The switch's own path (with or without a query): the same-origin rule covers it even with the inspector off. */
+export function isEnvironmentPath (url: string): boolean {
+  return url.startsWith(ENVIRONMENT_PATH) && (url.length === ENVIRONMENT_PATH.length || url[ENVIRONMENT_PATH.length] === '?')
+}
+
+const JSON_TYPE = /^application\/json\s*(;|$)/i
+
+export async function environmentRoute (app: FastifyInstance, options: { live: LiveConfig, logger: Logger }): Promise<void> {
+  const { live, logger } = options
+  const state = () => {
+    const config = live.current()
+    return { environment: config.environment, environments: profileSummaries(config), prodReadOnly: config.prodReadOnly }
+  }
+
+  app.get(ENVIRONMENT_PATH, async (_request, reply) => {
+    reply.header('cache-control', 'no-store')
+    return state()
+  })
+
+  app.post<{ Body: { environment?: unknown } | null }>(ENVIRONMENT_PATH, {
+    bodyLimit: 4096,
+    // JSON only: a form or an <img> on another page cannot send it (the gate refuses those too).
+    onRequest: (request, reply, done) => {
+      if (JSON_TYPE.test(request.headers['content-type'] ?? '')) { done(); return }
+      sendProxyError(reply, 415, 'unsupported-media-type', `send the environment as JSON: curl -X POST http://${request.headers.host ?? 'localhost:8787'}${ENVIRONMENT_PATH} -H 'content-type: application/json' -d '{"environment": "staging"}'`)
+    }
+  }, async (request, reply) => {
+    const target = environmentOf(request, reply)
+    if (target === undefined) return reply
+    const previous = live.current()
+    if (target === previous.environment) {
+      logger.info(`environment: ${target} is already active; nothing changed`)
+      return { ...state(), previous: previous.environment, changed: false }
+    }
+    const next = withEnvironment(previous, target)
+    live.replace(next)
+    const [summary] = profileSummaries(next).filter(profile => profile.active)
+    const own = summary!.configured ? '' : ` (${target} has no profile of its own: these are the unsuffixed settings; set BKEND_API_KEY_${target.toUpperCase()} for its own key)`
+    const notice = prodNotice(next)
+    logger[notice === undefined ? 'info' : 'warn'](`environment: switched ${previous.environment} → ${target} for requests that start from now on: ${describeProfile(summary!)}${own}; requests in flight finish on ${previous.environment}${notice === undefined ? '' : ` ${notice}`}`)
+    const warnings = activeProfileWarnings(previous, next)
+    for (const warning of warnings) logger.warn(warning)
+    return { ...state(), previous: previous.environment, changed: true, warnings }
+  })
+}
+
+function environmentOf (request: FastifyRequest<{ Body: { environment?: unknown } | null }>, reply: FastifyReply): EnvironmentName | undefined {
+  const raw = request.body?.environment
+  try {
+    if (raw === undefined) throw new SettingError('is missing', 'staging')
+    return SETTINGS.environment.parse(raw)
+  } catch (error) {
+    if (!(error instanceof SettingError)) throw error
+    const fix = error.fix === '' ? 'dev, staging or prod' : `{"environment": "${error.fix}"}`
+    sendProxyError(reply, 400, 'bad-request', `"environment" ${raw === undefined ? '' : `${JSON.stringify(raw)} `}${error.message}: send ${raw === undefined ? '{"environment": "staging"}' : fix}`)
+    return undefined
+  }
+}
