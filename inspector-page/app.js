@@ -4,6 +4,7 @@
 import { listExchanges, eventsUrl, harUrl, clearExchanges } from './api.js'
 import { createList } from './list.js'
 import { createDetail } from './detail.js'
+import { createEnvironmentSwitch } from './environment.js'
 
 const LIST_LIMIT = 1000
 
@@ -109,3 +110,4 @@ $('clear').addEventListener('click', async () => {
 })
 
 void reload()
+void createEnvironmentSwitch($('environment'), say)

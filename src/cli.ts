@@ -29,7 +29,7 @@ function usage (): string {
     'Authorization, X-Project-Id and X-Environment, and logs each exchange like curl -v.',
     '',
     'Usage: bkend-dev-proxy [flags]',
-    '       bkend-dev-proxy doctor [--origin <url>] [--json] [flags]   check the setup step by step',
+    '       bkend-dev-proxy doctor [--origin <url>] [--all-environments] [--json] [flags]   check the setup step by step',
     '',
     `  ${'flag'.padEnd(30)} ${'variable'.padEnd(20)} meaning`,
     ...rows,
@@ -42,7 +42,12 @@ function usage (): string {
     '',
     'doctor checks the configuration, the API URL, DNS, TLS, an authenticated read (--probe-path), CORS for',
     '--origin, the environment and the MCP endpoint; it prints one line per step (--json: one JSON document)',
-    'and exits 0 only when every step passed.'
+    'and exits 0 only when every step passed. --all-environments checks the key, project and environment of every',
+    'configured profile (dev, staging, prod) and says which key works where.',
+    '',
+    'Profiles: BKEND_API_KEY_DEV, _STAGING, _PROD (and BKEND_PROJECT_ID_*, BKEND_API_URL_*) or "environments" in the',
+    'config file; each falls back to the unsuffixed setting. Switch without a restart:',
+    `  curl -X POST http://localhost:8787/__proxy/api/environment -H 'content-type: application/json' -d '{"environment": "staging"}'`
   ].join('\n')
 }
 
@@ -94,7 +99,7 @@ function unknownOptionFix (error: unknown, optionNames: string[]): string {
 async function doctorMain (argv: string[]): Promise<void> {
   let parsed: ReturnType<typeof parseFlags>
   try {
-    parsed = parseFlags(argv, { origin: { type: 'string' }, json: { type: 'boolean' } })
+    parsed = parseFlags(argv, { origin: { type: 'string' }, json: { type: 'boolean' }, 'all-environments': { type: 'boolean' } })
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     process.stderr.write(error.message + '\n')
@@ -104,7 +109,8 @@ async function doctorMain (argv: string[]): Promise<void> {
   if (parsed.help) { process.stdout.write(usage() + '\n'); return }
   const report = await runDoctor({
     loadConfig: () => loadConfig({ flags: parsed.flags, configFile: parsed.configFile }),
-    origin: parsed.extra.origin as string | undefined
+    origin: parsed.extra.origin as string | undefined,
+    allEnvironments: parsed.extra['all-environments'] === true
   })
   process.stdout.write((parsed.extra.json === true ? JSON.stringify(report, null, 2) : formatDoctorReport(report)) + '\n')
   process.exitCode = report.ok ? 0 : 1

@@ -35,7 +35,7 @@ const UPSTREAM_CASES: Array<[number, string, boolean, RegExp]> = [
   [401, 'auth/access-token-expired', true, /access token expired \(they live 1 hour\): refresh it/],
   [403, 'data/permission-denied', true, /publishable pk_ keys are subject to the table's row-level permissions.*secret sk_ keys act as admin/],
   [403, 'data/scope-insufficient', true, /use a secret sk_ key \(admin/],
-  [404, 'data/environment-not-found', true, /the key does not belong to environment "dev" \(X-Environment\).*BKEND_ENVIRONMENT/],
+  [404, 'data/environment-not-found', true, /the key does not belong to environment "dev" \(X-Environment\): give dev its own key \(BKEND_API_KEY_DEV in \.env\).*\/__proxy\/api\/environment/],
   [404, 'data/table-not-found', true, /no table "Posts".*case-sensitive/]
 ]
 
@@ -79,7 +79,7 @@ t.test('an X-Environment that bkend does not know, or that conflicts with the co
 
 t.test('a refused CORS origin', async t => {
   const { pretty, json } = await hintsOf(t, bkendReply(200, {}), '/v1/data/posts', { headers: { origin: 'https://app.example' } })
-  t.same(pretty, ['the page https://app.example is not in CORS_ORIGINS, so the browser shows a CORS error: add it to CORS_ORIGINS (comma-separated; http://localhost:* allows any port) and restart the proxy'])
+  t.same(pretty, ['the page https://app.example is not in CORS_ORIGINS, so the browser shows a CORS error: add it to CORS_ORIGINS in .env (comma-separated; http://localhost:* allows any port); a saved .env applies at once'])
   t.equal(json, pretty[0])
 })
 

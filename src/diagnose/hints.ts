@@ -10,7 +10,7 @@ export interface Hint {
   text: string
 }
 
-export type HintSettings = Pick<Config, 'apiKey' | 'environment' | 'apiPrefix' | 'projectId'>
+export type HintSettings = Pick<Config, 'apiKey' | 'environment' | 'apiPrefix' | 'projectId'> & Partial<Pick<Config, 'watch'>>
 
 export interface HintFacts {
   method: string
@@ -41,6 +41,8 @@ interface HintRow {
 
 const keyless = (facts: HintFacts): boolean => !facts.settings?.apiKey
 const environmentOf = (facts: HintFacts): string => facts.settings?.environment ?? 'dev'
+// A saved .env applies without a restart (live reload), unless WATCH=false.
+const applied = (facts: HintFacts): string => facts.settings?.watch === false ? ' and restart the proxy (WATCH=false)' : '; a saved .env applies at once'
 
 /** First matching row wins; a case is added by adding a row. */
 export const HINT_TABLE: readonly HintRow[] = [
@@ -48,7 +50,7 @@ export const HINT_TABLE: readonly HintRow[] = [
     status: 401,
     code: 'auth/missing-authorization-header',
     when: keyless,
-    text: () => 'the request reached bkend without Authorization and no API key is configured: set BKEND_API_KEY (environment or .env) and restart the proxy, or send Authorization: Bearer <token> from the app'
+    text: facts => `the request reached bkend without Authorization and no API key is configured: set BKEND_API_KEY in .env${applied(facts)}, or send Authorization: Bearer <token> from the app`
   },
   {
     status: 401,
@@ -59,7 +61,7 @@ export const HINT_TABLE: readonly HintRow[] = [
     status: 401,
     code: 'auth/unauthorized',
     when: keyless,
-    text: () => 'bkend refused the request and no API key is configured: set BKEND_API_KEY (environment or .env) and restart the proxy'
+    text: facts => `bkend refused the request and no API key is configured: set BKEND_API_KEY in .env${applied(facts)}`
   },
   {
     status: 401,
@@ -89,7 +91,7 @@ export const HINT_TABLE: readonly HintRow[] = [
   {
     status: 404,
     code: 'data/environment-not-found',
-    text: facts => `the key does not belong to environment "${environmentOf(facts)}" (X-Environment): use the key issued for that environment, or set BKEND_ENVIRONMENT to the key's environment (dev, staging or prod)`
+    text: facts => `the key does not belong to environment "${environmentOf(facts)}" (X-Environment): give ${environmentOf(facts)} its own key (BKEND_API_KEY_${environmentOf(facts).toUpperCase()} in .env), or switch to the key's environment: POST {"environment": "dev"} (dev, staging or prod) to /__proxy/api/environment`
   },
   {
     status: 404,
@@ -110,7 +112,7 @@ export const HINT_TABLE: readonly HintRow[] = [
   {
     status: 403,
     code: 'proxy/origin-not-allowed',
-    text: facts => `the page ${facts.origin ?? '(no Origin)'} is not in CORS_ORIGINS, so the browser shows a CORS error: add it to CORS_ORIGINS (comma-separated; http://localhost:* allows any port) and restart the proxy`
+    text: facts => `the page ${facts.origin ?? '(no Origin)'} is not in CORS_ORIGINS, so the browser shows a CORS error: add it to CORS_ORIGINS in .env (comma-separated; http://localhost:* allows any port)${applied(facts)}`
   },
   {
     status: 404,

@@ -10,6 +10,7 @@ import { checkApiUrl, checkDns, checkTls } from './connection.js'
 import { checkAuth, checkEnvironment } from './auth.js'
 import { checkCors } from './cors.js'
 import { checkMcp, checkNode } from './mcp.js'
+import { checkAllEnvironments } from './all-environments.js'
 import { fail, pass, skip, type DoctorContext, type StepResult } from './step.js'
 
 /** No step waits longer than this, whatever UPSTREAM_TIMEOUT_MS says. */
@@ -19,6 +20,8 @@ export interface DoctorInput {
   /** Loads the configuration exactly as the proxy would; may throw ConfigError. */
   loadConfig: () => LoadedConfig
   origin?: string
+  /** Auth and environment once per configured profile, and which key works where. */
+  allEnvironments?: boolean
   nodeVersion?: string
   /** Extra trusted CAs (tests); NODE_EXTRA_CA_CERTS works as for the proxy. */
   upstreamCa?: string[]
@@ -60,7 +63,9 @@ export async function runDoctor (input: DoctorInput): Promise<DoctorReport> {
     steps.push(dns)
     const tls = dns.status === 'pass' ? await checkTls(context) : skip('tls', dns.status === 'fail' ? 'not checked: the host does not resolve' : 'not checked: the API URL is not right')
     steps.push(tls)
-    if (tls.status === 'pass') {
+    if (tls.status === 'pass' && input.allEnvironments === true) {
+      steps.push(...await checkAllEnvironments(context))
+    } else if (tls.status === 'pass') {
       steps.push(await checkAuth(context))
       steps.push(checkEnvironment(context))
     } else {
@@ -91,7 +96,7 @@ const MARKS = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' } as const
 export function formatDoctorReport (report: DoctorReport): string {
   const lines = [`bkend-dev-proxy doctor${report.apiUrl ? `: ${report.apiUrl} (environment ${report.environment})` : ''}`]
   for (const step of report.steps) {
-    lines.push(`${MARKS[step.status]}  ${step.step.padEnd(12)} ${step.detail}`)
+    lines.push(`${MARKS[step.status]}  ${step.step.padEnd(12)} ${step.environment === undefined ? '' : `[${step.environment}] `}${step.detail}`)
     if (step.fix) lines.push(`      ${''.padEnd(12)} fix: ${step.fix}`)
   }
   const count = (status: StepResult['status']): number => report.steps.filter(step => step.status === status).length

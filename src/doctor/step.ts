@@ -6,13 +6,15 @@ import type { HttpOutcome } from './http-get.js'
 export type StepStatus = 'pass' | 'fail' | 'skip'
 
 export interface StepResult {
-  /** Stable name, for --json readers and tests: config, api-url, dns, tls, auth, environment, cors, node, mcp. */
+  /** Stable name, for --json readers and tests: config, api-url, dns, tls, auth, environment, keys, cors, node, mcp. */
   step: string
   status: StepStatus
   /** What was found, in one line. */
   detail: string
   /** How to fix it; failed steps always have one. */
   fix?: string
+  /** The profile a step checked (doctor --all-environments). */
+  environment?: string
 }
 
 export interface DoctorContext {

@@ -14,6 +14,7 @@ const TYPES: Record<string, string> = {
   'list.js': 'text/javascript; charset=utf-8',
   'detail.js': 'text/javascript; charset=utf-8',
   'compare.js': 'text/javascript; charset=utf-8',
+  'environment.js': 'text/javascript; charset=utf-8',
   'favicon.svg': 'image/svg+xml'
 }
 

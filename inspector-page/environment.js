@@ -1,0 +1,30 @@
+// The environment switch in the page's header: the active profile, the configured ones,
+// and POST /__proxy/api/environment on change. Prod is marked so it cannot be missed.
+
+const PATH = '/__proxy/api/environment'
+
+export async function createEnvironmentSwitch (select, say) {
+  const show = state => {
+    select.replaceChildren(...state.environments.map(profile => {
+      const option = document.createElement('option')
+      option.value = profile.environment
+      option.textContent = `${profile.environment}${profile.environment === 'prod' ? (state.prodReadOnly ? ' (read-only)' : ' (WRITES ALLOWED)') : ''}`
+      option.title = `key ${profile.apiKey ?? 'not set'}, project ${profile.projectId ?? 'not set'}, ${profile.apiUrl}`
+      return option
+    }))
+    select.value = state.environment
+    select.classList.toggle('prod', state.environment === 'prod')
+  }
+  const load = async () => {
+    const response = await fetch(PATH)
+    if (response.ok) show(await response.json())
+  }
+  select.addEventListener('change', async () => {
+    const response = await fetch(PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ environment: select.value }) })
+    const body = await response.json()
+    if (!response.ok) say(`switch failed: ${body?.error?.message ?? response.status}`)
+    else say(`switched to ${body.environment}: requests that start from now on use its key, project and URL`)
+    await load()
+  })
+  await load()
+}

@@ -1,0 +1,60 @@
+// `doctor --all-environments`: the auth and environment steps once per configured profile
+// (each with its own key, project and URL), then which key works where. bkend ties a key
+// to one environment, so a key copied into the wrong profile shows up here as "works with
+// dev, not staging" before a request fails with 404 data/environment-not-found.
+import { listedEnvironments, profilesOf, withEnvironment, type EnvironmentName } from '../config/profiles.js'
+import type { Config } from '../config/settings.js'
+import { configuredHeaders } from '../forward/upstream-headers.js'
+import { redactSecret } from '../log/redact.js'
+import { checkAuth, checkEnvironment, interpretProbe } from './auth.js'
+import { httpGet } from './http-get.js'
+import { fail, pass, type DoctorContext, type StepResult } from './step.js'
+
+export async function checkAllEnvironments (context: DoctorContext): Promise<StepResult[]> {
+  const steps: StepResult[] = []
+  const names = listedEnvironments(context.config)
+  const profiles = profilesOf(context.config)
+  for (const environment of names) {
+    const profileContext: DoctorContext = { ...context, config: withEnvironment(context.config, environment), probe: undefined }
+    const auth = await checkAuth(profileContext)
+    steps.push({ ...auth, environment }, { ...checkEnvironment(profileContext), environment })
+  }
+  // Every key against every listed environment (its own answer is already known from above).
+  const keyed = names.filter(name => profiles[name].apiKey !== '')
+  const works = new Map<string, boolean>()
+  await Promise.all(keyed.flatMap(owner => names.map(async environment => {
+    const pair = `${owner}>${environment}`
+    if (owner === environment) {
+      works.set(pair, steps.some(step => step.environment === owner && step.step === 'auth' && step.status === 'pass'))
+      return
+    }
+    works.set(pair, await keyWorks(context, profiles[owner].apiKey, environment))
+  })))
+  return [...steps, keysStep(names, keyed, profiles, works)]
+}
+
+async function keyWorks (context: DoctorContext, apiKey: string, environment: EnvironmentName): Promise<boolean> {
+  const config: Config = { ...withEnvironment(context.config, environment), apiKey }
+  const outcome = await httpGet(context.dispatcher, config.apiUrl + config.doctorProbePath, Object.fromEntries(configuredHeaders(config)), context.stepTimeoutMs)
+  return interpretProbe(outcome, config).status === 'pass'
+}
+
+function keysStep (names: EnvironmentName[], keyed: EnvironmentName[], profiles: ReturnType<typeof profilesOf>, works: Map<string, boolean>): StepResult {
+  const said: string[] = []
+  const fixes: string[] = []
+  for (const owner of names) {
+    if (!keyed.includes(owner)) {
+      said.push(`${owner} has no key`)
+      continue
+    }
+    const where = names.filter(environment => works.get(`${owner}>${environment}`) === true)
+    const key = `${owner} key ${redactSecret(profiles[owner].apiKey)}`
+    said.push(`${key} works with ${where.length === 0 ? 'none of them' : where.join(', ')}${where.includes(owner) ? '' : ` (not ${owner})`}`)
+    if (!where.includes(owner)) {
+      const instead = where.length === 0 ? '' : ` (it is accepted by ${where.join(', ')})`
+      fixes.push(`give ${owner} a key issued for ${owner}: BKEND_API_KEY_${owner.toUpperCase()}${instead}`)
+    }
+  }
+  const detail = said.join('; ')
+  return fixes.length === 0 ? pass('keys', detail) : fail('keys', detail, fixes.join('; '))
+}
