@@ -44,7 +44,8 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
   const perRequest = upstreamPerRequest(route.upstreamOf, registered)
 
   await app.register(httpProxy, {
-    upstream: upstream.origin,
+    // No fixed upstream: reply-from would send every request to it whatever getUpstream says.
+    upstream: '',
     prefix: route.prefix,
     rewritePrefix: rewritePrefix || '/',
     httpMethods: [...FORWARDED_METHODS],

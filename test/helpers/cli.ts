@@ -20,6 +20,8 @@ export interface CliOptions {
   cwd?: string
   /** How long to wait for the banner, or for the exit of a run that should stop by itself. */
   timeoutMs?: number
+  /** startCli without its `--port 0`, for a port set elsewhere (.env, the config file). */
+  portFromSettings?: true
 }
 
 export interface CliExit { code: number | null, signal: NodeJS.Signals | null }
@@ -75,7 +77,7 @@ export async function runCli (t: Teardown, args: string[], options: CliOptions =
 
 /** Starts the CLI with `--port 0` (plus args) and resolves once the banner names the port. */
 export async function startCli (t: Teardown, args: string[] = [], options: CliOptions = {}): Promise<RunningCli> {
-  const { child, out, exited } = spawnCli(t, ['--port', '0', ...args], options)
+  const { child, out, exited } = spawnCli(t, options.portFromSettings ? args : ['--port', '0', ...args], options)
   const waitForStdout = (pattern: RegExp, timeoutMs = options.timeoutMs ?? 5000): Promise<void> => new Promise((resolve, reject) => {
     const check = (): boolean => {
       if (!pattern.test(out.stdout)) return false
