@@ -143,7 +143,13 @@ async function main (argv: string[]): Promise<void> {
   live.subscribe((next, previous) => { if (next.logLevel !== previous.logLevel) logger.level = next.logLevel })
   // Replay re-reads .env and the config file (WATCH=false included), in the environment active now.
   const currentConfig = (): typeof config => withEnvironment(load().config, live.current().environment)
+  // The banner and the reload lines show at every level but silent: they confirm a start and a save.
+  const notices = logger.child({}, { level: config.logLevel === 'silent' ? 'silent' : 'info' })
+  // Watching starts before the banner shows, so an edit made as soon as it does is seen.
+  const files = [resolve('.env'), ...(parsed.configFile === undefined ? [] : [resolve(parsed.configFile)])]
+  const watcher = config.watch ? watchConfig({ files, load, live, logger: notices, environment: config.environment }) : undefined
   const app = await buildApp(config, { logger, droppedLogLines: droppedLines, currentConfig, liveConfig: live })
+  app.addHook('onClose', async () => { watcher?.close() })
   installShutdown(app, { graceMs: config.shutdownGraceMs, logger, exit })
   try {
     await app.listen({ port: config.port, host: config.host })
@@ -161,16 +167,9 @@ async function main (argv: string[]): Promise<void> {
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   const facts = bannerFacts(config, origin, port)
-  const banner = logger.child({}, { level: config.logLevel === 'silent' ? 'silent' : 'info' })
-  if (config.logFormat === 'json') banner.info({ banner: facts }, bannerTitle(facts))
-  else banner.info(bannerText(facts))
+  if (config.logFormat === 'json') notices.info({ banner: facts }, bannerTitle(facts))
+  else notices.info(bannerText(facts))
   for (const warning of facts.warnings) logger.warn(warning)
-  if (config.watch) {
-    const files = [resolve('.env'), ...(parsed.configFile === undefined ? [] : [resolve(parsed.configFile)])]
-    // Reload lines show at every level but silent, like the banner: they confirm a save.
-    const watcher = watchConfig({ files, load, live, logger: banner, environment: config.environment })
-    app.server.once('close', watcher.close)
-  }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -4,7 +4,7 @@
 // reported as "restart to apply" and keep their running value until then.
 import { isDeepStrictEqual } from 'node:util'
 import { SETTING_KEYS, settingOf, type Config, type SettingKey } from './settings.js'
-import { ENVIRONMENTS, PROFILE_FIELDS, profilesOf } from './profiles.js'
+import { ENVIRONMENTS, PROFILE_FIELDS, listedEnvironments, profilesOf } from './profiles.js'
 import { redactSecret } from '../log/redact.js'
 
 export const RESTART_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>([
@@ -17,7 +17,7 @@ export const RESTART_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>([
 const DERIVED_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>(['apiKey', 'projectId', 'apiUrl', 'environments'])
 
 export interface ConfigChanges {
-  /** "logLevel info → debug", "staging.apiKey sk_test_••••9f2c (40 chars) → ...". */
+  /** "logLevel info → debug", "apiKey sk_test_••••9f2c (40 chars) → ...", "staging.projectId p1 → p2". */
   applied: string[]
   /** "port 8787 → 9000": takes effect after a restart. */
   restart: string[]
@@ -39,12 +39,15 @@ export function configChanges (running: Config, next: Config): ConfigChanges {
       applied.push(change)
     }
   }
+  // Profiles that are not listed (nothing of their own, not active) are not named; with
+  // one environment listed, its fields go by their plain names.
   const before = profilesOf(running)
   const after = profilesOf(next)
-  for (const name of ENVIRONMENTS) {
+  const listed = new Set([...listedEnvironments(running), ...listedEnvironments(next)])
+  for (const name of ENVIRONMENTS.filter(environment => listed.has(environment))) {
     for (const field of PROFILE_FIELDS) {
       if (before[name][field] === after[name][field]) continue
-      applied.push(`${name}.${field} ${shown(field, before[name][field])} → ${shown(field, after[name][field])}`)
+      applied.push(`${listed.size === 1 ? '' : `${name}.`}${field} ${shown(field, before[name][field])} → ${shown(field, after[name][field])}`)
     }
   }
   return { applied, restart, config: restart.length === 0 ? next : Object.freeze(kept) as unknown as Config }

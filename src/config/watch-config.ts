@@ -13,7 +13,7 @@ import { ConfigError, type LoadedConfig } from './load-config.js'
 import type { LiveConfig } from './live-config.js'
 import { configChanges, reloadLine } from './config-changes.js'
 import { withEnvironment } from './profiles.js'
-import { activeProfileWarnings } from './environment-warnings.js'
+import { activeProfileWarnings, prodNotice } from './environment-warnings.js'
 
 export interface WatchOptions {
   /** Absolute paths: .env in the working directory, the --config file. */
@@ -78,7 +78,8 @@ export function watchConfig (options: WatchOptions): ConfigWatcher {
     logger.info(reloadLine(what, changes) ?? `config: ${what} changed on disk; no setting changed`)
     if (changes.applied.length === 0) return
     live.replace(changes.config)
-    for (const warning of activeProfileWarnings(running, changes.config)) logger.warn(warning)
+    const notice = running.environment === changes.config.environment ? undefined : prodNotice(changes.config)
+    for (const warning of [...(notice === undefined ? [] : [notice]), ...activeProfileWarnings(running, changes.config)]) logger.warn(warning)
   }
 
   const watchers: FSWatcher[] = []
