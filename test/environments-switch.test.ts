@@ -130,3 +130,12 @@ t.test('the inspector page carries the switch', async t => {
   t.same([script.status, script.headers.get('content-type')], [200, 'text/javascript; charset=utf-8'])
   t.match(await script.text(), "const PATH = '/__proxy/api/environment'")
 })
+
+t.test('the inspector scrubs the key of the profile each exchange ran with, not only the first one', async t => {
+  const { proxy } = await twoProfiles(t)
+  await switchTo(proxy, 'staging')
+  await fetch(new URL(`/v1/data/posts?note=${STAGING_KEY}`, proxy.url))
+  const list = await (await fetch(new URL('/__proxy/api/exchanges', proxy.url))).json() as { exchanges: Array<{ url: string }> }
+  t.equal(list.exchanges.length, 1)
+  t.notMatch(list.exchanges[0]!.url, 'STGKEY', 'the list shows no staging key')
+})

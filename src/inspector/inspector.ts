@@ -49,6 +49,8 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
   const links = new ReplayLinks()
   const maxBodyBytes = config.inspectorMaxBodyBytes
   const secrets = [config.apiKey]
+  // Each exchange also runs on its own profile's key (environment switches, reloads).
+  const secretsOf = (exchange: Exchange): string[] => exchange.config === undefined || exchange.config.apiKey === config.apiKey ? secrets : [...secrets, exchange.config.apiKey]
   // Keyed by the exchange, so nothing is added to it and nothing outlives it.
   const captures = new WeakMap<Exchange, Capture>()
   let lastId = 0
@@ -82,7 +84,7 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
       startedAt: Date.now() - record.durationMs,
       state: 'done',
       method: exchange.method,
-      url: scrubSecrets(record.url, secrets),
+      url: scrubSecrets(record.url, secretsOf(exchange)),
       status,
       answeredBy: record.answeredBy,
       headersMs: capture?.headersAt === undefined ? record.durationMs : Number(capture.headersAt - exchange.startedAt) / 1e6,
@@ -112,7 +114,7 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
       startedAt: Date.now() - headersMs,
       state: 'open',
       method: exchange.method,
-      url: scrubSecrets(redactUrl(exchange.url), secrets),
+      url: scrubSecrets(redactUrl(exchange.url), secretsOf(exchange)),
       status,
       answeredBy: 'upstream',
       headersMs,
