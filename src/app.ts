@@ -27,6 +27,8 @@ export interface AppOptions {
 export interface ProxyApp extends FastifyInstance {
   /** Marks the app as closing: new requests get 503 proxy/shutting-down. */
   beginShutdown: () => void
+  /** Ends the grace period: closes every connection still open, and logs their exchanges as cut by the proxy. */
+  cutOpenConnections: () => void
 }
 
 export async function buildApp (config: Config, options: AppOptions): Promise<ProxyApp> {
@@ -56,7 +58,12 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   }) as unknown as ProxyApp
 
   let closing = false
+  let cutting = false
   app.beginShutdown = () => { closing = true }
+  app.cutOpenConnections = () => {
+    cutting = true
+    app.server.closeAllConnections()
+  }
 
   const originAllowed = createOriginMatcher(config.corsOrigins)
   const dispatcher = createUpstreamDispatcher(config, { ca: options.upstreamCa })
@@ -67,7 +74,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     if (status === 500) logger.error({ err: error, request: request.exchange?.id }, 'internal error')
     sendProxyError(reply, status, status === 500 ? 'internal' : 'bad-request', status === 500 ? 'the proxy failed on this request; the log has the details' : error.message)
   })
-  await app.register(exchangeLog, { logger, config })
+  await app.register(exchangeLog, { logger, config, cutAtShutdown: () => cutting })
   await app.register(requestGuard, { config, originAllowed })
   await app.register(cors, corsOptions(originAllowed))
   await app.register(closingGate, { isClosing: () => closing })

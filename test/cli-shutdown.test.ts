@@ -89,6 +89,29 @@ t.test('SHUTDOWN_GRACE_MS=300 cuts a stream that never ends and exits 0 within ~
   await until(() => api.abortedResponses === 1)
   t.equal(api.abortedResponses, 1, 'the upstream stream was closed too')
   t.match(cli.stdout(), /WARN: grace period of 300 ms is over: closing the connections still open$/m)
+  t.match(cli.stdout(), /^\* #1 200 OK, the proxy cut the response at shutdown after 9 bytes in [\d.]+ ms \(SHUTDOWN_GRACE_MS elapsed\)$/m,
+    'the log says the proxy cut the stream, not the upstream')
+  t.notMatch(cli.stdout(), /upstream closed the connection|client closed the connection/)
+})
+
+t.test('the JSON log records cutBy "proxy" for a stream and for a request still unanswered when the grace period ends', async t => {
+  const api = await startFakeApi(t, { handler: (req, res) => { if (req.url === '/v1/events') endlessStream(req, res, '') } })
+  const cli = await startCli(t, [], { env: { BKEND_API_URL: api.url, SHUTDOWN_GRACE_MS: '300', LOG_FORMAT: 'json' } })
+  const res = await fetch(new URL('/v1/events', cli.url))
+  const drained = drain(res.body!)
+  const unanswered = fetch(new URL('/v1/never', cli.url)).then(() => 'answered', () => 'cut')
+  await until(() => api.started === 2)
+  cli.child.kill('SIGTERM')
+  t.same(await cli.exited, { code: 0, signal: null })
+  t.same([await drained, await unanswered], ['cut', 'cut'])
+  const exchanges = cli.stdout().trim().split('\n').map(line => JSON.parse(line) as { exchange?: { url: string, cutBy?: string, completed: boolean, response: { status: number } }, msg: string })
+    .filter(entry => entry.exchange !== undefined)
+    .map(entry => [entry.exchange!.url, entry.exchange!.cutBy, entry.exchange!.response.status, entry.msg.replace(/in [\d.]+ ms/, 'in N ms')])
+    .sort()
+  t.same(exchanges, [
+    ['/v1/events', 'proxy', 200, '* #1 200 OK, the proxy cut the response at shutdown after 9 bytes in N ms (SHUTDOWN_GRACE_MS elapsed)'],
+    ['/v1/never', 'proxy', 503, '* #2 503 Service Unavailable, the proxy cut the response at shutdown after 0 bytes in N ms (SHUTDOWN_GRACE_MS elapsed)']
+  ])
 })
 
 t.test('a second SIGTERM more than 1 s into the grace period exits at once with 1', async t => {

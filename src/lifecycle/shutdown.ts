@@ -36,7 +36,7 @@ export function installShutdown (app: ProxyApp, options: ShutdownOptions): void 
     app.beginShutdown()
     const force = setTimeout(() => {
       logger.warn(`grace period of ${graceMs} ms is over: closing the connections still open`)
-      app.server.closeAllConnections()
+      app.cutOpenConnections()
     }, graceMs)
     // Should closing hang anyway, the process must still end (Docker waits 10 s, then kills).
     const deadline = setTimeout(() => {

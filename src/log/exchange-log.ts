@@ -21,6 +21,8 @@ export interface ExchangeLogOptions {
   /** The log format, and the settings hints name (e.g. the API prefix). */
   config: Config
   hintLimiter?: HintLimiter
+  /** True once the shutdown's grace period is over and the proxy closes what is still open. */
+  cutAtShutdown?: () => boolean
 }
 
 export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, options: ExchangeLogOptions) {
@@ -51,8 +53,13 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       if (logged) return
       logged = true
       const completed = reply.raw.writableFinished
-      // A client that leaves must not leave its upstream request running.
-      if (!completed && exchange.upstreamCut !== true) {
+      // Closing the client's socket at shutdown also breaks the upstream body off, which
+      // would otherwise read as the upstream's doing.
+      if (!completed && options.cutAtShutdown?.() === true) {
+        exchange.cutAtShutdown = true
+        exchange.call.abort?.(new Error('the proxy is shutting down'))
+      } else if (!completed && exchange.upstreamCut !== true) {
+        // A client that leaves must not leave its upstream request running.
         exchange.clientLeft = true
         exchange.call.abort?.(new Error('client closed the connection'))
       }
@@ -68,8 +75,10 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   })
 
   function logExchange (request: FastifyRequest, reply: FastifyReply, exchange: Exchange, completed: boolean): void {
-    // 499 (nginx's "client closed request") when the client left before any response.
-    const status = exchange.upstreamStatus ?? (completed || reply.raw.headersSent ? reply.statusCode : 499)
+    // 499 (nginx's "client closed request") when the client left before any response;
+    // 503 when the proxy gave up on it at shutdown (the client got no answer either way).
+    const unanswered = exchange.cutAtShutdown === true ? 503 : 499
+    const status = exchange.upstreamStatus ?? (completed || reply.raw.headersSent ? reply.statusCode : unanswered)
     const level = exchange.quiet ? 'debug' : status >= 500 ? 'error' : status >= 400 || !completed ? 'warn' : 'info'
     // Nothing below runs for an exchange the level leaves out (LOG_LEVEL=warn, silent).
     if (!logger.isLevelEnabled(level)) return

@@ -28,6 +28,8 @@ export interface Exchange {
   clientLeft?: boolean
   /** The upstream's response body broke off before its end. */
   upstreamCut?: boolean
+  /** The proxy closed the connection itself: SHUTDOWN_GRACE_MS ran out. */
+  cutAtShutdown?: boolean
   call: UpstreamCall
   requestBody?: BodyPreview
   responseBody?: BodyPreview
@@ -56,7 +58,7 @@ export interface ExchangeRecord {
   bytes: number
   completed: boolean
   /** Who ended an unfinished response; with the length the upstream declared, if any. */
-  cutBy?: 'client' | 'upstream'
+  cutBy?: 'client' | 'upstream' | 'proxy'
   declaredBytes?: number
   error?: { code: string, message: string }
   notes: string[]
@@ -92,9 +94,9 @@ export function exchangeRecord (exchange: Exchange, outcome: { clientHeaders: He
     notes: exchange.notes
   }
   if (exchange.origin !== undefined) record.origin = exchange.origin
-  if (!outcome.completed) record.cutBy = exchange.upstreamCut === true ? 'upstream' : 'client'
+  if (!outcome.completed) record.cutBy = exchange.cutAtShutdown === true ? 'proxy' : exchange.upstreamCut === true ? 'upstream' : 'client'
   const declared = Number(exchange.upstreamResponseHeaders?.['content-length'])
-  if (exchange.upstreamCut === true && declared > 0) record.declaredBytes = declared
+  if (record.cutBy === 'upstream' && declared > 0) record.declaredBytes = declared
   if (exchange.failure) record.error = exchange.failure
   if (exchange.requestBody) record.requestBody = exchange.requestBody
   if (exchange.responseBody) record.responseBody = exchange.responseBody
