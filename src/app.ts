@@ -5,13 +5,13 @@ import cors from '@fastify/cors'
 import type { Logger } from 'pino'
 import type { Config } from './config/settings.js'
 import { createOriginMatcher } from './cors/origin-match.js'
-import { ALL_METHODS, corsOptions } from './cors/cors.js'
+import { corsOptions } from './cors/cors.js'
 import { exchangeLog } from './log/exchange-log.js'
 import { closingGate, requestGuard } from './guard/request-guard.js'
 import { healthRoute } from './lifecycle/health.js'
 import { createUpstreamDispatcher, type DispatcherOptions } from './forward/upstream-dispatcher.js'
 import { proxyRoutes, registerProxy } from './forward/proxy.js'
-import { isForwardedPath, missingPrefixMessage } from './guard/missing-prefix.js'
+import { routeConnectRequests, unroutedHandler } from './guard/unrouted.js'
 import { sendProxyError } from './reply-error.js'
 import { frameworkLogger } from './log/framework-logger.js'
 import { proxyError } from './errors.js'
@@ -84,14 +84,8 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   }
 
   app.server.maxHeadersCount = 0 // the guard refuses too many headers instead of Node cutting them
-  app.setNotFoundHandler((request, reply) => {
-    // A plain OPTIONS (no CORS preflight) under a forwarded prefix: say what is allowed.
-    if (request.method === 'OPTIONS' && isForwardedPath(request.url, config)) {
-      reply.code(204).header('allow', ALL_METHODS.join(', ')).send()
-      return
-    }
-    sendProxyError(reply, 404, 'missing-v1-prefix', missingPrefixMessage(request.url, config))
-  })
+  app.setNotFoundHandler(unroutedHandler(config))
+  routeConnectRequests(app.server)
   app.addHook('onClose', async () => {
     await dispatcher.destroy()
   })
