@@ -1,20 +1,21 @@
 // buildApp(config, options): the whole proxy as a Fastify instance. It never listens,
 // so tests choose between inject() and a real port.
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import cors from '@fastify/cors'
 import type { Logger } from 'pino'
 import type { Config } from './config/settings.js'
 import { createOriginMatcher } from './cors/origin-match.js'
 import { corsOptions } from './cors/cors.js'
 import { exchangeLog } from './log/exchange-log.js'
-import { closingGate, requestGuard } from './guard/request-guard.js'
+import type { ProxyCut } from './log/exchange.js'
+import { closingGate, createRequestGuard, requestGuard } from './guard/request-guard.js'
+import { invalidRequestOf, parserRefusalHandler } from './guard/raw-refusal.js'
 import { healthRoute } from './lifecycle/health.js'
 import { createUpstreamDispatcher, type DispatcherOptions } from './forward/upstream-dispatcher.js'
 import { proxyRoutes, registerProxy } from './forward/proxy.js'
 import { routeConnectRequests, unroutedHandler } from './guard/unrouted.js'
 import { sendProxyError } from './reply-error.js'
 import { frameworkLogger } from './log/framework-logger.js'
-import { proxyError } from './errors.js'
 
 export interface AppOptions {
   logger: Logger
@@ -33,28 +34,26 @@ export interface ProxyApp extends FastifyInstance {
 
 export async function buildApp (config: Config, options: AppOptions): Promise<ProxyApp> {
   const { logger } = options
+  const originAllowed = createOriginMatcher(config.corsOrigins)
+  const guard = createRequestGuard({ config, originAllowed })
   const app = Fastify({
     loggerInstance: frameworkLogger(logger),
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // Node would answer a missing Host with a bare 400 of its own, unlogged; the guard answers it.
+    http: { requireHostHeader: false },
     // Bodies stream through; the proxy never buffers them, so Fastify's limit does not apply.
     bodyLimit: Number.MAX_SAFE_INTEGER,
     routerOptions: { ignoreTrailingSlash: false },
-    // A URL Fastify cannot decode (e.g. /v1/%E0%A4%A) gets our 400, not FST_ERR_BAD_URL.
-    frameworkErrors: (error, _request, reply) => {
-      sendProxyError(reply, 400, 'bad-request', `the request URL is not valid (${error.message})`)
+    // A URL Fastify cannot decode (e.g. /v1/%E0%A4%A) gets our 400, not FST_ERR_BAD_URL. No
+    // hook has run yet: the exchange and the guard are started here by hand, so the refusal
+    // order (Host, Origin, then the path) and the log line are the same as for any request.
+    frameworkErrors: (error, request, reply) => {
+      app.trackExchange(request, reply)
+      if (guard.refused(request, reply)) return
+      guard.refuse(request, reply, 400, 'bad-request', `the request URL is not valid (${error.message})`)
     },
-    clientErrorHandler: (error, socket) => {
-      const tooLarge = (error as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW'
-      const body = JSON.stringify(tooLarge
-        ? proxyError('headers-too-large', 'the request headers are too large')
-        : proxyError('bad-request', `the request is not valid HTTP (${(error as NodeJS.ErrnoException).code ?? error.message})`))
-      if (socket.writable) {
-        socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
-      } else {
-        socket.destroy()
-      }
-    }
+    clientErrorHandler: parserRefusalHandler(logger)
   }) as unknown as ProxyApp
 
   let closing = false
@@ -64,8 +63,13 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     cutting = true
     app.server.closeAllConnections()
   }
+  const proxyCutOf = (request: FastifyRequest): ProxyCut | undefined => {
+    // 503 stands for the answer the client never got at shutdown.
+    if (cutting) return { cause: 'shutdown', status: 503 }
+    const invalid = invalidRequestOf(request.raw.socket)
+    return invalid && { cause: 'invalid-request', status: invalid.status, failure: invalid.failure }
+  }
 
-  const originAllowed = createOriginMatcher(config.corsOrigins)
   const dispatcher = createUpstreamDispatcher(config, { ca: options.upstreamCa })
 
   // Set before the plugins register: each keeps the error handler in force at its registration.
@@ -74,7 +78,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     if (status === 500) logger.error({ err: error, request: request.exchange?.id }, 'internal error')
     sendProxyError(reply, status, status === 500 ? 'internal' : 'bad-request', status === 500 ? 'the proxy failed on this request; the log has the details' : error.message)
   })
-  await app.register(exchangeLog, { logger, config, cutAtShutdown: () => cutting })
+  await app.register(exchangeLog, { logger, config, proxyCutOf })
   await app.register(requestGuard, { config, originAllowed })
   await app.register(cors, corsOptions(originAllowed))
   await app.register(closingGate, { isClosing: () => closing })

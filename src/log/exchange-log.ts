@@ -4,7 +4,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
-import { exchangeRecord, type Exchange } from './exchange.js'
+import { exchangeRecord, type Exchange, type ProxyCut } from './exchange.js'
 import { curlShown, formatExchange, summaryLine } from './curl-format.js'
 import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
 import { createHintLimiter, type HintLimiter } from '../diagnose/hint-limiter.js'
@@ -12,6 +12,10 @@ import type { Config } from '../config/settings.js'
 
 declare module 'fastify' {
   interface FastifyRequest { exchange: Exchange }
+  interface FastifyInstance {
+    /** Starts the exchange of a request no hook will see (Fastify's frameworkErrors). */
+    trackExchange: (request: FastifyRequest, reply: FastifyReply) => void
+  }
 }
 
 const HEALTH_PATH = '/__proxy/health'
@@ -21,8 +25,8 @@ export interface ExchangeLogOptions {
   /** The log format, and the settings hints name (e.g. the API prefix). */
   config: Config
   hintLimiter?: HintLimiter
-  /** True once the shutdown's grace period is over and the proxy closes what is still open. */
-  cutAtShutdown?: () => boolean
+  /** Whether the proxy itself ended this unfinished exchange (shutdown, a request body that is not valid HTTP). */
+  proxyCutOf?: (request: FastifyRequest) => ProxyCut | undefined
 }
 
 export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, options: ExchangeLogOptions) {
@@ -32,6 +36,12 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   app.decorateRequest('exchange', null as unknown as Exchange)
 
   app.addHook('onRequest', (request, reply, done) => {
+    trackExchange(request, reply)
+    done()
+  })
+  app.decorate('trackExchange', trackExchange)
+
+  function trackExchange (request: FastifyRequest, reply: FastifyReply): void {
     const exchange: Exchange = {
       id: ++counter,
       startedAt: process.hrtime.bigint(),
@@ -53,11 +63,12 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       if (logged) return
       logged = true
       const completed = reply.raw.writableFinished
-      // Closing the client's socket at shutdown also breaks the upstream body off, which
-      // would otherwise read as the upstream's doing.
-      if (!completed && options.cutAtShutdown?.() === true) {
-        exchange.cutAtShutdown = true
-        exchange.call.abort?.(new Error('the proxy is shutting down'))
+      // The proxy closing the client's socket (at shutdown, on a bad chunk) also breaks the
+      // upstream body off, which would otherwise read as the upstream's or the client's doing.
+      const proxyCut = completed ? undefined : options.proxyCutOf?.(request)
+      if (proxyCut) {
+        exchange.proxyCut = proxyCut
+        exchange.call.abort?.(new Error(`the proxy ended the request (${proxyCut.cause})`))
       } else if (!completed && exchange.upstreamCut !== true) {
         // A client that leaves must not leave its upstream request running.
         exchange.clientLeft = true
@@ -71,14 +82,11 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     }
     reply.raw.once('finish', onDone)
     reply.raw.once('close', onDone)
-    done()
-  })
+  }
 
   function logExchange (request: FastifyRequest, reply: FastifyReply, exchange: Exchange, completed: boolean): void {
-    // 499 (nginx's "client closed request") when the client left before any response;
-    // 503 when the proxy gave up on it at shutdown (the client got no answer either way).
-    const unanswered = exchange.cutAtShutdown === true ? 503 : 499
-    const status = exchange.upstreamStatus ?? (completed || reply.raw.headersSent ? reply.statusCode : unanswered)
+    // 499 (nginx's "client closed request") when the client left before any response.
+    const status = exchange.upstreamStatus ?? (completed || reply.raw.headersSent ? reply.statusCode : exchange.proxyCut?.status ?? 499)
     const level = exchange.quiet ? 'debug' : status >= 500 ? 'error' : status >= 400 || !completed ? 'warn' : 'info'
     // Nothing below runs for an exchange the level leaves out (LOG_LEVEL=warn, silent).
     if (!logger.isLevelEnabled(level)) return

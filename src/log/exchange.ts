@@ -28,8 +28,8 @@ export interface Exchange {
   clientLeft?: boolean
   /** The upstream's response body broke off before its end. */
   upstreamCut?: boolean
-  /** The proxy closed the connection itself: SHUTDOWN_GRACE_MS ran out. */
-  cutAtShutdown?: boolean
+  /** The proxy ended it itself: SHUTDOWN_GRACE_MS ran out, or the request turned out not to be valid HTTP. */
+  proxyCut?: ProxyCut
   call: UpstreamCall
   requestBody?: BodyPreview
   responseBody?: BodyPreview
@@ -41,6 +41,13 @@ export interface Exchange {
   config?: Config
   /** Health checks log at debug, so Docker's polling does not flood the log. */
   quiet: boolean
+}
+
+export interface ProxyCut {
+  cause: 'shutdown' | 'invalid-request'
+  /** The status logged when no response had started (the client got none, or a raw one). */
+  status: number
+  failure?: { code: string, message: string }
 }
 
 export type HeaderLine = [name: string, value: string, injected?: true]
@@ -94,10 +101,11 @@ export function exchangeRecord (exchange: Exchange, outcome: { clientHeaders: He
     notes: exchange.notes
   }
   if (exchange.origin !== undefined) record.origin = exchange.origin
-  if (!outcome.completed) record.cutBy = exchange.cutAtShutdown === true ? 'proxy' : exchange.upstreamCut === true ? 'upstream' : 'client'
+  if (!outcome.completed) record.cutBy = exchange.proxyCut !== undefined ? 'proxy' : exchange.upstreamCut === true ? 'upstream' : 'client'
   const declared = Number(exchange.upstreamResponseHeaders?.['content-length'])
   if (record.cutBy === 'upstream' && declared > 0) record.declaredBytes = declared
-  if (exchange.failure) record.error = exchange.failure
+  const failure = exchange.failure ?? exchange.proxyCut?.failure
+  if (failure) record.error = failure
   if (exchange.requestBody) record.requestBody = exchange.requestBody
   if (exchange.responseBody) record.responseBody = exchange.responseBody
   return record
