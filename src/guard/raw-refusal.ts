@@ -54,12 +54,7 @@ export function parserRefusalHandler (logger: Logger): (error: Error, socket: So
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined
     const refusal = refusalFor(error as ParserError, inFlight !== undefined)
     if (inFlight) refusedMidRequest.set(socket, refusal)
-    else {
-      const what = refusal.status === 431 ? 'whose headers are too large' : 'that is not valid HTTP'
-      const client = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
-      logger.warn({ refusal: { status: refusal.status, code: refusal.failure.code, reason: code, client } },
-        `refused a request ${what} from ${client}: ${refusal.status} ${refusal.failure.code} (${refusal.reason})`)
-    }
+    else logRefusal(logger, refusal, code, socket)
     if (!socket.writable || inFlight?.headersSent === true) {
       socket.destroy()
       return
@@ -67,4 +62,11 @@ export function parserRefusalHandler (logger: Logger): (error: Error, socket: So
     const body = JSON.stringify(proxyError(refusal.failure.code.slice('proxy/'.length), refusal.failure.message))
     socket.end(`HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
   }
+}
+
+function logRefusal (logger: Logger, refusal: InvalidRequest, parserCode: string, socket: Socket): void {
+  const what = refusal.status === 431 ? 'whose headers are too large' : 'that is not valid HTTP'
+  const client = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+  logger.warn({ refusal: { status: refusal.status, code: refusal.failure.code, reason: parserCode, client } },
+    `refused a request ${what} from ${client}: ${refusal.status} ${refusal.failure.code} (${refusal.reason})`)
 }
