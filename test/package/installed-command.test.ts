@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { bkendReply, FIXTURES, startFakeApi, type FakeHandler } from '../helpers/fake-api.js'
-import { ROOT, packTarball, run, scratch } from './packed.js'
+import { ROOT, packTarball, pathOutsideCheckout, run, scratch } from './packed.js'
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
@@ -81,7 +81,7 @@ t.test('init, then start in that directory: one request goes upstream with the k
   t.notMatch(init.stdout, KEY)
 
   const api = await startFakeApi(t, { tls: 'localhost', handler: fakeBkend })
-  const proxy = spawn(command, ['--port', '0', '--api-url', api.url], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...TRUST_FIXTURE }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const proxy = spawn(command, ['--port', '0', '--api-url', api.url], { cwd: dir, env: { PATH: pathOutsideCheckout(), ...TRUST_FIXTURE }, stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise<number | null>(resolve => proxy.once('close', resolve))
   t.teardown(() => { proxy.kill('SIGKILL') })
   let stdout = ''

@@ -13,12 +13,19 @@ const NOT_SOURCE = new Set(['node_modules', 'dist', '.git', '.tap', 'coverage', 
 
 export interface CommandResult { code: number, stdout: string, stderr: string, ms: number }
 
+/**
+ * PATH for the installed command: this Node's directory first, for the bin's
+ * `#!/usr/bin/env node`, and nothing from the checkout (`npm run` adds its node_modules/.bin).
+ */
+export function pathOutsideCheckout (): string {
+  const inherited = (process.env.PATH ?? '').split(':').filter(dir => dir !== '' && !dir.startsWith(ROOT))
+  return [dirname(process.execPath), ...inherited].join(':')
+}
+
 /** Runs a command to its end with a minimal environment (PATH, HOME and what is given). */
 export function run (file: string, args: string[], options: { cwd: string, env?: Record<string, string>, timeoutMs?: number }): Promise<CommandResult> {
   const started = Date.now()
-  // Node's own directory first: the installed bin's `#!/usr/bin/env node` must find this Node.
-  const path = [dirname(process.execPath), process.env.PATH ?? ''].join(':')
-  const env = { PATH: path, HOME: process.env.HOME ?? '', ...options.env }
+  const env = { PATH: pathOutsideCheckout(), HOME: process.env.HOME ?? '', ...options.env }
   return new Promise(resolve => {
     execFile(file, args, { cwd: options.cwd, env, timeout: options.timeoutMs ?? 60000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1
