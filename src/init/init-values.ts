@@ -1,6 +1,7 @@
 // Where init's three values come from: flags, then the environment (as for the proxy
 // itself), then, on a terminal, a question. Each value passes the setting's own check.
-import { SETTINGS, SettingError, settingOf, type SettingKey } from '../config/settings.js'
+import { SETTINGS, settingOf, type SettingKey } from '../config/settings.js'
+import { SettingError } from '../config/parse-values.js'
 import { redactSecret } from '../log/redact.js'
 import type { InitValues } from './env-file.js'
 import { InitError } from './init-error.js'
