@@ -3,12 +3,14 @@
 import { parseArgs } from 'node:util'
 import { SETTINGS, SETTING_KEYS, settingOf, type SettingKey } from './config/settings.js'
 import { ConfigError, loadConfig } from './config/load-config.js'
+import { closestName } from './config/did-you-mean.js'
 import { createLogger } from './log/logger.js'
 import { buildApp } from './app.js'
 import { bannerFacts, bannerText, bannerTitle } from './lifecycle/banner.js'
 import { installShutdown } from './lifecycle/shutdown.js'
 import { VERSION } from './config/version.js'
 import { formatDoctorReport, runDoctor } from './doctor/doctor.js'
+import { runInit } from './init/init.js'
 
 const FLAG_KEYS = SETTING_KEYS.filter(key => settingOf(key).flag !== undefined)
 
@@ -24,6 +26,7 @@ function usage (): string {
     '',
     'Usage: bkend-dev-proxy [flags]',
     '       bkend-dev-proxy doctor [--origin <url>] [--json] [flags]   check the setup step by step',
+    '       bkend-dev-proxy init [--project-id <id>] [--environment <env>] [--force]   write .env here (key from BKEND_API_KEY, or asked)',
     '',
     `  ${'flag'.padEnd(30)} ${'variable'.padEnd(20)} meaning`,
     ...rows,
@@ -58,7 +61,7 @@ function parseFlags (argv: string[], extra: FlagOptions = {}): { flags: Partial<
     values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as typeof values
   } catch (error) {
     const message = (error as Error).message.split('. ')[0]
-    throw new ConfigError(`bkend-dev-proxy: ${message}\n  fix: see bkend-dev-proxy --help for the flags`)
+    throw new ConfigError(`bkend-dev-proxy: ${message}\n  fix: ${unknownOptionFix(error, Object.keys(options))}`)
   }
   const flags: Partial<Record<SettingKey, string | boolean>> = {}
   for (const key of FLAG_KEYS) {
@@ -67,6 +70,19 @@ function parseFlags (argv: string[], extra: FlagOptions = {}): { flags: Partial<
   }
   const extraValues = Object.fromEntries(Object.keys(extra).map(name => [name, values[name]]))
   return { flags, configFile: values.config as string | undefined, help: values.help === true, version: values.version === true, extra: extraValues }
+}
+
+const FLAGLESS_KEYS = SETTING_KEYS.filter(key => settingOf(key).flag === undefined)
+
+/** For a mistyped option, the flag it most likely meant, or where a setting without a flag is set instead. */
+function unknownOptionFix (error: unknown, optionNames: string[]): string {
+  const help = 'see bkend-dev-proxy --help for the flags'
+  const typed = /^Unknown option '--?([^'=]+)'/.exec((error as Error).message)?.[1]
+  const guess = typed === undefined ? undefined : closestName(typed, [...optionNames, ...FLAGLESS_KEYS])
+  if (guess === undefined) return help
+  if (!(FLAGLESS_KEYS as string[]).includes(guess)) return `did you mean --${guess}? ${help}`
+  if (guess === 'apiKey') return `the API key is never a flag (it would show in ps): set ${SETTINGS.apiKey.env} in the environment or .env`
+  return `${guess} is not a flag: set "${guess}" in a --config file`
 }
 
 // Exit codes: 0 every step passed, 1 a step failed, 2 the command line is wrong.
@@ -91,6 +107,7 @@ async function doctorMain (argv: string[]): Promise<void> {
 
 async function main (argv: string[]): Promise<void> {
   if (argv[0] === 'doctor') return doctorMain(argv.slice(1))
+  if (argv[0] === 'init') { process.exitCode = await runInit({ argv: argv.slice(1), env: process.env, cwd: process.cwd(), input: process.stdin, output: process.stdout, errors: process.stderr }); return }
   let parsed: ReturnType<typeof parseFlags>
   let loaded: ReturnType<typeof loadConfig>
   try {

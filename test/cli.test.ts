@@ -107,6 +107,32 @@ t.test('refuses bad settings with one message naming the setting, its source, th
     assertRefused(t, run, "bkend-dev-proxy: Unknown option '--bogus'", 'see bkend-dev-proxy --help for the flags')
   })
 
+  t.test('a mistyped flag gets the nearest flag as a suggestion', async t => {
+    const run = await runCli(t, ['--prot', '9000'])
+    assertRefused(t, run, "bkend-dev-proxy: Unknown option '--prot'", 'did you mean --port? see bkend-dev-proxy --help for the flags')
+  })
+
+  t.test('a mistyped doctor flag gets the nearest doctor flag', async t => {
+    const run = await runCli(t, ['doctor', '--orgin', 'http://localhost:3000'])
+    assertRefused(t, run, "bkend-dev-proxy: Unknown option '--orgin'", 'did you mean --origin? see bkend-dev-proxy --help for the flags')
+  })
+
+  t.test('--api-key says where the key goes instead', async t => {
+    const run = await runCli(t, ['--api-key', 'sk_test_CANARY0123456789abcdefghijklmnop'])
+    assertRefused(t, run, "bkend-dev-proxy: Unknown option '--api-key'", /^ {2}fix: the API key is never a flag \(it would show in ps\): set BKEND_API_KEY in the environment or \.env$/)
+    t.notMatch(run.stderr, 'CANARY', 'the key given on the command line is not echoed')
+  })
+
+  t.test('--log-level verbose suggests the level that means it', async t => {
+    const run = await runCli(t, ['--log-level', 'verbose'])
+    assertRefused(t, run, 'config: logLevel "verbose" (from --log-level) must be trace, debug, info, warn, error, fatal or silent', '--log-level debug')
+  })
+
+  t.test('--cors-origins without a scheme suggests the origin with http://', async t => {
+    const run = await runCli(t, ['--cors-origins', 'localhost:5173'])
+    assertRefused(t, run, /^config: corsOrigins "localhost:5173" \(from --cors-origins\) has "localhost:5173", which is not an origin/, '--cors-origins http://localhost:5173')
+  })
+
   t.test('BKEND_PROJECT_ID with CRLF: the value is shown escaped, nothing listens', async t => {
     const run = await runCli(t, ['--port', '0'], { env: { BKEND_PROJECT_ID: 'p1\r\nX-Evil: 1' } })
     assertRefused(t, run, /^config: projectId "p1\\r\\nX-Evil: 1" \(from BKEND_PROJECT_ID\) contains a control character/, /^ {2}fix: remove the line break/)

@@ -2,7 +2,15 @@ import t from 'tap'
 import { execFile } from 'node:child_process'
 import { copyAsCurl, shellQuoted, type CurlRequest } from '../src/diagnose/copy-as-curl.js'
 import { bkendReply, startFakeApi } from './helpers/fake-api.js'
-import { startProxy } from './helpers/proxy.js'
+import { startProxy, testConfig } from './helpers/proxy.js'
+import { rawRequest } from './helpers/raw-http.js'
+import { buildApp } from '../src/app.js'
+import { createLogger } from '../src/log/logger.js'
+import { PassThrough } from 'node:stream'
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import net, { type AddressInfo } from 'node:net'
 
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
 
@@ -34,15 +42,27 @@ t.test("the app's own token and cookies become placeholders, never values", asyn
 })
 
 t.test('small text bodies are repeated, quoted so the shell keeps every byte', async t => {
-  const post = copyAsCurl(request({ method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '31' }, injected: [], body: { text: `{"title":"it's $HOME \`x\`"}`, complete: true, totalBytes: 31 } }))
+  const post = copyAsCurl(request({ method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '31' }, injected: [], body: { text: `{"title":"it's $HOME \`x\`"}`, hiddenFields: [] } }))
   t.equal(post, `curl -v 'https://api-client.bkend.ai/v1/data/posts?limit=1' -H 'Content-Type: application/json' --data-binary '{"title":"it'\\''s $HOME \`x\`"}'`)
-  const patch = copyAsCurl(request({ method: 'PATCH', headers: {}, injected: [], body: { text: 'a\nb', complete: true, totalBytes: 3 } }))
+  const patch = copyAsCurl(request({ method: 'PATCH', headers: {}, injected: [], body: { text: 'a\nb', hiddenFields: [] } }))
   t.equal(patch, `curl -v -X 'PATCH' 'https://api-client.bkend.ai/v1/data/posts?limit=1' --data-binary $'a\\nb'`)
 })
 
-t.test('a body too large or not text is named, not silently dropped', async t => {
-  const text = copyAsCurl(request({ method: 'PUT', headers: {}, injected: [], body: { text: 'x'.repeat(10), complete: false, totalBytes: 20000 } }))
-  t.equal(text, `curl -v -X 'PUT' 'https://api-client.bkend.ai/v1/data/posts?limit=1' # request body of 20000 bytes not included (not text, or too large to repeat here)`)
+t.test('a body with hidden secret fields says which to put back', async t => {
+  const post = copyAsCurl(request({ method: 'POST', headers: {}, injected: [], body: { text: '{"password":"•••• (7 chars)","otp":"•••• (6 chars)"}', hiddenFields: ['password', 'otp'] } }))
+  t.equal(post, `curl -v 'https://api-client.bkend.ai/v1/data/posts?limit=1' --data-binary '{"password":"•••• (7 chars)","otp":"•••• (6 chars)"}' # secret fields hidden (password, otp): put their values back before running it`)
+  const crafted = copyAsCurl(request({ method: 'POST', headers: {}, injected: [], body: { text: '{}', hiddenFields: ['my_password\nrm -rf ~ #'] } }))
+  t.equal(crafted.split('\n').length, 1, 'a field name cannot start a new shell line')
+  t.match(crafted, / # secret fields hidden \(my_password\?rm\?-rf\?\?\?\?\): /)
+})
+
+t.test('a body not logged, too large or not text is read from a file the note names', async t => {
+  const notLogged = copyAsCurl(request({ method: 'POST', headers: { 'content-type': 'application/json' }, injected: [], body: { totalBytes: 17, reason: 'not-logged' } }))
+  t.equal(notLogged, `curl -v 'https://api-client.bkend.ai/v1/data/posts?limit=1' -H 'Content-Type: application/json' --data-binary @request-body.json # the request body (17 bytes) is logged only with LOG_BODIES=true (--log-bodies); save it as request-body.json to repeat the request`)
+  const large = copyAsCurl(request({ method: 'PUT', headers: {}, injected: [], body: { totalBytes: 20000, reason: 'not-repeatable' } }))
+  t.equal(large, `curl -v -X 'PUT' 'https://api-client.bkend.ai/v1/data/posts?limit=1' --data-binary @request-body.bin # the request body (20000 bytes) is not text, or too large to repeat here; save it as request-body.bin to repeat the request`)
+  const chunkedForm = copyAsCurl(request({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, injected: [], body: { totalBytes: undefined, reason: 'not-logged' } }))
+  t.match(chunkedForm, / --data-binary @request-body\.txt # the request body is logged only with LOG_BODIES=true/)
 })
 
 t.test('HEAD uses --head (-X HEAD would wait for a body); DELETE says its method', async t => {
@@ -59,9 +79,9 @@ t.test('shell quoting round-trips through a real shell', async t => {
 
 interface Run { code: number, stdout: string, stderr: string }
 
-function run (file: string, args: string[], env: Record<string, string>): Promise<Run> {
+function run (file: string, args: string[], env: Record<string, string>, cwd?: string): Promise<Run> {
   return new Promise(resolve => {
-    execFile(file, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeout: 10000 }, (error, stdout, stderr) => {
+    execFile(file, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeout: 10000, cwd }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
     })
   })
@@ -75,7 +95,7 @@ async function jsonLogs (logs: () => Promise<string>): Promise<LogLine[]> {
 
 t.test('the logged command, run by the real curl, gets the same answer as the proxied call', async t => {
   const api = await startFakeApi(t)
-  const proxy = await startProxy(t, { apiUrl: api.url, apiKey: KEY, projectId: 'p1', logFormat: 'json' })
+  const proxy = await startProxy(t, { apiUrl: api.url, apiKey: KEY, projectId: 'p1', logFormat: 'json', logBodies: true })
   const proxied = await fetch(new URL('/v1/data/posts?limit=2&q=a%20b', proxy.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-trace': "it's" }, body: '{"title":"hello\\nworld"}' })
   const proxiedBody = await proxied.text()
   const [line] = await jsonLogs(proxy.logs)
@@ -126,4 +146,64 @@ t.test('every JSON entry has a curl, also for what the proxy answered itself', a
   t.match(line!.curl, new RegExp(`^curl -v 'http://localhost:${proxy.port}/data/posts\\?limit=1' `))
   t.match(line!.curl, '-H "Authorization: Bearer $BKEND_USER_TOKEN"')
   t.notMatch(line!.curl, 'user-token')
+})
+
+t.test('without LOG_BODIES the command repeats the request once the body is saved as the file it names', async t => {
+  const api = await startFakeApi(t)
+  const proxy = await startProxy(t, { apiUrl: api.url, apiKey: KEY, logFormat: 'json' })
+  const body = '{"title":"not in the log"}'
+  await (await fetch(new URL('/v1/data/posts', proxy.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text()
+  const [line] = await jsonLogs(proxy.logs)
+  t.notMatch(line!.curl, 'not in the log')
+  const dir = mkdtempSync(join(tmpdir(), 'bkend-dev-proxy-curl-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(join(dir, 'request-body.json'), body)
+  const replayed = await run('bash', ['-c', line!.curl], { BKEND_API_KEY: KEY }, dir)
+  t.equal(replayed.code, 0, replayed.stderr)
+  t.equal(api.received[1]!.body, body)
+  t.equal(api.received[1]!.method, 'POST')
+})
+
+t.test('a refused Host is repeated against the proxy, never sent to the foreign host', async t => {
+  const proxy = await startProxy(t, { logFormat: 'json' })
+  const refused = await rawRequest(proxy.port, 'GET /v1/x HTTP/1.1\r\nHost: evil.invalid\r\nConnection: close\r\n\r\n')
+  t.equal(refused.status, 403)
+  const [line] = await jsonLogs(proxy.logs)
+  t.equal(line!.curl, `curl -v 'http://127.0.0.1:${proxy.port}/v1/x' -H 'Host: evil.invalid' -H 'Connection: close'`)
+  const replayed = await run('bash', ['-c', line!.curl], {})
+  t.match(replayed.stderr, /^< HTTP\/1\.1 403 Forbidden/m, 'the command meets the same refusal')
+})
+
+t.test('an absolute-form target gives a URL built from parts', async t => {
+  const proxy = await startProxy(t, { logFormat: 'json' })
+  await rawRequest(proxy.port, `GET http://localhost:${proxy.port}/v1/x?a=1 HTTP/1.1\r\nHost: localhost:${proxy.port}\r\nConnection: close\r\n\r\n`)
+  await rawRequest(proxy.port, 'GET http://evil.invalid HTTP/1.1\r\nHost: evil.invalid\r\nConnection: close\r\n\r\n')
+  const [local, foreign] = await jsonLogs(proxy.logs)
+  t.equal(local!.curl, `curl -v 'http://localhost:${proxy.port}/v1/x?a=1' -H 'Connection: close'`)
+  t.equal(foreign!.curl, `curl -v 'http://127.0.0.1:${proxy.port}/' -H 'Host: evil.invalid' -H 'Connection: close'`)
+})
+
+t.test('the proxy\'s own IPv6 address is written in brackets', async t => {
+  const sink = new PassThrough()
+  let output = ''
+  sink.on('data', (chunk: Buffer) => { output += chunk.toString('utf8') })
+  const config = testConfig({ logFormat: 'json' })
+  const { logger, flush } = createLogger(config, { destination: sink })
+  const app = await buildApp(config, { logger })
+  t.teardown(() => app.close())
+  try {
+    await app.listen({ port: 0, host: '::1' })
+  } catch {
+    t.comment('skipped: no IPv6 loopback on this machine')
+    return
+  }
+  const port = (app.server.address() as AddressInfo).port
+  await new Promise<void>((resolve, reject) => {
+    const socket = net.connect(port, '::1')
+    socket.on('error', reject).on('close', () => resolve())
+    socket.end('GET /v1/x HTTP/1.1\r\nHost: evil.invalid\r\nConnection: close\r\n\r\n')
+    socket.resume()
+  })
+  await flush()
+  t.match((JSON.parse(output) as LogLine).curl, `curl -v 'http://[::1]:${port}/v1/x' -H 'Host: evil.invalid'`)
 })

@@ -71,6 +71,27 @@ t.test('extra headers and their policies come from the config file', async t => 
   t.same(config.headerPolicy, { authorization: 'set' })
 })
 
+t.test('a log level that does not exist: the fix names the level it most likely means', async t => {
+  const fixFor = (level: string): string => failure(() => loadConfig({ cwd: workdir(), env: { LOG_LEVEL: level } })).split('\n  fix: ')[1]!
+  t.same(['verbose', 'warning', 'inof', 'Debug', 'quiet', 'loud'].map(fixFor),
+    ['LOG_LEVEL=debug', 'LOG_LEVEL=warn', 'LOG_LEVEL=info', 'LOG_LEVEL=debug', 'LOG_LEVEL=silent', 'LOG_LEVEL=info'])
+})
+
+t.test('CORS origins without a scheme: the fix is the whole list with http:// added', async t => {
+  const message = failure(() => loadConfig({ cwd: workdir(), env: { CORS_ORIGINS: 'http://localhost:3000, localhost:5173,127.0.0.1:*' } }))
+  t.match(message, /^config: corsOrigins .* \(from CORS_ORIGINS\) has "localhost:5173", which is not an origin/)
+  t.match(message, /\n {2}fix: CORS_ORIGINS=http:\/\/localhost:3000,http:\/\/localhost:5173,http:\/\/127\.0\.0\.1:\*$/)
+  const withPath = failure(() => loadConfig({ cwd: workdir(), env: { CORS_ORIGINS: 'http://localhost:5173/app/' } }))
+  t.match(withPath, /\n {2}fix: CORS_ORIGINS=http:\/\/localhost:5173$/, 'a path is dropped: an origin has none')
+  const hopeless = failure(() => loadConfig({ cwd: workdir(), env: { CORS_ORIGINS: 'ws://localhost:5173' } }))
+  t.match(hopeless, /\n {2}fix: CORS_ORIGINS=http:\/\/localhost:3000,http:\/\/localhost:\*$/, 'no guess: the example')
+})
+
+t.test('an unknown config key gets the nearest key, not merely the first one close enough', async t => {
+  t.match(failure(() => loadConfig({ cwd: workdir({ 'c.json': '{"apiKel": "x"}' }), configFile: 'c.json', env: {} })), /\n {2}fix: did you mean "apiKey"\?/, 'apiUrl is two edits away, apiKey one')
+  t.match(failure(() => loadConfig({ cwd: workdir({ 'c.json': '{"log-format": "json"}' }), configFile: 'c.json', env: {} })), /\n {2}fix: did you mean "logFormat"\?/)
+})
+
 const badValues: Array<[string, () => unknown, RegExp]> = [
   ['a port that is not a number', () => loadConfig({ cwd: workdir(), env: { PORT: 'abc' } }), /^config: port "abc" \(from PORT\) must be a whole number from 0 to 65535\n {2}fix: PORT=/],
   ['a port flag that is out of range', () => loadConfig({ cwd: workdir(), env: {}, flags: { port: '70000' } }), /^config: port "70000" \(from --port\) .*\n {2}fix: --port /],

@@ -3,7 +3,10 @@
 import { readFileSync, existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseEnv } from 'node:util'
-import { SETTING_KEYS, SettingError, builtInDefaults, settingOf, type Config, type SettingKey } from './settings.js'
+import { SETTING_KEYS, builtInDefaults, settingOf, type Config, type SettingKey } from './settings.js'
+import { SettingError } from './parse-values.js'
+import { closestName } from './did-you-mean.js'
+import { withoutQuotes } from './quoted-values.js'
 import { redactSecret } from '../log/redact.js'
 
 export class ConfigError extends Error {}
@@ -79,8 +82,22 @@ function parseSetting (key: SettingKey, candidate: Candidate): unknown {
   } catch (error) {
     if (!(error instanceof SettingError)) throw error
     const shown = JSON.stringify(setting.secret ? redactSecret(String(candidate.raw)) : candidate.raw)
+    const unquoted = withoutQuotes(candidate.raw)
+    if (unquoted !== undefined && parses(key, unquoted)) {
+      const fix = candidate.fix(setting.secret ? setting.example : unquoted)
+      throw new ConfigError(`config: ${key} ${shown} (from ${candidate.from}) ${error.message}; the quotes are part of the value here\n  fix: ${fix}`)
+    }
     const fix = error.advice ? error.fix : candidate.fix(error.fix || setting.example)
     throw new ConfigError(`config: ${key} ${shown} (from ${candidate.from}) ${error.message}\n  fix: ${fix}`)
+  }
+}
+
+function parses (key: SettingKey, raw: string): boolean {
+  try {
+    settingOf(key).parse(raw)
+    return true
+  } catch {
+    return false
   }
 }
 
@@ -103,7 +120,7 @@ function readConfigFile (file: string, shipped: boolean): Record<string, unknown
   }
   for (const key of Object.keys(values)) {
     if (!(SETTING_KEYS as string[]).includes(key)) {
-      const guess = closestKey(key)
+      const guess = closestName(key, SETTING_KEYS)
       throw new ConfigError(`config: unknown key "${key}" in ${file}\n  fix: ${guess ? `did you mean "${guess}"? ` : ''}known keys are ${SETTING_KEYS.join(', ')}`)
     }
   }
@@ -120,25 +137,6 @@ function readDotenv (file: string): Record<string, string> {
 
 function jsonExample (example: string): string {
   return /^[\d{[]|^(true|false)$/.test(example) ? example : JSON.stringify(example)
-}
-
-function closestKey (key: string): string | undefined {
-  const lower = key.toLowerCase().replace(/[-_]/g, '')
-  return SETTING_KEYS.find(known => known.toLowerCase() === lower || distance(known.toLowerCase(), lower) <= 2)
-}
-
-function distance (a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
-      diagonal = above
-    }
-  }
-  return row[b.length]!
 }
 
 function deepFreeze<T> (value: T): T {

@@ -13,9 +13,16 @@ export interface CurlRequest {
   injected: readonly string[]
   /** BKEND_API_KEY already starts with "Bearer ", so the variable stands for the whole value. */
   keyIncludesScheme?: boolean
-  /** The body, when it was captured whole; otherwise its size for the note. */
-  body?: { text: string, complete: boolean, totalBytes: number }
+  body?: CurlBody
 }
+
+/**
+ * A body is repeated inline only when it is logged (LOG_BODIES) and was kept whole, with its
+ * secret fields already hidden; otherwise the command reads it from a file and says why.
+ */
+export type CurlBody =
+  | { text: string, hiddenFields: readonly string[] }
+  | { totalBytes: number | undefined, reason: 'not-logged' | 'not-repeatable' }
 
 // Which variable stands for which secret. The injected Authorization is the configured
 // key; the same header from the app is a signed-in user's token.
@@ -31,7 +38,7 @@ const DERIVED = new Set(['host', 'content-length'])
 
 export function copyAsCurl (request: CurlRequest): string {
   const args = ['curl', '-v']
-  const body = request.body?.complete === true ? request.body.text : undefined
+  const body = request.body
   const method = request.method.toUpperCase()
   if (method === 'HEAD') args.push('--head')
   else if (method !== (body !== undefined ? 'POST' : 'GET')) args.push('-X', singleQuoted(method))
@@ -45,10 +52,26 @@ export function copyAsCurl (request: CurlRequest): string {
       args.push('-H', headerArgument(name, single, injected, injected && request.keyIncludesScheme === true))
     }
   }
-  if (body !== undefined) args.push('--data-binary', shellQuoted(body))
-  const command = args.join(' ')
-  if (request.body && body === undefined) return `${command} # request body of ${request.body.totalBytes} bytes not included (not text, or too large to repeat here)`
-  return command
+  if (body === undefined) return args.join(' ')
+  if ('text' in body) {
+    args.push('--data-binary', shellQuoted(body.text))
+    const command = args.join(' ')
+    if (body.hiddenFields.length === 0) return command
+    // The names come from the wire: a line break in one would end the comment.
+    const names = body.hiddenFields.map(name => name.replace(/[^\w.@$-]/g, '?')).join(', ')
+    return `${command} # secret fields hidden (${names}): put their values back before running it`
+  }
+  const file = bodyFileName(request.headers['content-type'])
+  args.push('--data-binary', `@${file}`)
+  const size = body.totalBytes === undefined ? '' : ` (${body.totalBytes} bytes)`
+  const why = body.reason === 'not-logged' ? 'is logged only with LOG_BODIES=true (--log-bodies)' : 'is not text, or too large to repeat here'
+  return `${args.join(' ')} # the request body${size} ${why}; save it as ${file} to repeat the request`
+}
+
+function bodyFileName (contentType: HeaderBag[string]): string {
+  const type = String(contentType ?? '').toLowerCase()
+  if (/^application\/([\w.+-]*\+)?json\b/.test(type)) return 'request-body.json'
+  return /^(text\/|application\/x-www-form-urlencoded\b)/.test(type) ? 'request-body.txt' : 'request-body.bin'
 }
 
 // Credential query values (api_key, access_token, ...) become variables too:

@@ -1,19 +1,31 @@
 // Turns a finished exchange into what diagnosis needs: the facts the hint table reads,
-// and the copy-as-curl request. Reads the raw exchange (unredacted), returns only
-// text in which secrets are references.
+// and the copy-as-curl request. Reads the raw exchange (unredacted), returns only text
+// in which secrets are references (headers, query) or hidden (body fields).
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Exchange, ExchangeRecord } from '../log/exchange.js'
 import type { Config } from '../config/settings.js'
 import { bkendErrorCode, hintsFor, type Hint } from './hints.js'
-import { copyAsCurl, type CurlRequest } from './copy-as-curl.js'
+import { copyAsCurl, type CurlBody, type CurlRequest } from './copy-as-curl.js'
+import { redactBody } from '../log/body-redact.js'
+import { checkHost } from '../guard/host-check.js'
 
 export interface Diagnosis {
   hints: Hint[]
   curl: string | undefined
 }
 
-export function diagnoseExchange (exchange: Exchange, record: ExchangeRecord, clientHeaders: IncomingHttpHeaders, fallbackConfig?: Config, wantCurl = true): Diagnosis {
-  const settings = exchange.config ?? fallbackConfig
+export interface DiagnosisContext {
+  clientHeaders: IncomingHttpHeaders
+  /** The settings for exchanges the proxy refused before a route took them. */
+  config: Config
+  wantCurl: boolean
+  /** The socket the request came in on: its local end is the proxy's own address. */
+  socket: { localAddress?: string, localPort?: number }
+}
+
+export function diagnoseExchange (exchange: Exchange, record: ExchangeRecord, context: DiagnosisContext): Diagnosis {
+  const { clientHeaders } = context
+  const settings = exchange.config ?? context.config
   const retryAfter = exchange.upstreamResponseHeaders?.['retry-after']
   const errorCode = exchange.failure?.code ?? (exchange.errorBody ? bkendErrorCode(exchange.errorBody.text) : undefined)
   const hints = hintsFor({
@@ -30,26 +42,50 @@ export function diagnoseExchange (exchange: Exchange, record: ExchangeRecord, cl
     responseBytes: exchange.responseBytes,
     settings
   })
-  const keyIncludesScheme = settings !== undefined && /^bearer /i.test(settings.apiKey)
-  return { hints, curl: wantCurl ? copyAsCurl({ ...curlRequest(exchange, clientHeaders), keyIncludesScheme }) : undefined }
+  const keyIncludesScheme = /^bearer /i.test(settings.apiKey)
+  return { hints, curl: context.wantCurl ? copyAsCurl({ ...curlRequest(exchange, context, settings), keyIncludesScheme }) : undefined }
 }
 
-function curlRequest (exchange: Exchange, clientHeaders: IncomingHttpHeaders): CurlRequest {
+function curlRequest (exchange: Exchange, context: DiagnosisContext, settings: Config): CurlRequest {
+  const { clientHeaders } = context
   const forwarded = exchange.call.url !== undefined && exchange.upstreamHeaders !== undefined
-  const headers = forwarded ? exchange.upstreamHeaders! : clientHeaders
-  const declared = Number(clientHeaders['content-length'] ?? 0)
-  const replay = exchange.replayBody
-  const body = replay
-    ? { text: replay.text, complete: !replay.truncated, totalBytes: replay.totalBytes }
-    : declared > 0 || clientHeaders['transfer-encoding'] !== undefined ? { text: '', complete: false, totalBytes: declared } : undefined
   return {
     method: exchange.method,
-    // What the proxy refused is repeated against the proxy itself, as the client sent it.
-    url: forwarded ? exchange.call.url! : `http://${clientHeaders.host ?? 'localhost'}${exchange.url}`,
-    headers,
+    // What the proxy answered itself is repeated against the proxy, as the client sent it.
+    url: forwarded ? exchange.call.url! : proxyOrigin(clientHeaders.host, settings, context.socket) + originFormTarget(exchange.url),
+    headers: forwarded ? exchange.upstreamHeaders! : clientHeaders,
     injected: forwarded ? exchange.injected : [],
-    body
+    body: curlBody(exchange, clientHeaders, settings.logBodies)
   }
+}
+
+// Bodies are data the user chose to log (LOG_BODIES); the command never carries one otherwise.
+function curlBody (exchange: Exchange, clientHeaders: IncomingHttpHeaders, logBodies: boolean): CurlBody | undefined {
+  const declared = Number(clientHeaders['content-length'] ?? 0)
+  const replay = exchange.replayBody
+  if (replay === undefined && !(declared > 0) && clientHeaders['transfer-encoding'] === undefined) return undefined
+  const totalBytes = replay?.totalBytes ?? (declared > 0 ? declared : undefined)
+  if (!logBodies) return { totalBytes, reason: 'not-logged' }
+  if (replay === undefined || replay.truncated) return { totalBytes, reason: 'not-repeatable' }
+  const shown = redactBody(replay.text, { path: exchange.url, side: 'request', contentType: clientHeaders['content-type'] })
+  return { text: shown.text, hiddenFields: shown.redacted }
+}
+
+// A Host the guard accepts is a name of this proxy (loopback or ALLOWED_HOSTS), and the one
+// that reaches it through a container's port mapping; any other Host is someone else's.
+function proxyOrigin (host: string | undefined, settings: Config, socket: DiagnosisContext['socket']): string {
+  if (host !== undefined && checkHost(host, settings.allowedHosts) === 'allowed') return `http://${host}`
+  const address = socket.localAddress?.replace(/^::ffff:(?=\d+\.)/, '')
+  if (address === undefined || socket.localPort === undefined) return `http://localhost:${settings.port}`
+  return `http://${address.includes(':') ? `[${address}]` : address}:${socket.localPort}`
+}
+
+/** The path and query of an absolute-form target (`GET http://host/v1/x`); others as they are. */
+function originFormTarget (target: string): string {
+  const absolute = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i.exec(target)
+  if (!absolute) return target
+  const rest = target.slice(absolute[0].length)
+  return rest.startsWith('/') ? rest : `/${rest}`
 }
 
 function single (value: string | string[] | undefined): string | undefined {

@@ -3,6 +3,7 @@ import type { Config, SettingKey } from '../config/settings.js'
 import { redactSecret } from '../log/redact.js'
 import { isLoopbackName } from '../guard/host-check.js'
 import { VERSION } from '../config/version.js'
+import { quotedValueWarnings } from '../config/quoted-values.js'
 
 export interface BannerFacts {
   listening: string
@@ -27,6 +28,7 @@ export function bannerFacts (config: Config, origin: Record<SettingKey, string>,
   if (!loopback) {
     warnings.push(`listening on ${config.host}, not loopback: other machines can reach the port, though only Host names in ALLOWED_HOSTS and loopback are answered. Outside a container keep HOST=127.0.0.1; in Docker publish with -p 127.0.0.1:${port}:${port}.`)
   }
+  warnings.push(...quotedValueWarnings(config, origin))
   return {
     listening: `http://${bracketed}:${port}`,
     frontendBaseUrl: `http://localhost:${port}`,

@@ -98,7 +98,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     })
     // The pretty log shows the curl command only under failures (or with LOG_CURL); JSON always has it.
     const wantCurl = options.config.logFormat === 'json' || curlShown(record, options.config.logCurl)
-    const { hints, curl } = diagnoseExchange(exchange, record, request.headers, options.config, wantCurl)
+    const { hints, curl } = diagnoseExchange(exchange, record, { clientHeaders: request.headers, config: options.config, wantCurl, socket: request.raw.socket ?? {} })
     const said = hints.map(hint => limitHint(hint.cause, hint.text)).filter(text => text !== undefined)
     const hint = said.length > 0 ? said.join('\n') : undefined
     if (options.config.logFormat === 'pretty') {

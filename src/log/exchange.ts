@@ -4,6 +4,7 @@ import { STATUS_CODES } from 'node:http'
 import type { UpstreamCall } from '../forward/upstream-dispatcher.js'
 import type { Config } from '../config/settings.js'
 import { redactHeaderValue, redactUrl } from './redact.js'
+import { redactBody, type BodyContext } from './body-redact.js'
 
 type HeaderBag = Record<string, string | string[] | number | undefined>
 
@@ -106,9 +107,13 @@ export function exchangeRecord (exchange: Exchange, outcome: { clientHeaders: He
   if (record.cutBy === 'upstream' && declared > 0) record.declaredBytes = declared
   const failure = exchange.failure ?? exchange.proxyCut?.failure
   if (failure) record.error = failure
-  if (exchange.requestBody) record.requestBody = exchange.requestBody
-  if (exchange.responseBody) record.responseBody = exchange.responseBody
+  if (exchange.requestBody) record.requestBody = redactedPreview(exchange.requestBody, { path: exchange.url, side: 'request', contentType: outcome.clientHeaders['content-type'] })
+  if (exchange.responseBody) record.responseBody = redactedPreview(exchange.responseBody, { path: exchange.url, side: 'response', contentType: exchange.upstreamResponseHeaders?.['content-type'] })
   return record
+}
+
+function redactedPreview (preview: BodyPreview, context: BodyContext): BodyPreview {
+  return { ...preview, text: redactBody(preview.text, context).text }
 }
 
 function headerLines (headers: HeaderBag, injected: string[]): HeaderLine[] {

@@ -3,13 +3,17 @@
 // through one asynchronous sonic-boom with a bounded buffer: a terminal or
 // `docker logs` reader that stops reading never blocks the event loop nor grows memory
 // without limit. Lines that do not fit are dropped whole (never torn), counted, and
-// the count is written as soon as output flows again.
+// the count is written once per stall, when output flows again.
 import { pino, type Logger, type DestinationStream } from 'pino'
 import { prettyFactory } from 'pino-pretty'
 import type { Config } from '../config/settings.js'
 
 /** How much log output may wait for a stalled stdout before lines are dropped. */
 export const LOG_BUFFER_BYTES = 8 * 1024 * 1024
+// Output "flows again" once the waiting output has fallen to half the buffer. While it is
+// still nearly full, a short notice would fit where a whole entry does not, and was
+// written after nearly every dropped entry.
+const FLOWING_BYTES = LOG_BUFFER_BYTES / 2
 
 export interface LoggerOptions {
   /** Where lines go; stdout by default. */
@@ -115,7 +119,6 @@ function stdoutSink (dropNotice: DropNotice): Sink {
     lastWriteDropped = true
     if (!writingNotice) dropped++
   })
-  boom.on('write', (bytes: number) => { pendingBytes -= bytes })
   boom.on('error', () => {}) // stdout closed (EPIPE): nothing left to tell
   const write = (text: string): boolean => {
     lastWriteDropped = false
@@ -126,14 +129,23 @@ function stdoutSink (dropNotice: DropNotice): Sink {
     // though the text was taken.
     return !lastWriteDropped
   }
+  const reportDrops = (): void => {
+    if (dropped === reported || pendingBytes > FLOWING_BYTES) return
+    const count = dropped - reported
+    writingNotice = true
+    if (write(dropNotice(count))) reported += count
+    writingNotice = false
+  }
+  // Also here, not only before the next line: the stall may end with the last line logged.
+  // (sonic-boom emits 'write' before it releases the written bytes; a write from inside
+  // only appends to its buffer.)
+  boom.on('write', (bytes: number) => {
+    pendingBytes -= bytes
+    reportDrops()
+  })
   return {
     write: text => {
-      if (dropped > reported) {
-        const count = dropped - reported
-        writingNotice = true
-        if (write(dropNotice(count))) reported += count
-        writingNotice = false
-      }
+      reportDrops()
       write(text)
     },
     // sonic-boom's own flush does not wait for a write already in flight, and pino's

@@ -3,15 +3,29 @@
 // identify which key is in use without making it usable.
 
 const MASK = '••••'
+const SHORT_SECRET_CHARS = 20
+// A kind prefix names the key's type, not its secret part: it is kept whole as long
+// as this many characters stay hidden. Longest first, so sk_test_ wins over a shorter match.
+const KIND_PREFIXES = ['sk_test_', 'sk_live_', 'pk_test_', 'pk_live_', 'pk_', 'ak_', 'eyJ']
+const MIN_HIDDEN_CHARS = 12
 
-/** "sk_test_••••9f2c (40 chars)"; short secrets show nothing but their length. */
+/** "sk_test_••••9f2c (40 chars)"; unknown formats keep a short lead; short secrets show nothing but their length. */
 export function redactSecret (secret: string): string {
   const length = secret.length
   if (length === 0) return '(empty)'
-  if (length < 20) return `${MASK} (${length} chars)`
-  const lead = secret.slice(0, Math.min(8, Math.floor(length / 5)))
+  if (length < SHORT_SECRET_CHARS) return `${MASK} (${length} chars)`
+  const kind = KIND_PREFIXES.find(prefix => secret.startsWith(prefix) && length - prefix.length - 4 >= MIN_HIDDEN_CHARS)
+  const lead = kind ?? secret.slice(0, Math.min(8, Math.floor(length / 5)))
   return `${lead}${MASK}${secret.slice(-4)} (${length} chars)`
 }
+
+/** "•••• (7 chars)": for secrets with no kind worth keeping (passwords, one-time codes). */
+export function redactLength (secret: string): string {
+  return secret.length === 0 ? '(empty)' : `${MASK} (${secret.length} chars)`
+}
+
+/** The mark of a secret value cut off by a preview's size limit: its length is unknown. */
+export const CUT_SECRET = `${MASK} (cut)`
 
 /** Display value for one header; non-secret values pass through unchanged. */
 export function redactHeaderValue (name: string, value: string): string {
@@ -40,8 +54,9 @@ function redactCookiePair (pair: string): string {
   return `${pair.slice(0, equals)}=${redactSecret(pair.slice(equals + 1))}`
 }
 
-// Query parameters that carry credentials (OAuth tokens, API keys in URLs).
-const SECRET_PARAMS = /^(api[_-]?key|apikey|key|access[_-]?token|refresh[_-]?token|id[_-]?token|token|secret|client[_-]?secret|password|passwd|pwd|auth|signature|sig|code)$/i
+// Query parameters that carry credentials (OAuth tokens, API keys, signed-URL signatures,
+// session ids in URLs).
+const SECRET_PARAMS = /^((x[_-]?)?api[_-]?key|apikey|key|access[_-]?token|refresh[_-]?token|id[_-]?token|token|jwt|secret|client[_-]?secret|password|passwd|pwd|auth|authorization|session|signature|sig|code)$/i
 
 /** Whether a query parameter (raw or percent-encoded name) carries a credential. */
 export function isSecretQueryName (rawName: string): boolean {
