@@ -39,6 +39,9 @@ t.test('TRACE, PROPFIND, CONNECT and OPTIONS * get 405 proxy/method-not-allowed 
     t.match(logs, new RegExp(`\\* #\\d+ ${name.replace(/[*.]/g, '\\$&')} answered by the proxy`, 'm'), `${name} is logged`)
   }
   t.equal(logs.match(/405 Method Not Allowed proxy\/method-not-allowed/g)?.length, 5, 'each with its 405')
+  // Their copy-as-curl commands send the same request target (curl's --request-target).
+  t.match(logs, new RegExp(`^curl -v -X 'OPTIONS' --request-target '\\*' 'http://127\\.0\\.0\\.1:${P}/' -H 'Host: localhost:${P}'$`, 'm'), 'OPTIONS * repeats as curl, against the proxy')
+  t.match(logs, new RegExp(`^curl -v -X 'CONNECT' --request-target '127\\.0\\.0\\.1:1' 'http://127\\.0\\.0\\.1:${P}/' -H 'Host: 127\\.0\\.0\\.1:1'$`, 'm'), 'CONNECT repeats as curl, against the proxy')
 })
 
 t.test('the Host and Origin checks come before the method check', async t => {
