@@ -46,6 +46,9 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     undici: dispatcher as never,
     disableRequestLogging: true,
     preHandler: prepareBody,
+    // With an MCP URL without a path, http-proxy turns /mcp?x=1 into the empty path, and
+    // reply.from('') falls back to the client's own URL (/mcp?x=1). The empty path is the root.
+    handler: (_request: FastifyRequest, reply: FastifyReply, dest: string, options: object) => reply.from(dest || '/', options),
     replyOptions: {
       // http-proxy re-encodes the query it parsed; send the client's bytes instead.
       queryString: (_search: string, url: string) => {
