@@ -46,6 +46,9 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     undici: dispatcher as never,
     disableRequestLogging: true,
     preHandler: prepareBody,
+    // With an MCP URL without a path, http-proxy turns /mcp?x=1 into the empty path, and
+    // reply.from('') falls back to the client's own URL (/mcp?x=1). The empty path is the root.
+    handler: (_request: FastifyRequest, reply: FastifyReply, dest: string, options: object) => reply.from(dest || '/', options),
     replyOptions: {
       // http-proxy re-encodes the query it parsed; send the client's bytes instead.
       queryString: (_search: string, url: string) => {
@@ -99,14 +102,19 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         reply.send(stream)
       },
       onError: (reply: FastifyReply, { error }: { error: Error }) => {
-        // Node destroys the request stream once its body is read, so ask the socket whether the client is still there.
-        if (reply.raw.destroyed || reply.raw.headersSent || reply.request.raw.socket?.destroyed !== false) return
+        // Ask the response whether the client is still there, not the request: undici
+        // unhooks a request body's socket (request.raw.socket = null) before destroying the
+        // body, so that the client's connection survives, and that client still waits (issue 10).
+        if (reply.raw.destroyed || reply.raw.headersSent || reply.raw.socket?.destroyed === true) return
+        // The rest of an unread body would stall the kept-alive connection (as reply-from
+        // does for an upstream that answers early).
+        if (!reply.request.raw.complete) reply.header('connection', 'close')
         if (rootErrorCode(error).code === 'PROXY_PAYLOAD_TOO_LARGE') {
           reply.header('connection', 'close')
           sendProxyError(reply, 413, 'payload-too-large', payloadTooLargeMessage(config.maxBodyBytes))
           return
         }
-        const failure = classifyUpstreamError(error, errorContext)
+        const failure = classifyUpstreamError(error, { ...errorContext, method: reply.request.method })
         sendProxyError(reply, failure.status, failure.name, failure.message)
       }
     } as never
