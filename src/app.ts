@@ -40,6 +40,9 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     loggerInstance: frameworkLogger(logger),
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // Fastify turns Node's limit on receiving a request off (0); a client that stalls its
+    // upload is its own business, but bounded, as Node bounds it by default (5 min).
+    requestTimeout: 300_000,
     // Node would answer a missing Host with a bare 400 of its own, unlogged; the guard answers it.
     http: { requireHostHeader: false },
     // Bodies stream through; the proxy never buffers them, so Fastify's limit does not apply.

@@ -41,7 +41,7 @@ export const SETTINGS = {
   environment: { env: 'BKEND_ENVIRONMENT', flag: 'environment', default: 'dev' as typeof ENVIRONMENTS[number], parse: oneOf(ENVIRONMENTS), example: 'dev', help: 'sent as X-Environment: dev, staging or prod' },
   corsOrigins: { env: 'CORS_ORIGINS', flag: 'cors-origins', default: DEFAULT_ORIGINS, parse: originList, example: 'http://localhost:3000,http://localhost:*', help: 'browser origins allowed (comma-separated; :* = any port)' },
   allowedHosts: { env: 'ALLOWED_HOSTS', flag: 'allowed-hosts', default: [] as string[], parse: hostList, example: 'bkend-proxy', help: 'extra Host names accepted besides loopback (comma-separated)' },
-  upstreamTimeoutMs: { env: 'UPSTREAM_TIMEOUT_MS', flag: 'upstream-timeout-ms', default: 30000, parse: integer(1, 600000), example: '30000', help: 'time allowed to connect and receive response headers' },
+  upstreamTimeoutMs: { env: 'UPSTREAM_TIMEOUT_MS', flag: 'upstream-timeout-ms', default: 30000, parse: integer(1, 600000), example: '30000', help: 'time allowed to connect, and to receive the response headers once the request body is sent' },
   shutdownGraceMs: { env: 'SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', default: 5000, parse: integer(0, 600000), example: '5000', help: 'on SIGTERM/SIGINT, how long open requests and streams may run on' },
   logFormat: { env: 'LOG_FORMAT', flag: 'log-format', default: 'pretty' as typeof LOG_FORMATS[number], parse: oneOf(LOG_FORMATS), example: 'pretty', help: 'pretty (curl -v blocks) or json (one object per exchange)' },
   logLevel: { env: 'LOG_LEVEL', flag: 'log-level', default: 'info' as typeof LOG_LEVELS[number], parse: oneOf(LOG_LEVELS, LOG_LEVEL_MEANINGS), example: 'info', help: 'info logs all, warn only 4xx/5xx, debug adds health checks' },
