@@ -16,7 +16,8 @@ const FLAG_KEYS = SETTING_KEYS.filter(key => settingOf(key).flag !== undefined)
 function usage (): string {
   const rows = FLAG_KEYS.map(key => {
     const setting = settingOf(key)
-    const flag = `--${setting.flag}${setting.boolean ? '' : ' <value>'}`
+    // A switch that is on by default is shown by the form that changes it.
+    const flag = setting.boolean ? `--${setting.default === true ? 'no-' : ''}${setting.flag}` : `--${setting.flag} <value>`
     return `  ${flag.padEnd(30)} ${setting.env?.padEnd(20) ?? ''.padEnd(20)} ${setting.help} (default ${JSON.stringify(setting.default)})`
   })
   return [
@@ -53,6 +54,7 @@ function parseFlags (argv: string[], extra: FlagOptions = {}): { flags: Partial<
   for (const key of FLAG_KEYS) {
     const setting = settingOf(key)
     options[setting.flag!] = { type: setting.boolean ? 'boolean' : 'string' }
+    if (setting.boolean) options[`no-${setting.flag!}`] = { type: 'boolean' } // --no-inspector
   }
   let values: Record<string, string | boolean | undefined>
   try {
@@ -65,6 +67,7 @@ function parseFlags (argv: string[], extra: FlagOptions = {}): { flags: Partial<
   for (const key of FLAG_KEYS) {
     const value = values[settingOf(key).flag!]
     if (value !== undefined) flags[key] = value
+    if (values[`no-${settingOf(key).flag!}`] === true) flags[key] = false
   }
   const extraValues = Object.fromEntries(Object.keys(extra).map(name => [name, values[name]]))
   return { flags, configFile: values.config as string | undefined, help: values.help === true, version: values.version === true, extra: extraValues }

@@ -12,6 +12,8 @@ import { sendProxyError } from '../reply-error.js'
 export interface GuardOptions {
   config: Config
   originAllowed: OriginMatcher
+  /** Paths whose Origin rule another gate applies after this one (the inspector: same origin only). */
+  ownOriginRule?: (url: string) => boolean
 }
 
 // Node cuts a request's header list silently at maxHeadersCount (we lift that limit);
@@ -59,6 +61,10 @@ export const requestGuard = fp(async function requestGuard (app: FastifyInstance
       const name = host!.replace(/:\d+$/, '')
       request.exchange.notes.push(`refused Host ${name}: not a loopback name and not in ALLOWED_HOSTS`)
       refuse(request, reply, 403, 'host-not-allowed', `Host "${name}" is not allowed: the proxy answers loopback names (localhost, 127.0.0.1, [::1]) and the names in ALLOWED_HOSTS, so that other web pages cannot spend your API key. To use this name, set ALLOWED_HOSTS=${name}`)
+      return
+    }
+    if (options.ownOriginRule?.(request.url) === true) {
+      done()
       return
     }
     const origin = request.headers.origin

@@ -1,0 +1,60 @@
+// One exchange as the inspector keeps it: the fields the list and filters read, the
+// redacted record the log printed, and (out of sight) what viewing and replay need.
+// The private parts hold the raw request (the client's own headers, the body as sent),
+// because replay must repeat it exactly; they are non-enumerable and every view copies
+// named fields only, so nothing raw can reach the API by accident.
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Exchange, ExchangeRecord } from '../log/exchange.js'
+import type { Hint } from '../diagnose/hints.js'
+import type { CapturedBody } from './captured-body.js'
+
+export interface PrivateParts {
+  /** The exchange object itself (un-redacted upstream headers, the configuration used). */
+  exchange: Exchange
+  /** The headers the client sent, before injection: what a replay sends again. */
+  clientHeaders: IncomingHttpHeaders
+  requestBody?: CapturedBody
+  responseBody?: CapturedBody
+}
+
+export interface StoredExchange {
+  id: number
+  /** The exchange this one replayed. */
+  replayOf?: number
+  /** Epoch ms when the request arrived. */
+  startedAt: number
+  /** open: a stream whose headers arrived; done: finished (or cut). */
+  state: 'open' | 'done'
+  method: string
+  /** Path and query as the client sent them, credentials in the query redacted. */
+  url: string
+  status: number
+  answeredBy: 'upstream' | 'proxy'
+  /** Time to the response headers, and in total (absent while open). */
+  headersMs?: number
+  durationMs?: number
+  bytes: number
+  /** bkend's error.code, or the proxy's own proxy/... code. */
+  errorCode?: string
+  hints: string[]
+  stream: boolean
+  /** 4xx/5xx, a proxy error, or a response that did not finish. */
+  failed: boolean
+  responseType?: string
+  record?: ExchangeRecord
+  readonly raw: PrivateParts
+}
+
+const STREAM_TYPES = /^(text\/event-stream|application\/(x-)?ndjson)/i
+
+export function isStreamType (contentType: unknown): boolean {
+  return typeof contentType === 'string' && STREAM_TYPES.test(contentType)
+}
+
+export function withPrivateParts<T extends object> (fields: T, raw: PrivateParts): T & { readonly raw: PrivateParts } {
+  return Object.defineProperty(fields, 'raw', { value: raw, enumerable: false, writable: false }) as T & { readonly raw: PrivateParts }
+}
+
+export function hintTexts (hints: readonly Hint[]): string[] {
+  return hints.map(hint => hint.text)
+}
