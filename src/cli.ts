@@ -128,7 +128,9 @@ async function main (argv: string[]): Promise<void> {
   process.on('uncaughtException', error => logger.error({ err: error }, 'uncaught exception (the proxy keeps running)'))
   process.on('unhandledRejection', error => logger.error({ err: error }, 'unhandled rejection (the proxy keeps running)'))
 
-  const app = await buildApp(config, { logger, droppedLogLines: droppedLines })
+  // Replay re-reads .env and the config file, so a fixed key takes effect before a restart.
+  const currentConfig = (): typeof config => loadConfig({ flags: parsed.flags, configFile: parsed.configFile }).config
+  const app = await buildApp(config, { logger, droppedLogLines: droppedLines, currentConfig })
   installShutdown(app, { graceMs: config.shutdownGraceMs, logger, exit })
   try {
     await app.listen({ port: config.port, host: config.host })
