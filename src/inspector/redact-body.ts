@@ -4,7 +4,7 @@
 // configured secret (the API key, echoed back by an upstream) is replaced wherever it
 // stands. Runs when a body is viewed, never on the request path.
 // TODO(issue 10): when the log gains its own body redaction, share one field list.
-import { redactSecret } from '../log/redact.js'
+import { redactHeaderValue, redactSecret } from '../log/redact.js'
 
 const SECRET_NAME = /pass(word|wd)?$|password|secret|token|api[-_]?key|^key$|authoriz|cookie|credential|session|signature|^sig$|^otp$|^jwt$|private[-_]?key/i
 
@@ -17,12 +17,23 @@ export function isSecretFieldName (name: string, path = ''): boolean {
 // "name": "value" or "name": 12345, in well-formed or cut-off JSON alike.
 const JSON_FIELD = /"((?:[^"\\]|\\.){1,200})"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*)/g
 
+// The same inside a JSON string that holds JSON (an echoed body): \"name\":\"value\".
+const ESCAPED_JSON_FIELD = /\\"([^"\\]{1,200})\\"(\s*:\s*)\\"((?:(?!\\").){0,4096})\\"/g
+
 export function redactJsonFields (text: string, path = ''): string {
-  return text.replace(JSON_FIELD, (whole, name: string, colon: string, value: string) => {
-    if (!isSecretFieldName(name, path)) return whole
-    const raw = value.startsWith('"') ? value.slice(1, -1) : value
-    return `"${name}"${colon}"${redactSecret(raw)}"`
-  })
+  return text
+    .replace(JSON_FIELD, (whole, name: string, colon: string, value: string) => {
+      if (!isSecretFieldName(name, path)) return whole
+      return `"${name}"${colon}"${redactField(name, value.startsWith('"') ? value.slice(1, -1) : value)}"`
+    })
+    .replace(ESCAPED_JSON_FIELD, (whole, name: string, colon: string, value: string) => {
+      return isSecretFieldName(name, path) ? `\\"${name}\\"${colon}\\"${redactField(name, value)}\\"` : whole
+    })
+}
+
+// An Authorization value keeps its scheme, as in the log's header lines.
+function redactField (name: string, value: string): string {
+  return /authoriz/i.test(name) ? redactHeaderValue('authorization', value) : redactSecret(value)
 }
 
 export function redactFormFields (text: string, path = ''): string {
@@ -31,7 +42,7 @@ export function redactFormFields (text: string, path = ''): string {
     if (equals < 0) return pair
     let name = pair.slice(0, equals)
     try { name = decodeURIComponent(name.replace(/\+/g, ' ')) } catch { /* keep the raw name */ }
-    return isSecretFieldName(name, path) ? `${pair.slice(0, equals)}=${encodeURIComponent(redactSecret(pair.slice(equals + 1)))}` : pair
+    return isSecretFieldName(name, path) ? `${pair.slice(0, equals)}=${redactSecret(pair.slice(equals + 1))}` : pair
   }).join('&')
 }
 

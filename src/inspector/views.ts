@@ -90,7 +90,8 @@ export function detailOf (entry: StoredExchange, context: { runningKey: string, 
     response: {
       line: record.response.line,
       headers: headerViews(record.response.headers, secrets),
-      body: bodyView(entry.raw.responseBody, { contentType: single(responseHeaders?.['content-type']), contentEncoding: single(responseHeaders?.['content-encoding']), path, secrets })
+      // No path here: `code` under /auth/ is an OAuth code in a request, but bkend's error.code in a response.
+      body: bodyView(entry.raw.responseBody, { contentType: single(responseHeaders?.['content-type']), contentEncoding: single(responseHeaders?.['content-encoding']), path: '', secrets })
     },
     curlVerbose: scrubSecrets(formatExchange(withoutBodies(record)), secrets),
     curl: safeCurl(entry, record, secrets, path),
