@@ -1,5 +1,5 @@
 // Building DOM from data: every value from the wire becomes a text node (textContent),
-// never markup. There is no innerHTML anywhere in the page.
+// never markup: no value is ever parsed as HTML anywhere in the page.
 
 /** el('td', { className: 'status' }, '404') → <td class="status">404</td>. */
 export function el (tag, props = {}, ...children) {
