@@ -6,6 +6,8 @@ import { renderCompare } from './compare.js'
 
 export function createDetail (pane, { onSelect }) {
   let shownId
+  // What a replay said, shown on the pane of the exchange it created.
+  let notice
 
   async function show (id) {
     shownId = id
@@ -24,13 +26,14 @@ export function createDetail (pane, { onSelect }) {
   }
 
   function render (detail) {
-    const message = el('p', { className: 'action-result', role: 'status' })
+    const message = el('p', { className: 'action-result', role: 'status' }, notice?.id === detail.id ? notice.text : '')
     const parts = [
       el('h2', {}, el('span', { className: `badge ${statusClass(detail.status)}` }, String(detail.status)), ` #${detail.id} ${detail.method} `, el('span', { className: 'path' }, detail.url)),
       el('p', { className: 'meta' },
         `${clockTime(detail.startedAt)} · answered by ${detail.answeredBy}`,
         detail.target && detail.target !== 'proxy' ? ` · ${detail.target}` : '',
-        detail.state === 'open' ? ' · still streaming' : ''),
+        detail.state === 'open' ? ' · still streaming' : '',
+        detail.replayOf !== undefined ? ` · replay of #${detail.replayOf}` : ''),
       el('div', { className: 'actions' },
         el('button', { type: 'button', id: 'replay-button', on: { click: () => runReplay(detail.id, message) } }, 'Replay'),
         detail.curl ? el('button', { type: 'button', id: 'copy-curl', on: { click: () => copy(detail.curl, message) } }, 'Copy as curl') : null,
@@ -65,6 +68,7 @@ export function createDetail (pane, { onSelect }) {
     try {
       const result = await replay(id)
       const how = result.configuration === 're-read' ? ` with the re-read configuration (changed: ${result.changed.join(', ')})` : ''
+      notice = { id: result.id, text: `replay of #${id}: ${result.status}${how}` }
       message.textContent = `replayed as #${result.id}: ${result.status}${how}`
       onSelect(result.id)
     } catch (error) {
