@@ -19,11 +19,11 @@ export function createList (tbody, onSelect) {
     el('td', { className: 'time' }, clockTime(summary.startedAt)),
     el('td', { className: 'id' }, `#${summary.id}`, summary.replayOf !== undefined ? el('span', { className: 'replay-mark', title: `replay of #${summary.replayOf}` }, ` ↻${summary.replayOf}`) : null),
     el('td', { className: 'method' }, summary.method),
-    el('td', { className: 'path', title: summary.url }, summary.url),
+    el('td', { className: 'path', title: summary.url }, el('span', { className: 'clip' }, summary.url)),
     el('td', { className: 'status' }, el('span', { className: `badge ${statusClass(summary.status)}` }, String(summary.status)), summary.state === 'open' ? el('span', { className: 'live' }, ' live') : null),
     el('td', { className: 'duration' }, duration(summary.durationMs)),
     el('td', { className: 'size' }, size(summary.bytes)),
-    el('td', { className: 'code' }, summary.errorCode ?? ''),
+    el('td', { className: 'code', title: summary.errorCode }, el('span', { className: 'clip' }, summary.errorCode ?? '')),
     el('td', { className: 'hint' }, summary.hint ? el('span', { className: 'hint-mark', title: 'this exchange has a hint' }, 'hint') : ''),
     el('td', { className: 'by' }, summary.answeredBy === 'proxy' ? 'proxy' : 'upstream'))
     return tr
