@@ -11,7 +11,7 @@ import type { Exchange, ExchangeRecord } from '../log/exchange.js'
 import { bkendErrorCode, type Hint } from '../diagnose/hints.js'
 import { bodyCollector, type BodyCollector } from './captured-body.js'
 import { ExchangeStore } from './store.js'
-import { hintTexts, isStreamType, withPrivateParts, type StoredExchange } from './stored-exchange.js'
+import { RAW, hintTexts, isStreamType, type StoredExchange } from './stored-exchange.js'
 import { ReplayLinks } from './replay-links.js'
 import { scrubSecrets } from './redact-body.js'
 import { redactUrl } from '../log/redact.js'
@@ -40,24 +40,22 @@ export interface Inspector {
 interface Capture {
   request?: BodyCollector
   response?: BodyCollector
+  /** When the upstream's response headers arrived (hrtime). */
   headersAt?: bigint
-  startedAt: number
 }
 
 export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 'inspectorMaxBodyBytes' | 'apiKey'>): Inspector {
   const store = new ExchangeStore(config.inspectorMaxExchanges)
   const links = new ReplayLinks()
   const maxBodyBytes = config.inspectorMaxBodyBytes
+  const secrets = [config.apiKey]
   // Keyed by the exchange, so nothing is added to it and nothing outlives it.
   const captures = new WeakMap<Exchange, Capture>()
   let lastId = 0
 
   const captureOf = (exchange: Exchange): Capture => {
     let capture = captures.get(exchange)
-    if (capture === undefined) {
-      capture = { startedAt: Date.now() - Number(process.hrtime.bigint() - exchange.startedAt) / 1e6 }
-      captures.set(exchange, capture)
-    }
+    if (capture === undefined) captures.set(exchange, capture = {})
     return capture
   }
 
@@ -67,64 +65,61 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
       const capture = captureOf(request.exchange)
       capture.headersAt = process.hrtime.bigint()
       // A stream shows in the list as soon as its headers are here; the rest arrives when it ends.
-      if (isStreamType(headers['content-type'])) store.put(openEntry(request, capture, status, links.claim(request)))
+      if (isStreamType(headers['content-type'])) store.put(openEntry(request, capture, status))
       return (capture.response = bodyCollector(maxBodyBytes)).watch
     }
   }
 
   const record = (request: FastifyRequest, record: ExchangeRecord, hints: Hint[]): void => {
     const exchange = request.exchange
-    const capture = captureOf(exchange)
+    const capture = captures.get(exchange)
     const status = record.response.status
+    const responseType = exchange.upstreamResponseHeaders?.['content-type']
     const errorCode = exchange.failure?.code ?? (exchange.errorBody ? bkendErrorCode(exchange.errorBody.text) : undefined)
-    const fields: Omit<StoredExchange, 'raw'> = {
+    store.put({
       id: exchange.id,
-      startedAt: capture.startedAt,
+      replayOf: store.get(exchange.id)?.replayOf ?? links.claim(request),
+      startedAt: Date.now() - record.durationMs,
       state: 'done',
       method: exchange.method,
-      url: scrubSecrets(record.url, [config.apiKey]),
+      url: scrubSecrets(record.url, secrets),
       status,
       answeredBy: record.answeredBy,
-      headersMs: capture.headersAt === undefined ? record.durationMs : Number(capture.headersAt - exchange.startedAt) / 1e6,
+      headersMs: capture?.headersAt === undefined ? record.durationMs : Number(capture.headersAt - exchange.startedAt) / 1e6,
       durationMs: record.durationMs,
       bytes: record.bytes,
-      hints: hintTexts(hints),
-      stream: isStreamType(exchange.upstreamResponseHeaders?.['content-type']),
+      errorCode,
+      hints: hints.length === 0 ? NO_HINTS : hintTexts(hints),
+      stream: isStreamType(responseType),
       failed: status >= 400 || record.error !== undefined || !record.completed,
-      record
-    }
-    const replayOf = store.get(exchange.id)?.replayOf ?? links.claim(request)
-    if (replayOf !== undefined) fields.replayOf = replayOf
-    if (errorCode !== undefined) fields.errorCode = errorCode
-    const type = exchange.upstreamResponseHeaders?.['content-type']
-    if (type !== undefined) fields.responseType = String(type)
-    store.put(withPrivateParts(fields, {
-      exchange,
-      clientHeaders: request.headers,
-      requestBody: capture.request?.finish(),
-      responseBody: capture.response?.finish()
-    }))
+      responseType: responseType === undefined ? undefined : String(responseType),
+      record,
+      [RAW]: { exchange, clientHeaders: request.headers, requestBody: capture?.request?.finish(), responseBody: capture?.response?.finish() }
+    })
   }
 
-  function openEntry (request: FastifyRequest, capture: Capture, status: number, replayOf: number | undefined): StoredExchange {
+  function openEntry (request: FastifyRequest, capture: Capture, status: number): StoredExchange {
     const exchange = request.exchange
-    const fields: Omit<StoredExchange, 'raw'> = {
+    const headersMs = Number(capture.headersAt! - exchange.startedAt) / 1e6
+    return {
       id: exchange.id,
-      startedAt: capture.startedAt,
+      replayOf: links.claim(request),
+      startedAt: Date.now() - headersMs,
       state: 'open',
       method: exchange.method,
-      url: scrubSecrets(redactUrl(exchange.url), [config.apiKey]),
+      url: scrubSecrets(redactUrl(exchange.url), secrets),
       status,
       answeredBy: 'upstream',
-      headersMs: Number(process.hrtime.bigint() - exchange.startedAt) / 1e6,
+      headersMs,
       bytes: 0,
-      hints: [],
+      hints: NO_HINTS,
       stream: true,
-      failed: false
+      failed: false,
+      [RAW]: { exchange, clientHeaders: request.headers }
     }
-    if (replayOf !== undefined) fields.replayOf = replayOf
-    return withPrivateParts(fields, { exchange, clientHeaders: request.headers })
   }
 
   return { store, links, taps, record, nextId: () => ++lastId, maxBodyBytes, runningKey: config.apiKey }
 }
+
+const NO_HINTS: string[] = []

@@ -18,7 +18,7 @@ import type { Config } from '../config/settings.js'
 import { hopByHopNames } from '../forward/hop-by-hop.js'
 import type { ReplayLinks } from './replay-links.js'
 import { isTruncated } from './captured-body.js'
-import type { StoredExchange } from './stored-exchange.js'
+import { RAW, type StoredExchange } from './stored-exchange.js'
 
 /** A listening proxy the replay can go through, and how to let it go afterwards. */
 export interface ReplayTarget { address: AddressInfo, release: () => Promise<void> }
@@ -44,7 +44,7 @@ export type ReplayOutcome =
 export const REPLAY_MAX_MS = 30000
 
 export async function replayExchange (entry: StoredExchange, deps: ReplayDeps): Promise<ReplayOutcome> {
-  const { clientHeaders, requestBody, exchange } = entry.raw
+  const { clientHeaders, requestBody, exchange } = entry[RAW]
   const declared = Number(clientHeaders['content-length'] ?? 0) > 0 || clientHeaders['transfer-encoding'] !== undefined
   if ((requestBody === undefined && declared) || (requestBody !== undefined && isTruncated(requestBody))) {
     const size = requestBody?.totalBytes ?? clientHeaders['content-length'] ?? 'unknown'

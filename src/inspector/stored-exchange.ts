@@ -1,12 +1,15 @@
 // One exchange as the inspector keeps it: the fields the list and filters read, the
 // redacted record the log printed, and (out of sight) what viewing and replay need.
 // The private parts hold the raw request (the client's own headers, the body as sent),
-// because replay must repeat it exactly; they are non-enumerable and every view copies
-// named fields only, so nothing raw can reach the API by accident.
+// because replay must repeat it exactly; they sit under a symbol key, which
+// JSON.stringify and Object.keys skip, and every view copies named fields only, so
+// nothing raw can reach the API by accident.
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Exchange, ExchangeRecord } from '../log/exchange.js'
 import type { Hint } from '../diagnose/hints.js'
 import type { CapturedBody } from './captured-body.js'
+
+export const RAW = Symbol('inspector.raw')
 
 export interface PrivateParts {
   /** The exchange object itself (un-redacted upstream headers, the configuration used). */
@@ -42,7 +45,7 @@ export interface StoredExchange {
   failed: boolean
   responseType?: string
   record?: ExchangeRecord
-  readonly raw: PrivateParts
+  readonly [RAW]: PrivateParts
 }
 
 const STREAM_TYPES = /^(text\/event-stream|application\/(x-)?ndjson)/i
@@ -51,9 +54,6 @@ export function isStreamType (contentType: unknown): boolean {
   return typeof contentType === 'string' && STREAM_TYPES.test(contentType)
 }
 
-export function withPrivateParts<T extends object> (fields: T, raw: PrivateParts): T & { readonly raw: PrivateParts } {
-  return Object.defineProperty(fields, 'raw', { value: raw, enumerable: false, writable: false }) as T & { readonly raw: PrivateParts }
-}
 
 export function hintTexts (hints: readonly Hint[]): string[] {
   return hints.map(hint => hint.text)

@@ -7,7 +7,7 @@ import { shellQuoted } from '../diagnose/copy-as-curl.js'
 import type { ExchangeRecord, HeaderLine } from '../log/exchange.js'
 import { bodyView, type BodyView } from './body-view.js'
 import { redactBodyText, scrubSecrets } from './redact-body.js'
-import type { StoredExchange } from './stored-exchange.js'
+import { RAW, type StoredExchange } from './stored-exchange.js'
 
 export interface ExchangeSummary {
   id: number
@@ -68,14 +68,14 @@ export function summaryOf (entry: StoredExchange): ExchangeSummary {
 
 /** The secrets scrubbed from every text shown: the configured key, with and without its scheme. */
 export function knownSecrets (entry: StoredExchange, runningKey: string): string[] {
-  const keys = [runningKey, entry.raw.exchange.config?.apiKey ?? '']
+  const keys = [runningKey, entry[RAW].exchange.config?.apiKey ?? '']
   return keys.flatMap(key => [key, key.replace(/^bearer\s+/i, '')]).filter(key => key.length >= 8)
 }
 
 export function detailOf (entry: StoredExchange, context: { runningKey: string, replays: number[] }): ExchangeDetail | ExchangeSummary {
   const record = entry.record
   if (record === undefined) return summaryOf(entry)
-  const { exchange, clientHeaders } = entry.raw
+  const { exchange, clientHeaders } = entry[RAW]
   const secrets = knownSecrets(entry, context.runningKey)
   const path = exchange.url.split('?', 1)[0] ?? ''
   const responseHeaders = exchange.upstreamResponseHeaders
@@ -85,13 +85,13 @@ export function detailOf (entry: StoredExchange, context: { runningKey: string, 
     request: {
       line: record.request.line,
       headers: headerViews(record.request.headers, secrets),
-      body: bodyView(entry.raw.requestBody, { contentType: single(clientHeaders['content-type']), contentEncoding: single(clientHeaders['content-encoding']), path, secrets })
+      body: bodyView(entry[RAW].requestBody, { contentType: single(clientHeaders['content-type']), contentEncoding: single(clientHeaders['content-encoding']), path, secrets })
     },
     response: {
       line: record.response.line,
       headers: headerViews(record.response.headers, secrets),
       // No path here: `code` under /auth/ is an OAuth code in a request, but bkend's error.code in a response.
-      body: bodyView(entry.raw.responseBody, { contentType: single(responseHeaders?.['content-type']), contentEncoding: single(responseHeaders?.['content-encoding']), path: '', secrets })
+      body: bodyView(entry[RAW].responseBody, { contentType: single(responseHeaders?.['content-type']), contentEncoding: single(responseHeaders?.['content-encoding']), path: '', secrets })
     },
     curlVerbose: scrubSecrets(formatExchange(withoutBodies(record)), secrets),
     curl: safeCurl(entry, record, secrets, path),
@@ -108,7 +108,7 @@ export function detailOf (entry: StoredExchange, context: { runningKey: string, 
 // The log's copy-as-curl carries the start of a text request body; here its secret
 // fields are redacted like every other body the inspector shows.
 function safeCurl (entry: StoredExchange, record: ExchangeRecord, secrets: string[], path: string): string | undefined {
-  const { exchange, clientHeaders } = entry.raw
+  const { exchange, clientHeaders } = entry[RAW]
   const curl = diagnoseExchange(exchange, record, clientHeaders, undefined, true).curl
   if (curl === undefined) return undefined
   const body = exchange.replayBody?.text
