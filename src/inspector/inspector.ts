@@ -29,7 +29,7 @@ export interface Inspector {
   links: ReplayLinks
   taps: InspectorTaps
   /** The exchange log's hook: one finished exchange, with its (unthrottled) hints. */
-  record: (request: FastifyRequest, record: ExchangeRecord, hints: Hint[]) => void
+  record: (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: HeaderBag) => void
   /** One id sequence for every app that shares this inspector (replay builds a second one). */
   nextId: () => number
   maxBodyBytes: number
@@ -70,7 +70,7 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
     }
   }
 
-  const record = (request: FastifyRequest, record: ExchangeRecord, hints: Hint[]): void => {
+  const record = (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: HeaderBag): void => {
     const exchange = request.exchange
     const capture = captures.get(exchange)
     const status = record.response.status
@@ -93,8 +93,13 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
       stream: isStreamType(responseType),
       failed: status >= 400 || record.error !== undefined || !record.completed,
       responseType: responseType === undefined ? undefined : String(responseType),
-      record,
-      [RAW]: { exchange, clientHeaders: request.headers, requestBody: capture?.request?.finish(), responseBody: capture?.response?.finish() }
+      [RAW]: {
+        exchange,
+        clientHeaders: request.headers,
+        requestBody: capture?.request?.finish(),
+        responseBody: capture?.response?.finish(),
+        outcome: { replyHeaders, status: record.response.status, completed: record.completed, durationMs: record.durationMs }
+      }
     })
   }
 

@@ -5,7 +5,7 @@
 // JSON.stringify and Object.keys skip, and every view copies named fields only, so
 // nothing raw can reach the API by accident.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Exchange, ExchangeRecord } from '../log/exchange.js'
+import { exchangeRecord, type Exchange, type ExchangeRecord } from '../log/exchange.js'
 import type { Hint } from '../diagnose/hints.js'
 import type { CapturedBody } from './captured-body.js'
 
@@ -18,6 +18,16 @@ export interface PrivateParts {
   clientHeaders: IncomingHttpHeaders
   requestBody?: CapturedBody
   responseBody?: CapturedBody
+  /** What the log's record was built from, to build it again when the exchange is viewed. */
+  outcome?: RecordOutcome
+}
+
+export interface RecordOutcome {
+  /** Headers the proxy itself answered with (only for exchanges it answered). */
+  replyHeaders: Record<string, string | string[] | number | undefined>
+  status: number
+  completed: boolean
+  durationMs: number
 }
 
 export interface StoredExchange {
@@ -44,7 +54,6 @@ export interface StoredExchange {
   /** 4xx/5xx, a proxy error, or a response that did not finish. */
   failed: boolean
   responseType?: string
-  record?: ExchangeRecord
   readonly [RAW]: PrivateParts
 }
 
@@ -54,6 +63,16 @@ export function isStreamType (contentType: unknown): boolean {
   return typeof contentType === 'string' && STREAM_TYPES.test(contentType)
 }
 
+
+// The record is not kept: hundreds of retained records (a few dozen small objects each)
+// would survive young-generation collections on every request. Its ingredients are
+// kept anyway (replay and copy-as-curl need them), so it is rebuilt when viewed.
+/** The log's record of a finished exchange, as the log printed it. */
+export function recordOf (entry: StoredExchange): ExchangeRecord | undefined {
+  const { exchange, clientHeaders, outcome } = entry[RAW]
+  if (outcome === undefined) return undefined
+  return { ...exchangeRecord(exchange, { clientHeaders, ...outcome }), durationMs: outcome.durationMs }
+}
 
 export function hintTexts (hints: readonly Hint[]): string[] {
   return hints.map(hint => hint.text)

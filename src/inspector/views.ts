@@ -7,7 +7,7 @@ import { shellQuoted } from '../diagnose/copy-as-curl.js'
 import type { ExchangeRecord, HeaderLine } from '../log/exchange.js'
 import { bodyView, type BodyView } from './body-view.js'
 import { redactBodyText, scrubSecrets } from './redact-body.js'
-import { RAW, type StoredExchange } from './stored-exchange.js'
+import { RAW, recordOf, type StoredExchange } from './stored-exchange.js'
 
 export interface ExchangeSummary {
   id: number
@@ -73,7 +73,7 @@ export function knownSecrets (entry: StoredExchange, runningKey: string): string
 }
 
 export function detailOf (entry: StoredExchange, context: { runningKey: string, replays: number[] }): ExchangeDetail | ExchangeSummary {
-  const record = entry.record
+  const record = recordOf(entry)
   if (record === undefined) return summaryOf(entry)
   const { exchange, clientHeaders } = entry[RAW]
   const secrets = knownSecrets(entry, context.runningKey)

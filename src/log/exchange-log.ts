@@ -19,13 +19,15 @@ declare module 'fastify' {
 // The proxy's own routes (health, the inspector's page and API) log at debug while they succeed.
 const OWN_PATHS = '/__proxy/'
 
+type ReplyHeaders = Record<string, string | string[] | number | undefined>
+
 export interface ExchangeLogOptions {
   logger: Logger
   /** The log format, and the settings hints name (e.g. the API prefix). */
   config: Config
   hintLimiter?: HintLimiter
   /** Told of every finished exchange but the proxy's own routes, with the record the log prints (the inspector). */
-  onExchange?: (request: FastifyRequest, record: ExchangeRecord, hints: Hint[]) => void
+  onExchange?: (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: ReplyHeaders) => void
   /** Exchange ids; apps that share an inspector share the sequence. */
   nextId?: () => number
 }
@@ -84,16 +86,17 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     const inspected = onExchange !== undefined && !exchange.quiet
     // Nothing below runs for an exchange that neither the level (LOG_LEVEL=warn, silent) nor the inspector wants.
     if (!logged && !inspected) return
+    const replyHeaders: ReplyHeaders = exchange.upstreamStatus === undefined ? reply.getHeaders() as ReplyHeaders : {}
     const record = exchangeRecord(exchange, {
       clientHeaders: request.headers,
-      replyHeaders: exchange.upstreamStatus === undefined ? reply.getHeaders() as Record<string, string | string[] | number | undefined> : {},
+      replyHeaders,
       status,
       completed
     })
     // The pretty log shows the curl command only under failures (or with LOG_CURL); JSON always has it.
     const wantCurl = options.config.logFormat === 'json' || curlShown(record, options.config.logCurl)
     const { hints, curl } = diagnoseExchange(exchange, record, { clientHeaders: request.headers, config: options.config, wantCurl: logged && wantCurl, socket: request.raw.socket ?? {} })
-    if (inspected) onExchange(request, record, hints)
+    if (inspected) onExchange(request, record, hints, replyHeaders)
     if (!logged) return
     const said = hints.map(hint => limitHint(hint.cause, hint.text)).filter(text => text !== undefined)
     const hint = said.length > 0 ? said.join('\n') : undefined
