@@ -148,3 +148,16 @@ t.test('the canary key is absent from every byte of the page, the API, the event
   t.equal(everything.includes(CANARY_MIDDLE), false, 'the canary appears in no byte served')
   t.equal(api.received.filter(request => request.headers.authorization === `Bearer ${CANARY}`).length, calls.length, 'while the upstream did get the key')
 })
+
+t.test('the log stays quiet about the page\'s own requests, but shows a refused one as a warning', async t => {
+  const proxy = await startProxy(t, { logLevel: 'info' })
+  await (await fetch(new URL('/__proxy/api/exchanges', proxy.url))).arrayBuffer()
+  await (await fetch(new URL('/__proxy/', proxy.url))).arrayBuffer()
+  t.equal(await proxy.logs(), '', 'nothing at info for the inspector\'s own traffic')
+  await (await fetch(new URL('/__proxy/api/exchanges', proxy.url), { headers: { origin: API_ORIGIN } })).arrayBuffer()
+  const logs = await proxy.logs()
+  t.match(logs, /WARN: \* #3 GET \/__proxy\/api\/exchanges from http:\/\/localhost:3000/)
+  t.match(logs, '* #3 note: refused an inspector request: origin http://localhost:3000 may not use the inspector')
+  const list = await (await fetch(new URL('/__proxy/api/exchanges', proxy.url))).json() as { exchanges: unknown[] }
+  t.same(list.exchanges, [], 'and the inspector does not list its own traffic')
+})
