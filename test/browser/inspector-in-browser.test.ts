@@ -78,6 +78,12 @@ t.test('find the failed call, read its hint, fix the key, replay, compare, expor
   t.match(await page.locator('#response-body').textContent(), '<script>window.__xss=2</script>')
   t.match(await page.locator('#timing-total').textContent(), / ms$/)
   await page.screenshot({ path: `${SHOTS}2-detail.png` })
+  await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: proxy.url })
+  await page.locator('#copy-curl').click()
+  await page.locator('.action-result', { hasText: 'curl command copied' }).waitFor()
+  const copied = await page.evaluate(() => navigator.clipboard.readText())
+  t.match(copied, /^curl -v 'http:\/\/127\.0\.0\.1:\d+\/v1\/data\/posts' .*-H "Authorization: Bearer \$BKEND_API_KEY"/, 'copy as curl: the key is a variable')
+  t.equal(copied, await page.locator('#curl-command').textContent(), 'the command shown is the one copied')
 
   // Fix the key (as in .env), replay: the new exchange is linked and succeeds.
   current = testConfig({ port: 0, apiUrl: upstream.url, apiKey: GOOD_KEY, projectId: 'proj-1' })
