@@ -19,7 +19,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
-# Runtime stage: dist/, production node_modules and the shipped config/ only.
+# Runtime stage: dist/, production node_modules, the shipped config/ and the inspector page only.
 # The files stay owned by root, so the proxy (running as `node`) cannot change its own code.
 FROM node:22-bookworm-slim
 WORKDIR /app
@@ -32,6 +32,8 @@ ENV HOST=0.0.0.0
 ENV PORT=8787
 COPY package.json ./
 COPY config ./config
+# The inspector's page is served as static files (no build step), next to dist/.
+COPY inspector-page ./inspector-page
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 USER node

@@ -1,12 +1,13 @@
 // Medians, the Markdown table, and the target check.
 
-export const TARGETS = ['direct', 'bare', 'ours-silent', 'ours-pretty', 'ours-json']
+export const TARGETS = ['direct', 'bare', 'ours-silent', 'ours-pretty', 'ours-json', 'ours-no-inspector']
 export const TARGET_LABELS = {
   direct: 'direct',
   bare: 'bare fastify',
   'ours-silent': 'ours, LOG_LEVEL=silent',
   'ours-pretty': 'ours, curl -v (default)',
-  'ours-json': 'ours, LOG_FORMAT=json'
+  'ours-json': 'ours, LOG_FORMAT=json',
+  'ours-no-inspector': 'ours, curl -v, INSPECTOR=false'
 }
 
 export function median (values) {
@@ -89,6 +90,11 @@ export function targetChecks (medians) {
   checks.push({ name: '1 MiB download ≥ 0.3× direct', met: large >= 0.3, detail: `${large.toFixed(3)}× direct (bare ${ratio('bare', 'large-c4', 'mibPerS').toFixed(3)}×)` })
   const added = m('ours-pretty', 'sse', 'firstEventMs') - m('direct', 'sse', 'firstEventMs')
   checks.push({ name: 'first SSE event ≤ +1 ms', met: added <= 1, detail: `+${added.toFixed(3)} ms (bare +${(m('bare', 'sse', 'firstEventMs') - m('direct', 'sse', 'firstEventMs')).toFixed(3)} ms)` })
+  // Issue 13: the inspector is on by default, so it must be cheap.
+  const inspectorCost = 1 - m('ours-pretty', 'get-c32', 'rps') / m('ours-no-inspector', 'get-c32', 'rps')
+  checks.push({ name: 'inspector on costs ≤ 10 % of req/s at 32 conn', met: inspectorCost <= 0.1, detail: `${(inspectorCost * 100).toFixed(1)} % (curl -v with the inspector vs INSPECTOR=false)` })
+  const inspectorSse = m('ours-pretty', 'sse', 'firstEventMs') - m('ours-no-inspector', 'sse', 'firstEventMs')
+  checks.push({ name: 'inspector adds nothing to the first SSE event (≤ +0.1 ms)', met: inspectorSse <= 0.1, detail: `${inspectorSse >= 0 ? '+' : ''}${inspectorSse.toFixed(3)} ms` })
   const rss = Math.max(...['ours-silent', 'ours-pretty', 'ours-json'].map(t => m(t, 'memory', 'peakRssMiB')))
   checks.push({ name: 'resident memory < 100 MiB', met: rss < 100, detail: `peak ${rss.toFixed(0)} MiB (largest of our three)` })
   return checks

@@ -78,7 +78,8 @@ async function main () {
     const ours = {
       'ours-silent': { LOG_LEVEL: 'silent' },
       'ours-pretty': { LOG_FORMAT: 'pretty', LOG_LEVEL: 'info' },
-      'ours-json': { LOG_FORMAT: 'json', LOG_LEVEL: 'info' }
+      'ours-json': { LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+      'ours-no-inspector': { LOG_FORMAT: 'pretty', LOG_LEVEL: 'info', INSPECTOR: 'false' }
     }
     for (const [target, env] of Object.entries(ours)) {
       logFiles[target] = `${RESULTS}${target}.log`

@@ -3,6 +3,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import cors from '@fastify/cors'
 import type { Logger } from 'pino'
+import type { AddressInfo } from 'node:net'
 import type { Config } from './config/settings.js'
 import { createOriginMatcher } from './cors/origin-match.js'
 import { corsOptions } from './cors/cors.js'
@@ -16,6 +17,10 @@ import { proxyRoutes, registerProxy } from './forward/proxy.js'
 import { routeConnectRequests, unroutedHandler } from './guard/unrouted.js'
 import { sendProxyError } from './reply-error.js'
 import { frameworkLogger } from './log/framework-logger.js'
+import { createInspector, type Inspector } from './inspector/inspector.js'
+import { inspectorGate } from './inspector/gate.js'
+import { inspectorRoutes } from './inspector/routes.js'
+import { INSPECTOR_PREFIX, isInspectorPath } from './inspector/paths.js'
 
 export interface AppOptions {
   logger: Logger
@@ -23,6 +28,10 @@ export interface AppOptions {
   upstreamCa?: DispatcherOptions['ca']
   /** Log entries lost to a stalled stdout, reported by the health route. */
   droppedLogLines?: () => number
+  /** The configuration as its sources say now (the CLI re-reads them); replay uses it. */
+  currentConfig?: () => Config
+  /** An inspector shared with another app: this app records into it but serves no page. */
+  inspector?: Inspector
 }
 
 export interface ProxyApp extends FastifyInstance {
@@ -74,6 +83,9 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   }
 
   const dispatcher = createUpstreamDispatcher(config, { ca: options.upstreamCa })
+  // INSPECTOR=false: no store, no hooks, no routes; /__proxy/ is a plain 404.
+  const inspector = options.inspector ?? (config.inspector ? createInspector(config) : undefined)
+  const servesInspector = inspector !== undefined && options.inspector === undefined
 
   // Set before the plugins register: each keeps the error handler in force at its registration.
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
@@ -81,13 +93,24 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     if (status === 500) logger.error({ err: error, request: request.exchange?.id }, 'internal error')
     sendProxyError(reply, status, status === 500 ? 'internal' : 'bad-request', status === 500 ? 'the proxy failed on this request; the log has the details' : error.message)
   })
-  await app.register(exchangeLog, { logger, config, proxyCutOf })
-  await app.register(requestGuard, { config, originAllowed })
+  await app.register(exchangeLog, { logger, config, proxyCutOf, onExchange: inspector?.record, nextId: inspector?.nextId })
+  await app.register(requestGuard, { config, originAllowed, ownOriginRule: servesInspector ? isInspectorPath : undefined })
+  if (servesInspector) await app.register(inspectorGate)
   await app.register(cors, corsOptions(originAllowed))
   await app.register(closingGate, { isClosing: () => closing })
   await app.register(healthRoute, { config, droppedLogLines: options.droppedLogLines ?? (() => 0) })
+  if (servesInspector) {
+    // Replay with a changed configuration goes through a second app that shares this inspector.
+    const startProxy = async (current: Config) => {
+      const second = await buildApp(current, { ...options, inspector, currentConfig: undefined })
+      await second.listen({ port: 0, host: '127.0.0.1' })
+      let closing: Promise<void> | undefined
+      return { address: second.server.address() as AddressInfo, release: () => (closing ??= second.close()) }
+    }
+    await app.register(inspectorRoutes, { prefix: INSPECTOR_PREFIX, inspector, config, replay: { currentConfig: options.currentConfig, startProxy } })
+  }
   for (const route of proxyRoutes(config)) {
-    await app.register(registerProxy, { config, dispatcher, route })
+    await app.register(registerProxy, { config, dispatcher, route, inspector: inspector?.taps })
   }
 
   app.server.maxHeadersCount = 0 // the guard refuses too many headers instead of Node cutting them

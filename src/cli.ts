@@ -17,7 +17,8 @@ const FLAG_KEYS = SETTING_KEYS.filter(key => settingOf(key).flag !== undefined)
 function usage (): string {
   const rows = FLAG_KEYS.map(key => {
     const setting = settingOf(key)
-    const flag = `--${setting.flag}${setting.boolean ? '' : ' <value>'}`
+    // A switch that is on by default is shown by the form that changes it.
+    const flag = setting.boolean ? `--${setting.default === true ? 'no-' : ''}${setting.flag}` : `--${setting.flag} <value>`
     return `  ${flag.padEnd(30)} ${setting.env?.padEnd(20) ?? ''.padEnd(20)} ${setting.help} (default ${JSON.stringify(setting.default)})`
   })
   return [
@@ -55,6 +56,7 @@ function parseFlags (argv: string[], extra: FlagOptions = {}): { flags: Partial<
   for (const key of FLAG_KEYS) {
     const setting = settingOf(key)
     options[setting.flag!] = { type: setting.boolean ? 'boolean' : 'string' }
+    if (setting.boolean) options[`no-${setting.flag!}`] = { type: 'boolean' } // --no-inspector
   }
   let values: Record<string, string | boolean | undefined>
   try {
@@ -67,6 +69,7 @@ function parseFlags (argv: string[], extra: FlagOptions = {}): { flags: Partial<
   for (const key of FLAG_KEYS) {
     const value = values[settingOf(key).flag!]
     if (value !== undefined) flags[key] = value
+    if (values[`no-${settingOf(key).flag!}`] === true) flags[key] = false
   }
   const extraValues = Object.fromEntries(Object.keys(extra).map(name => [name, values[name]]))
   return { flags, configFile: values.config as string | undefined, help: values.help === true, version: values.version === true, extra: extraValues }
@@ -128,7 +131,9 @@ async function main (argv: string[]): Promise<void> {
   process.on('uncaughtException', error => logger.error({ err: error }, 'uncaught exception (the proxy keeps running)'))
   process.on('unhandledRejection', error => logger.error({ err: error }, 'unhandled rejection (the proxy keeps running)'))
 
-  const app = await buildApp(config, { logger, droppedLogLines: droppedLines })
+  // Replay re-reads .env and the config file, so a fixed key takes effect before a restart.
+  const currentConfig = (): typeof config => loadConfig({ flags: parsed.flags, configFile: parsed.configFile }).config
+  const app = await buildApp(config, { logger, droppedLogLines: droppedLines, currentConfig })
   installShutdown(app, { graceMs: config.shutdownGraceMs, logger, exit })
   try {
     await app.listen({ port: config.port, host: config.host })

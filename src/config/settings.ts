@@ -52,6 +52,9 @@ export const SETTINGS = {
   logCurl: { env: 'LOG_CURL', flag: 'log-curl', boolean: true, default: false, parse: flag, example: 'true', help: 'print a copy-as-curl command under every exchange (failing ones always get one)' },
   doctorProbePath: { env: 'DOCTOR_PROBE_PATH', flag: 'probe-path', default: '/v1/data/posts?limit=1', parse: probePath, example: '/v1/data/posts?limit=1', help: 'doctor: the authenticated read it tries (a one-record read of one of your tables)' },
   forwardOrigin: { env: 'FORWARD_ORIGIN', flag: 'forward-origin', boolean: true, default: false, parse: flag, example: 'true', help: "forward the browser's Origin header upstream (dropped by default)" },
+  inspector: { env: 'INSPECTOR', flag: 'inspector', boolean: true, default: true, parse: flag, example: 'false', help: 'the inspector page and API at /__proxy/ (--no-inspector: off, nothing kept)' },
+  inspectorMaxExchanges: { env: 'INSPECTOR_MAX_EXCHANGES', flag: 'inspector-max-exchanges', default: 500, parse: integer(1, 100000), example: '500', help: 'inspector: how many recent exchanges are kept (oldest dropped first)' },
+  inspectorMaxBodyBytes: { env: 'INSPECTOR_MAX_BODY_BYTES', flag: 'inspector-max-body-bytes', default: 65536, parse: integer(0, 16 * 1024 * 1024), example: '65536', help: 'inspector: bytes kept of each request and response body (the rest is counted)' },
   headers: { default: {} as Record<string, string>, parse: headerMap, example: '{"X-Client": "my-app"}', help: 'config file only: extra headers to inject, name -> value' },
   headerPolicy: { default: {} as Record<string, HeaderPolicy>, parse: policyMap, example: '{"authorization": "set"}', help: 'config file only: per header "set" (always) or "ifAbsent"' }
 } satisfies Record<string, Setting<unknown>>

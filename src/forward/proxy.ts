@@ -12,6 +12,7 @@ import { bodyLimiter, declaredTooLarge, payloadTooLargeMessage } from './body-li
 import { sendProxyError } from '../reply-error.js'
 import { cappedCollector, isTextual, ERROR_BODY_BYTES, PREVIEW_BYTES, REPLAY_BODY_BYTES, watchingTap } from './body-capture.js'
 import type { BodyPreview } from '../log/exchange.js'
+import type { InspectorTaps } from '../inspector/inspector.js'
 
 // OPTIONS is left to @fastify/cors: preflights are answered, never forwarded.
 const FORWARDED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'] as const
@@ -31,8 +32,8 @@ export function proxyRoutes (config: Config): ProxyRoute[] {
   ]
 }
 
-export async function registerProxy (app: FastifyInstance, options: { config: Config, dispatcher: UpstreamDispatcher, route: ProxyRoute }): Promise<void> {
-  const { config, dispatcher, route } = options
+export async function registerProxy (app: FastifyInstance, options: { config: Config, dispatcher: UpstreamDispatcher, route: ProxyRoute, inspector?: InspectorTaps }): Promise<void> {
+  const { config, dispatcher, route, inspector } = options
   const injectable = configuredHeaders(config)
   const upstream = new URL(route.upstream)
   const rewritePrefix = upstream.pathname.replace(/\/$/, '') + (route.keepPrefix ? route.prefix : '')
@@ -84,11 +85,13 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         const collectError = response.statusCode >= 400 && isTextual(response.headers['content-type'])
           ? cappedCollector(exchange.errorBody = { text: '', totalBytes: 0, truncated: false }, ERROR_BODY_BYTES)
           : undefined
+        const inspect = inspector?.upstreamResponse(request, response.statusCode, response.headers)
         const stream = response.stream
         const onData = (chunk: Buffer): void => {
           exchange.responseBytes += chunk.length
           collect?.(chunk)
           collectError?.(chunk)
+          inspect?.(chunk)
         }
         // The body failing while the client is still there means the upstream cut it short.
         const onError = (): void => { if (!exchange.clientLeft) exchange.upstreamCut = true }
@@ -131,13 +134,17 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
       }
       if (request.body instanceof Readable) request.body = passThrough(request.body, bodyLimiter(config.maxBodyBytes))
     }
-    if (request.body instanceof Readable && isTextual(request.headers['content-type'])) {
-      // Kept for the copy-as-curl command; the log shows it only with --log-bodies.
-      const replay: BodyPreview = { text: '', totalBytes: 0, truncated: false }
-      request.exchange.replayBody = replay
-      const watchers = [cappedCollector(replay, REPLAY_BODY_BYTES)]
-      if (config.logBodies) watchers.push(cappedCollector(request.exchange.requestBody = { text: '', totalBytes: 0, truncated: false }, PREVIEW_BYTES))
-      request.body = passThrough(request.body, watchingTap(watchers))
+    if (request.body instanceof Readable) {
+      const watchers: Array<(chunk: Buffer) => void> = []
+      if (isTextual(request.headers['content-type'])) {
+        // Kept for the copy-as-curl command; the log shows it only with --log-bodies.
+        const replay: BodyPreview = { text: '', totalBytes: 0, truncated: false }
+        request.exchange.replayBody = replay
+        watchers.push(cappedCollector(replay, REPLAY_BODY_BYTES))
+        if (config.logBodies) watchers.push(cappedCollector(request.exchange.requestBody = { text: '', totalBytes: 0, truncated: false }, PREVIEW_BYTES))
+      }
+      if (inspector) watchers.push(inspector.requestBody(request))
+      if (watchers.length > 0) request.body = passThrough(request.body, watchingTap(watchers))
     }
     done()
   }

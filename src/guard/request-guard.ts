@@ -13,6 +13,8 @@ import { sendProxyError } from '../reply-error.js'
 export interface GuardOptions {
   config: Config
   originAllowed: OriginMatcher
+  /** Paths whose Origin rule another gate applies after this one (the inspector: same origin only). */
+  ownOriginRule?: (url: string) => boolean
 }
 
 // Node cuts a request's header list silently at maxHeadersCount (we lift that limit);
@@ -72,6 +74,8 @@ export function createRequestGuard (options: GuardOptions): RequestGuard {
       refuse(request, reply, 403, 'host-not-allowed', `Host "${name}" is not allowed: the proxy answers loopback names (localhost, 127.0.0.1, [::1]) and the names in ALLOWED_HOSTS, so that other web pages cannot spend your API key. To use this name, set ALLOWED_HOSTS=${name}`)
       return true
     }
+    // The inspector's paths answer their own page only (src/inspector/gate.ts), not CORS_ORIGINS.
+    if (options.ownOriginRule?.(request.url) === true) return false
     const origin = request.headers.origin
     if (origin !== undefined && !originAllowed(origin)) {
       request.exchange.notes.push(`refused origin ${origin}: not in CORS_ORIGINS${originAdvice(origin, config)}`)

@@ -15,6 +15,8 @@ export interface BannerFacts {
   apiKey: string | null
   allowedOrigins: readonly string[]
   allowedHosts: string[]
+  /** The inspector page's URL, or null with INSPECTOR=false. */
+  inspector: string | null
   warnings: string[]
 }
 
@@ -39,6 +41,7 @@ export function bannerFacts (config: Config, origin: Record<SettingKey, string>,
     apiKey: config.apiKey ? `${redactSecret(config.apiKey)} (${origin.apiKey})` : null,
     allowedOrigins: config.corsOrigins,
     allowedHosts: ['localhost', '*.localhost', '127.0.0.0/8', '[::1]', ...config.allowedHosts],
+    inspector: config.inspector ? `http://localhost:${port}/__proxy/` : null,
     warnings
   }
 }
@@ -57,6 +60,7 @@ export function bannerText (facts: BannerFacts): string {
     `  API key      ${facts.apiKey ?? 'NOT SET (BKEND_API_KEY)'}`,
     `  origins      ${facts.allowedOrigins.join(', ') || 'none'}`,
     `  hosts        ${facts.allowedHosts.join(', ')}`,
+    `  inspector    ${facts.inspector ?? 'off (INSPECTOR=false)'}`,
     `  → point your frontend at ${facts.frontendBaseUrl} (keep the /v1 in request paths), e.g. VITE_BKEND_API_URL=${facts.frontendBaseUrl}`
   ].join('\n')
 }

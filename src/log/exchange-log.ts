@@ -9,6 +9,8 @@ import { curlShown, formatExchange, summaryLine } from './curl-format.js'
 import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
 import { createHintLimiter, type HintLimiter } from '../diagnose/hint-limiter.js'
 import type { Config } from '../config/settings.js'
+import type { Hint } from '../diagnose/hints.js'
+import type { ExchangeRecord } from './exchange.js'
 
 declare module 'fastify' {
   interface FastifyRequest { exchange: Exchange }
@@ -18,7 +20,10 @@ declare module 'fastify' {
   }
 }
 
-const HEALTH_PATH = '/__proxy/health'
+// The proxy's own routes (health, the inspector's page and API) log at debug while they succeed.
+const OWN_PATHS = '/__proxy/'
+
+type ReplyHeaders = Record<string, string | string[] | number | undefined>
 
 export interface ExchangeLogOptions {
   logger: Logger
@@ -27,12 +32,18 @@ export interface ExchangeLogOptions {
   hintLimiter?: HintLimiter
   /** Whether the proxy itself ended this unfinished exchange (shutdown, a request body that is not valid HTTP). */
   proxyCutOf?: (request: FastifyRequest) => ProxyCut | undefined
+  /** Told of every finished exchange but the proxy's own routes, with the record the log prints (the inspector). */
+  onExchange?: (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: ReplyHeaders) => void
+  /** Exchange ids; apps that share an inspector share the sequence. */
+  nextId?: () => number
 }
 
 export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, options: ExchangeLogOptions) {
   const { logger } = options
   const limitHint = options.hintLimiter ?? createHintLimiter()
   let counter = 0
+  const nextId = options.nextId ?? (() => ++counter)
+  const onExchange = options.onExchange
   app.decorateRequest('exchange', null as unknown as Exchange)
 
   app.addHook('onRequest', (request, reply, done) => {
@@ -43,7 +54,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
 
   function trackExchange (request: FastifyRequest, reply: FastifyReply): void {
     const exchange: Exchange = {
-      id: ++counter,
+      id: nextId(),
       startedAt: process.hrtime.bigint(),
       method: request.method,
       url: request.url,
@@ -52,7 +63,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       notes: [],
       responseBytes: 0,
       call: {},
-      quiet: request.url === HEALTH_PATH
+      quiet: request.url.startsWith(OWN_PATHS)
     }
     request.exchange = exchange
     // 'finish' (all bytes handed to the socket) logs before the connection closes, so an
@@ -87,18 +98,23 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   function logExchange (request: FastifyRequest, reply: FastifyReply, exchange: Exchange, completed: boolean): void {
     // 499 (nginx's "client closed request") when the client left before any response.
     const status = exchange.upstreamStatus ?? (completed || reply.raw.headersSent ? reply.statusCode : exchange.proxyCut?.status ?? 499)
-    const level = exchange.quiet ? 'debug' : status >= 500 ? 'error' : status >= 400 || !completed ? 'warn' : 'info'
-    // Nothing below runs for an exchange the level leaves out (LOG_LEVEL=warn, silent).
-    if (!logger.isLevelEnabled(level)) return
+    const level = exchange.quiet && status < 400 ? 'debug' : status >= 500 ? 'error' : status >= 400 || !completed ? 'warn' : 'info'
+    const logged = logger.isLevelEnabled(level)
+    const inspected = onExchange !== undefined && !exchange.quiet
+    // Nothing below runs for an exchange that neither the level (LOG_LEVEL=warn, silent) nor the inspector wants.
+    if (!logged && !inspected) return
+    const replyHeaders: ReplyHeaders = exchange.upstreamStatus === undefined ? reply.getHeaders() as ReplyHeaders : {}
     const record = exchangeRecord(exchange, {
       clientHeaders: request.headers,
-      replyHeaders: exchange.upstreamStatus === undefined ? reply.getHeaders() as Record<string, string | string[] | number | undefined> : {},
+      replyHeaders,
       status,
       completed
     })
     // The pretty log shows the curl command only under failures (or with LOG_CURL); JSON always has it.
     const wantCurl = options.config.logFormat === 'json' || curlShown(record, options.config.logCurl)
-    const { hints, curl } = diagnoseExchange(exchange, record, { clientHeaders: request.headers, config: options.config, wantCurl, socket: request.raw.socket ?? {} })
+    const { hints, curl } = diagnoseExchange(exchange, record, { clientHeaders: request.headers, config: options.config, wantCurl: logged && wantCurl, socket: request.raw.socket ?? {} })
+    if (inspected) onExchange(request, record, hints, replyHeaders)
+    if (!logged) return
     const said = hints.map(hint => limitHint(hint.cause, hint.text)).filter(text => text !== undefined)
     const hint = said.length > 0 ? said.join('\n') : undefined
     if (options.config.logFormat === 'pretty') {

@@ -2,7 +2,7 @@
 // and captures its log output.
 import { PassThrough } from 'node:stream'
 import type { AddressInfo } from 'node:net'
-import { buildApp, type ProxyApp } from '../../src/app.js'
+import { buildApp, type AppOptions, type ProxyApp } from '../../src/app.js'
 import { createLogger } from '../../src/log/logger.js'
 import { builtInDefaults, type Config } from '../../src/config/settings.js'
 import { LOCALHOST_CERT } from './fake-api.js'
@@ -22,13 +22,13 @@ export function testConfig (overrides: Partial<Config> = {}): Config {
   return Object.freeze({ ...builtInDefaults(), logFormat: 'pretty', ...overrides }) as Config
 }
 
-export async function startProxy (t: Teardown, overrides: Partial<Config> = {}, options: { trustTestCa?: boolean } = {}): Promise<TestProxy> {
+export async function startProxy (t: Teardown, overrides: Partial<Config> = {}, options: { trustTestCa?: boolean, app?: Pick<AppOptions, 'currentConfig'> } = {}): Promise<TestProxy> {
   const config = testConfig({ port: 0, ...overrides })
   const sink = new PassThrough()
   let output = ''
   sink.on('data', (chunk: Buffer) => { output += chunk.toString('utf8') })
   const { logger, flush } = createLogger(config, { destination: sink, colorize: false })
-  const app = await buildApp(config, { logger, upstreamCa: options.trustTestCa === false ? undefined : [LOCALHOST_CERT] })
+  const app = await buildApp(config, { logger, upstreamCa: options.trustTestCa === false ? undefined : [LOCALHOST_CERT], ...options.app })
   await app.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(() => app.close())
   const port = (app.server.address() as AddressInfo).port

@@ -1,0 +1,129 @@
+// The inspector room: it keeps the recent exchanges (a bounded ring buffer with capped
+// body copies), serves them to its page and API under /__proxy/, and replays them. It
+// listens to the rest of the proxy through three hooks only: the exchange log hands it
+// each finished exchange (the record the log built, built once), the forwarding code
+// hands it body chunks, and the request guard leaves the Origin rule of its paths to
+// its gate. It never changes a request or response that passes through. With
+// INSPECTOR=false none of this is created.
+import type { FastifyRequest } from 'fastify'
+import type { Config } from '../config/settings.js'
+import type { Exchange, ExchangeRecord } from '../log/exchange.js'
+import { bkendErrorCode, type Hint } from '../diagnose/hints.js'
+import { bodyCollector, type BodyCollector } from './captured-body.js'
+import { ExchangeStore } from './store.js'
+import { RAW, hintTexts, isStreamType, type StoredExchange } from './stored-exchange.js'
+import { ReplayLinks } from './replay-links.js'
+import { scrubSecrets } from './redact-body.js'
+import { redactUrl } from '../log/redact.js'
+
+type HeaderBag = Record<string, string | string[] | number | undefined>
+
+/** What the forwarding code calls; each returns a watcher for the body's chunks. */
+export interface InspectorTaps {
+  requestBody: (request: FastifyRequest) => (chunk: Buffer) => void
+  upstreamResponse: (request: FastifyRequest, status: number, headers: HeaderBag) => (chunk: Buffer) => void
+}
+
+export interface Inspector {
+  store: ExchangeStore
+  links: ReplayLinks
+  taps: InspectorTaps
+  /** The exchange log's hook: one finished exchange, with its (unthrottled) hints. */
+  record: (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: HeaderBag) => void
+  /** One id sequence for every app that shares this inspector (replay builds a second one). */
+  nextId: () => number
+  maxBodyBytes: number
+}
+
+interface Capture {
+  request?: BodyCollector
+  response?: BodyCollector
+  /** When the upstream's response headers arrived (hrtime). */
+  headersAt?: bigint
+}
+
+export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 'inspectorMaxBodyBytes' | 'apiKey'>): Inspector {
+  const store = new ExchangeStore(config.inspectorMaxExchanges)
+  const links = new ReplayLinks()
+  const maxBodyBytes = config.inspectorMaxBodyBytes
+  const secrets = [config.apiKey]
+  // Keyed by the exchange, so nothing is added to it and nothing outlives it.
+  const captures = new WeakMap<Exchange, Capture>()
+  let lastId = 0
+
+  const captureOf = (exchange: Exchange): Capture => {
+    let capture = captures.get(exchange)
+    if (capture === undefined) captures.set(exchange, capture = {})
+    return capture
+  }
+
+  const taps: InspectorTaps = {
+    requestBody: request => (captureOf(request.exchange).request = bodyCollector(maxBodyBytes)).watch,
+    upstreamResponse: (request, status, headers) => {
+      const capture = captureOf(request.exchange)
+      capture.headersAt = process.hrtime.bigint()
+      // A stream shows in the list as soon as its headers are here; the rest arrives when it ends.
+      if (isStreamType(headers['content-type'])) store.put(openEntry(request, capture, status))
+      return (capture.response = bodyCollector(maxBodyBytes)).watch
+    }
+  }
+
+  const record = (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: HeaderBag): void => {
+    const exchange = request.exchange
+    const capture = captures.get(exchange)
+    const status = record.response.status
+    const responseType = exchange.upstreamResponseHeaders?.['content-type']
+    const errorCode = exchange.failure?.code ?? (exchange.errorBody ? bkendErrorCode(exchange.errorBody.text) : undefined)
+    store.put({
+      id: exchange.id,
+      replayOf: store.get(exchange.id)?.replayOf ?? links.claim(request),
+      startedAt: Date.now() - record.durationMs,
+      state: 'done',
+      method: exchange.method,
+      url: scrubSecrets(record.url, secrets),
+      status,
+      answeredBy: record.answeredBy,
+      headersMs: capture?.headersAt === undefined ? record.durationMs : Number(capture.headersAt - exchange.startedAt) / 1e6,
+      durationMs: record.durationMs,
+      bytes: record.bytes,
+      errorCode,
+      hints: hints.length === 0 ? NO_HINTS : hintTexts(hints),
+      stream: isStreamType(responseType),
+      failed: status >= 400 || record.error !== undefined || !record.completed,
+      responseType: responseType === undefined ? undefined : String(responseType),
+      [RAW]: {
+        exchange,
+        clientHeaders: request.headers,
+        socket: { localAddress: request.raw.socket?.localAddress, localPort: request.raw.socket?.localPort },
+        requestBody: capture?.request?.finish(),
+        responseBody: capture?.response?.finish(),
+        outcome: { replyHeaders, status: record.response.status, completed: record.completed, durationMs: record.durationMs }
+      }
+    })
+  }
+
+  function openEntry (request: FastifyRequest, capture: Capture, status: number): StoredExchange {
+    const exchange = request.exchange
+    const headersMs = Number(capture.headersAt! - exchange.startedAt) / 1e6
+    return {
+      id: exchange.id,
+      replayOf: links.claim(request),
+      startedAt: Date.now() - headersMs,
+      state: 'open',
+      method: exchange.method,
+      url: scrubSecrets(redactUrl(exchange.url), secrets),
+      status,
+      answeredBy: 'upstream',
+      headersMs,
+      bytes: 0,
+      hints: NO_HINTS,
+      stream: true,
+      failed: false,
+      [RAW]: { exchange, clientHeaders: request.headers }
+    }
+  }
+
+  return { store, links, taps, record, nextId: () => ++lastId, maxBodyBytes }
+}
+
+const NO_HINTS: string[] = []

@@ -1,0 +1,134 @@
+// The inspector's page and API under /__proxy/ (registered with that prefix). Every
+// answer carries a strict Content-Security-Policy and no CORS header; the gate (gate.ts)
+// has already refused other origins.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Config } from '../config/settings.js'
+import { sendProxyError } from '../reply-error.js'
+import type { Inspector } from './inspector.js'
+import { parseFilter, parseLimit, matchesFilter, MAX_LIMIT } from './filters.js'
+import { detailOf, summaryOf, type ExchangeDetail } from './views.js'
+import { eventStreams } from './events.js'
+import { harDocument } from './har.js'
+import { pageAsset } from './page-assets.js'
+import { replayExchange, type ReplayDeps } from './replay.js'
+
+export interface InspectorRoutesOptions {
+  inspector: Inspector
+  config: Config
+  replay: Pick<ReplayDeps, 'currentConfig' | 'startProxy'>
+}
+
+// No inline script or style, nothing from elsewhere, and no other site may frame the page.
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+  'cross-origin-opener-policy': 'same-origin',
+  'cache-control': 'no-store'
+}
+
+const JSON_TYPE = /^application\/json\s*(;|$)/i
+
+export async function inspectorRoutes (app: FastifyInstance, options: InspectorRoutesOptions): Promise<void> {
+  const { inspector, config } = options
+  const { store } = inspector
+  const events = eventStreams(store)
+  const replayDeps: ReplayDeps = {
+    ...options.replay,
+    links: inspector.links,
+    runningConfig: config,
+    ownAddress: () => app.server.address(),
+    inFlight: new Set()
+  }
+  app.addHook('preClose', (done) => {
+    events.closeAll()
+    for (const request of replayDeps.inFlight) request.destroy()
+    done()
+  })
+
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    for (const name of Object.keys(reply.getHeaders())) {
+      if (name.startsWith('access-control-')) reply.removeHeader(name)
+    }
+    reply.removeHeader('vary')
+    reply.headers(SECURITY_HEADERS)
+    done(null, payload)
+  })
+  // Replay takes JSON only (a form or an <img> cannot send it); the body itself is not needed.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, _body, done) => { done(null, null) })
+
+  const page = (name: string) => async (_request: FastifyRequest, reply: FastifyReply) => {
+    const asset = pageAsset(name)
+    if (asset === undefined) return sendProxyError(reply, 404, 'not-found', 'no such file')
+    return reply.type(asset.type).send(asset.body)
+  }
+  app.get('/', page('index.html'))
+  app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => page(request.params.name)(request, reply))
+
+  type ListRequest = FastifyRequest<{ Querystring: Record<string, string> }>
+  const filtered = (request: ListRequest, reply: FastifyReply, fallbackLimit: number) => {
+    const filter = parseFilter(request.query)
+    const limit = parseLimit(request.query.limit, fallbackLimit)
+    if (!filter.ok || !limit.ok) {
+      sendProxyError(reply, 400, 'bad-request', !filter.ok ? filter.message : !limit.ok ? limit.message : '')
+      return undefined
+    }
+    return store.recent(entry => matchesFilter(entry, filter.value), limit.value)
+  }
+
+  app.get('/api/exchanges', async (request: ListRequest, reply) => {
+    const found = filtered(request, reply, 100)
+    if (found === undefined) return reply
+    return { exchanges: found.map(summaryOf), kept: store.size, capacity: store.capacity }
+  })
+  app.delete('/api/exchanges', async (_request, reply) => {
+    store.clear()
+    return reply.code(204).send()
+  })
+  app.get<{ Params: { id: string } }>('/api/exchanges/:id', async (request, reply) => {
+    const entry = findEntry(request.params.id, reply)
+    if (entry === undefined) return reply
+    return detailOf(entry, { config, replays: store.replaysOf(entry.id) })
+  })
+  app.post<{ Params: { id: string } }>('/api/exchanges/:id/replay', {
+    onRequest: (request, reply, done) => {
+      if (JSON_TYPE.test(request.headers['content-type'] ?? '')) { done(); return }
+      sendProxyError(reply, 415, 'unsupported-media-type', 'replay needs POST with Content-Type: application/json (so no form or image on another site can trigger it)')
+    }
+  }, async (request, reply) => {
+    const entry = findEntry(request.params.id, reply)
+    if (entry === undefined) return reply
+    const outcome = await replayExchange(entry, replayDeps)
+    if (!outcome.ok) return sendProxyError(reply, outcome.status, outcome.name, outcome.message)
+    const { ok: _ok, ...answer } = outcome
+    return reply.code(201).send(answer)
+  })
+  app.get('/api/events', async (request: ListRequest, reply) => {
+    const filter = parseFilter(request.query)
+    if (!filter.ok) return sendProxyError(reply, 400, 'bad-request', filter.message)
+    events.open(reply, filter.value)
+    return reply
+  })
+  app.get('/api/har', async (request: ListRequest, reply) => {
+    const found = filtered(request, reply, MAX_LIMIT)
+    if (found === undefined) return reply
+    const details = found.filter(entry => entry.state === 'done').map(entry => detailOf(entry, { config, replays: [] }) as ExchangeDetail)
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+    return reply
+      .type('application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="bkend-dev-proxy-${stamp}.har"`)
+      .send(JSON.stringify(harDocument(details, `http://${request.headers.host ?? 'localhost'}`, found.length - details.length), null, 2))
+  })
+  app.setNotFoundHandler((request, reply) => {
+    sendProxyError(reply, 404, 'not-found', `the inspector has no ${request.method} ${request.url.split('?', 1)[0]}; its page is at /__proxy/ and its API under /__proxy/api/`)
+  })
+
+  function findEntry (raw: string, reply: FastifyReply) {
+    const entry = /^\d{1,15}$/.test(raw) ? store.get(Number(raw)) : undefined
+    if (entry === undefined) sendProxyError(reply, 404, 'exchange-not-found', `exchange #${raw} is not in the inspector's buffer (it keeps the last ${store.capacity}; INSPECTOR_MAX_EXCHANGES)`)
+    return entry
+  }
+}

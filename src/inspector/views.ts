@@ -1,0 +1,134 @@
+// Record-to-API mapping: what the list, the SSE events, the detail pane and HAR read.
+// Every view copies named fields from a StoredExchange; bodies and the curl command are
+// redacted here, when viewed.
+import { formatExchange } from '../log/curl-format.js'
+import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
+import type { ExchangeRecord, HeaderLine } from '../log/exchange.js'
+import { bodyView, type BodyView } from './body-view.js'
+import { scrubSecrets } from './redact-body.js'
+import type { Config } from '../config/settings.js'
+import { RAW, recordOf, type StoredExchange } from './stored-exchange.js'
+
+export interface ExchangeSummary {
+  id: number
+  replayOf?: number
+  startedAt: string
+  state: 'open' | 'done'
+  method: string
+  url: string
+  status: number
+  answeredBy: 'upstream' | 'proxy'
+  headersMs?: number
+  durationMs?: number
+  bytes: number
+  errorCode?: string
+  hint: boolean
+  stream: boolean
+  failed: boolean
+}
+
+export interface HeaderView { name: string, value: string, injected?: true }
+
+export interface ExchangeDetail extends ExchangeSummary {
+  target: string
+  request: { line: string, headers: HeaderView[], body: BodyView }
+  response: { line: string, headers: HeaderView[], body: BodyView }
+  /** The exchange as the log prints it (curl -v lines, without bodies). */
+  curlVerbose: string
+  /** A runnable command; secrets are $VARIABLES, secret body fields redacted. */
+  curl: string | undefined
+  hints: string[]
+  notes: string[]
+  error?: { code: string, message: string }
+  completed: boolean
+  cutBy?: ExchangeRecord['cutBy']
+  replays: number[]
+}
+
+export function summaryOf (entry: StoredExchange): ExchangeSummary {
+  const summary: ExchangeSummary = {
+    id: entry.id,
+    startedAt: new Date(entry.startedAt).toISOString(),
+    state: entry.state,
+    method: entry.method,
+    url: entry.url,
+    status: entry.status,
+    answeredBy: entry.answeredBy,
+    bytes: entry.bytes,
+    hint: entry.hints.length > 0,
+    stream: entry.stream,
+    failed: entry.failed
+  }
+  if (entry.replayOf !== undefined) summary.replayOf = entry.replayOf
+  if (entry.headersMs !== undefined) summary.headersMs = round(entry.headersMs)
+  if (entry.durationMs !== undefined) summary.durationMs = round(entry.durationMs)
+  if (entry.errorCode !== undefined) summary.errorCode = entry.errorCode
+  return summary
+}
+
+/** The secrets scrubbed from every text shown: the configured key, with and without its scheme. */
+export function knownSecrets (entry: StoredExchange, runningKey: string): string[] {
+  const keys = [runningKey, entry[RAW].exchange.config?.apiKey ?? '']
+  return keys.flatMap(key => [key, key.replace(/^bearer\s+/i, '')]).filter(key => key.length >= 8)
+}
+
+export function detailOf (entry: StoredExchange, context: { config: Config, replays: number[] }): ExchangeDetail | ExchangeSummary {
+  const record = recordOf(entry)
+  if (record === undefined) return summaryOf(entry)
+  const { exchange, clientHeaders } = entry[RAW]
+  const secrets = knownSecrets(entry, context.config.apiKey)
+  const path = exchange.url.split('?', 1)[0] ?? ''
+  const responseHeaders = exchange.upstreamResponseHeaders
+  const detail: ExchangeDetail = {
+    ...summaryOf(entry),
+    target: record.target,
+    request: {
+      line: record.request.line,
+      headers: headerViews(record.request.headers, secrets),
+      body: bodyView(entry[RAW].requestBody, { contentType: single(clientHeaders['content-type']), contentEncoding: single(clientHeaders['content-encoding']), path, side: 'request', secrets })
+    },
+    response: {
+      line: record.response.line,
+      headers: headerViews(record.response.headers, secrets),
+      body: bodyView(entry[RAW].responseBody, { contentType: single(responseHeaders?.['content-type']), contentEncoding: single(responseHeaders?.['content-encoding']), path, side: 'response', secrets })
+    },
+    curlVerbose: scrubSecrets(formatExchange(withoutBodies(record)), secrets),
+    curl: curlOf(entry, record, secrets, context.config),
+    hints: entry.hints.map(hint => scrubSecrets(hint, secrets)),
+    notes: record.notes.map(note => scrubSecrets(note, secrets)),
+    completed: record.completed,
+    replays: context.replays
+  }
+  if (record.error) detail.error = { code: record.error.code, message: scrubSecrets(record.error.message, secrets) }
+  if (record.cutBy) detail.cutBy = record.cutBy
+  return detail
+}
+
+// The log's copy-as-curl command: secrets are $VARIABLES, and a request body is in it
+// only with LOG_BODIES (redacted by the log's rules); the page shows bodies beside it.
+function curlOf (entry: StoredExchange, record: ExchangeRecord, secrets: string[], config: Config): string | undefined {
+  const { exchange, clientHeaders, socket } = entry[RAW]
+  const curl = diagnoseExchange(exchange, record, { clientHeaders, config, wantCurl: true, socket: socket ?? {} }).curl
+  return curl === undefined ? undefined : scrubSecrets(curl, secrets)
+}
+
+function withoutBodies (record: ExchangeRecord): ExchangeRecord {
+  const { requestBody: _request, responseBody: _response, ...rest } = record
+  return rest
+}
+
+function headerViews (lines: HeaderLine[], secrets: string[]): HeaderView[] {
+  return lines.map(([name, raw, injected]) => {
+    const value = scrubSecrets(raw, secrets)
+    return injected ? { name, value, injected } : { name, value }
+  })
+}
+
+function single (value: unknown): string | undefined {
+  if (Array.isArray(value)) return value[0] === undefined ? undefined : String(value[0])
+  return value === undefined ? undefined : String(value)
+}
+
+function round (ms: number): number {
+  return Math.round(ms * 10) / 10
+}
