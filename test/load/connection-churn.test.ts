@@ -4,7 +4,11 @@ import t from 'tap'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fdCount, holdLoadLock, percentile, pingReply, spawnProxy, startLoadUpstream, waitUntil } from './helpers.js'
+import { percentile, waitUntil } from './helpers.js'
+import { holdLoadLock } from './load-lock.js'
+import { pingReply, startLoadUpstream } from './load-upstream.js'
+import { fdCount } from './process-readings.js'
+import { spawnProxy } from './proxy-child.js'
 
 const REQUESTS = 5000
 const CONCURRENCY = 50

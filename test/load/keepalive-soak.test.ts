@@ -4,7 +4,12 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fdCount, health, holdLoadLock, mb, pingReply, rssGrowth, runAutocannon, sampleProcess, spawnProxy, startLoadUpstream, waitUntil } from './helpers.js'
+import { mb, waitUntil } from './helpers.js'
+import { holdLoadLock } from './load-lock.js'
+import { pingReply, startLoadUpstream } from './load-upstream.js'
+import { fdCount, rssGrowth, sampleProcess } from './process-readings.js'
+import { health, spawnProxy } from './proxy-child.js'
+import { runAutocannon } from './traffic.js'
 
 const CONNECTIONS = 64
 const DURATION_S = 60

@@ -2,7 +2,12 @@
 // under load. Serving must go on, memory stay bounded, lost entries be counted and
 // reported, and whatever is written must be whole entries.
 import t from 'tap'
-import { holdLoadLock, health, probeFromAnotherProcess, mb, percentile, pingReply, rssBytes, runAutocannon, sleep, spawnProxy, startLoadUpstream, waitUntil, type ResponseSeen } from './helpers.js'
+import { mb, percentile, sleep, waitUntil } from './helpers.js'
+import { holdLoadLock } from './load-lock.js'
+import { pingReply, startLoadUpstream } from './load-upstream.js'
+import { rssBytes } from './process-readings.js'
+import { health, spawnProxy } from './proxy-child.js'
+import { probeFromAnotherProcess, runAutocannon, type ResponseSeen } from './traffic.js'
 
 const CONNECTIONS = 16
 const DURATION_S = 17

@@ -4,7 +4,11 @@ import t from 'tap'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fdCount, holdLoadLock, mb, percentile, rssGrowth, sampleProcess, sleep, spawnProxy, startLoadUpstream, waitUntil } from './helpers.js'
+import { mb, percentile, sleep, waitUntil } from './helpers.js'
+import { holdLoadLock } from './load-lock.js'
+import { startLoadUpstream } from './load-upstream.js'
+import { fdCount, rssGrowth, sampleProcess } from './process-readings.js'
+import { spawnProxy } from './proxy-child.js'
 
 const STREAMS = 200
 const DURATION_MS = 60_000

@@ -3,7 +3,12 @@
 import t from 'tap'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fdCount, holdLoadLock, percentile, pingReply, runAutocannon, sleep, spawnProxy, startLoadUpstream, timedGet, waitUntil, type ResponseSeen } from './helpers.js'
+import { percentile, sleep, waitUntil } from './helpers.js'
+import { holdLoadLock } from './load-lock.js'
+import { pingReply, startLoadUpstream } from './load-upstream.js'
+import { fdCount } from './process-readings.js'
+import { spawnProxy } from './proxy-child.js'
+import { runAutocannon, timedGet, type ResponseSeen } from './traffic.js'
 
 const CONNECTIONS = 64
 const DURATION_S = 12
