@@ -65,20 +65,22 @@ t.test('the JSON reader counts exchanges, answered ones, repeated ids, drop noti
     exchangeJson(2, 502),
     exchangeJson(3, 200, false),
     '{"level":30,"exch',
+    'null',
+    '{"level":30,"exchange":{"id":4,"completed":true}}',
     exchangeJson(2),
     '[log] 7 log entries were dropped because the output was not being read',
     '{"level":40,"droppedLogLines":5,"msg":"[log] 5 log entries were dropped because the output was not being read"}',
     '{"level":30,"msg":"stopped"}'
   ].join('\n'))
   t.same(tally, {
-    lines: 9,
-    exchanges: 4,
+    lines: 11,
+    exchanges: 5,
     answered: 2,
     badIds: 1,
     notices: 2,
     reportedDropped: 12,
-    torn: 1,
-    tornSamples: ['{"level":30,"exch'],
+    torn: 2,
+    tornSamples: ['{"level":30,"exch', 'null'],
     lastLine: '{"level":30,"msg":"stopped"}'
   })
 })

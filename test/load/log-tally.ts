@@ -62,7 +62,7 @@ function idSet (): (id: number) => boolean {
   }
 }
 
-interface JsonEntry { exchange?: { id: number, completed: boolean, response: { status: number } }, droppedLogLines?: number }
+interface JsonEntry { exchange?: { id: number, completed: boolean, response?: { status: number } }, droppedLogLines?: number }
 
 /** LOG_FORMAT=json: one entry per line. */
 export function jsonLogReader (): LogReader {
@@ -73,20 +73,20 @@ export function jsonLogReader (): LogReader {
     tally.lastLine = text
     const notice = DROP_NOTICE.exec(text)
     if (notice) { countNotice(tally, Number(notice[1])); return }
-    let entry: JsonEntry
+    let entry: JsonEntry | null
     try {
-      entry = JSON.parse(text) as JsonEntry
+      entry = JSON.parse(text) as JsonEntry | null
     } catch {
-      countTorn(tally, text)
-      return
+      entry = null
     }
+    if (entry === null || typeof entry !== 'object') { countTorn(tally, text); return }
     // In JSON mode the drop notice is a JSON line of its own, with the count as a field.
     if (typeof entry.droppedLogLines === 'number') countNotice(tally, entry.droppedLogLines)
     const exchange = entry.exchange
     if (!exchange) return
     tally.exchanges++
     if (!(Number.isInteger(exchange.id) && exchange.id > 0 && exchange.id < MAX_ID) || seen(exchange.id)) tally.badIds++
-    if (exchange.completed && exchange.response.status === 200) tally.answered++
+    if (exchange.completed && exchange.response?.status === 200) tally.answered++
   }
   return { tally, line, end: () => tally }
 }
