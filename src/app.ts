@@ -1,21 +1,22 @@
 // buildApp(config, options): the whole proxy as a Fastify instance. It never listens,
 // so tests choose between inject() and a real port.
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import cors from '@fastify/cors'
 import type { Logger } from 'pino'
 import type { AddressInfo } from 'node:net'
 import type { Config } from './config/settings.js'
 import { liveOriginMatcher } from './cors/origin-match.js'
-import { ALL_METHODS, corsOptions } from './cors/cors.js'
+import { corsOptions } from './cors/cors.js'
 import { exchangeLog } from './log/exchange-log.js'
-import { closingGate, requestGuard } from './guard/request-guard.js'
+import type { ProxyCut } from './log/exchange.js'
+import { closingGate, createRequestGuard, requestGuard } from './guard/request-guard.js'
+import { invalidRequestOf, parserRefusalHandler } from './guard/raw-refusal.js'
 import { healthRoute } from './lifecycle/health.js'
 import { createUpstreamDispatcher, type DispatcherOptions } from './forward/upstream-dispatcher.js'
 import { proxyRoutes, registerProxy } from './forward/proxy.js'
-import { isForwardedPath, missingPrefixMessage } from './guard/missing-prefix.js'
+import { routeConnectRequests, unroutedHandler } from './guard/unrouted.js'
 import { sendProxyError } from './reply-error.js'
 import { frameworkLogger } from './log/framework-logger.js'
-import { proxyError } from './errors.js'
 import { createInspector, type Inspector } from './inspector/inspector.js'
 import { inspectorGate } from './inspector/gate.js'
 import { inspectorRoutes } from './inspector/routes.js'
@@ -41,41 +42,54 @@ export interface AppOptions {
 export interface ProxyApp extends FastifyInstance {
   /** Marks the app as closing: new requests get 503 proxy/shutting-down. */
   beginShutdown: () => void
+  /** Ends the grace period: closes every connection still open, and logs their exchanges as cut by the proxy. */
+  cutOpenConnections: () => void
 }
 
 export async function buildApp (config: Config, options: AppOptions): Promise<ProxyApp> {
   const { logger } = options
-  const app = Fastify({
-    loggerInstance: frameworkLogger(logger),
-    return503OnClosing: false,
-    forceCloseConnections: 'idle',
-    // Bodies stream through; the proxy never buffers them, so Fastify's limit does not apply.
-    bodyLimit: Number.MAX_SAFE_INTEGER,
-    routerOptions: { ignoreTrailingSlash: false },
-    // A URL Fastify cannot decode (e.g. /v1/%E0%A4%A) gets our 400, not FST_ERR_BAD_URL.
-    frameworkErrors: (error, _request, reply) => {
-      sendProxyError(reply, 400, 'bad-request', `the request URL is not valid (${error.message})`)
-    },
-    clientErrorHandler: (error, socket) => {
-      const tooLarge = (error as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW'
-      const body = JSON.stringify(tooLarge
-        ? proxyError('headers-too-large', 'the request headers are too large')
-        : proxyError('bad-request', `the request is not valid HTTP (${(error as NodeJS.ErrnoException).code ?? error.message})`))
-      if (socket.writable) {
-        socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
-      } else {
-        socket.destroy()
-      }
-    }
-  }) as unknown as ProxyApp
-
-  let closing = false
-  app.beginShutdown = () => { closing = true }
-
   // Each request runs on the configuration current when it arrived (exchange-log takes the
   // snapshot); `config` stays for what is fixed at start-up (port, prefixes, log format).
   const live = options.liveConfig ?? createLiveConfig(config)
   const originAllowed = liveOriginMatcher(() => live.current().corsOrigins)
+  const guard = createRequestGuard({ config, originAllowed })
+  const app = Fastify({
+    loggerInstance: frameworkLogger(logger),
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    // Fastify turns Node's limit on receiving a request off (0); a client that stalls its
+    // upload is its own business, but bounded, as Node bounds it by default (5 min).
+    requestTimeout: 300_000,
+    // Node would answer a missing Host with a bare 400 of its own, unlogged; the guard answers it.
+    http: { requireHostHeader: false },
+    // Bodies stream through; the proxy never buffers them, so Fastify's limit does not apply.
+    bodyLimit: Number.MAX_SAFE_INTEGER,
+    routerOptions: { ignoreTrailingSlash: false },
+    // A URL Fastify cannot decode (e.g. /v1/%E0%A4%A) gets our 400, not FST_ERR_BAD_URL. No
+    // hook has run yet: the exchange and the guard are started here by hand, so the refusal
+    // order (Host, Origin, then the path) and the log line are the same as for any request.
+    frameworkErrors: (error, request, reply) => {
+      app.trackExchange(request, reply)
+      if (guard.refused(request, reply)) return
+      guard.refuse(request, reply, 400, 'bad-request', `the request URL is not valid (${error.message})`)
+    },
+    clientErrorHandler: parserRefusalHandler(logger)
+  }) as unknown as ProxyApp
+
+  let closing = false
+  let cutting = false
+  app.beginShutdown = () => { closing = true }
+  app.cutOpenConnections = () => {
+    cutting = true
+    app.server.closeAllConnections()
+  }
+  const proxyCutOf = (request: FastifyRequest): ProxyCut | undefined => {
+    // 503 stands for the answer the client never got at shutdown.
+    if (cutting) return { cause: 'shutdown', status: 503 }
+    const invalid = invalidRequestOf(request.raw.socket)
+    return invalid && { cause: 'invalid-request', status: invalid.status, failure: invalid.failure }
+  }
+
   const dispatcher = createUpstreamDispatcher(config, { ca: options.upstreamCa })
   // INSPECTOR=false: no store, no hooks, no routes; /__proxy/ is a plain 404.
   const inspector = options.inspector ?? (config.inspector ? createInspector(config) : undefined)
@@ -87,7 +101,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     if (status === 500) logger.error({ err: error, request: request.exchange?.id }, 'internal error')
     sendProxyError(reply, status, status === 500 ? 'internal' : 'bad-request', status === 500 ? 'the proxy failed on this request; the log has the details' : error.message)
   })
-  await app.register(exchangeLog, { logger, config, currentConfig: live.current, onExchange: inspector?.record, nextId: inspector?.nextId })
+  await app.register(exchangeLog, { logger, config, currentConfig: live.current, proxyCutOf, onExchange: inspector?.record, nextId: inspector?.nextId })
   // The same-origin rule covers the inspector's paths, which include the environment switch; without the inspector, the switch alone.
   const ownOriginRule = servesInspector ? isInspectorPath : isEnvironmentPath
   await app.register(requestGuard, { config, originAllowed, ownOriginRule })
@@ -112,14 +126,8 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   }
 
   app.server.maxHeadersCount = 0 // the guard refuses too many headers instead of Node cutting them
-  app.setNotFoundHandler((request, reply) => {
-    // A plain OPTIONS (no CORS preflight) under a forwarded prefix: say what is allowed.
-    if (request.method === 'OPTIONS' && isForwardedPath(request.url, config)) {
-      reply.code(204).header('allow', ALL_METHODS.join(', ')).send()
-      return
-    }
-    sendProxyError(reply, 404, 'missing-v1-prefix', missingPrefixMessage(request.url, config))
-  })
+  app.setNotFoundHandler(unroutedHandler(config))
+  routeConnectRequests(app.server)
   app.addHook('onClose', async () => {
     await dispatcher.destroy()
   })

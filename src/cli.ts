@@ -10,6 +10,7 @@ import { bannerFacts, bannerText, bannerTitle } from './lifecycle/banner.js'
 import { installShutdown } from './lifecycle/shutdown.js'
 import { VERSION } from './config/version.js'
 import { formatDoctorReport, runDoctor } from './doctor/doctor.js'
+import { runInit } from './init/init.js'
 import { createLiveConfig } from './config/live-config.js'
 import { withEnvironment } from './config/profiles.js'
 import { watchConfig } from './config/watch-config.js'
@@ -30,6 +31,7 @@ function usage (): string {
     '',
     'Usage: bkend-dev-proxy [flags]',
     '       bkend-dev-proxy doctor [--origin <url>] [--all-environments] [--json] [flags]   check the setup step by step',
+    '       bkend-dev-proxy init [--project-id <id>] [--environment <env>] [--force]   write .env here (key from BKEND_API_KEY, or asked)',
     '',
     `  ${'flag'.padEnd(30)} ${'variable'.padEnd(20)} meaning`,
     ...rows,
@@ -118,6 +120,7 @@ async function doctorMain (argv: string[]): Promise<void> {
 
 async function main (argv: string[]): Promise<void> {
   if (argv[0] === 'doctor') return doctorMain(argv.slice(1))
+  if (argv[0] === 'init') { process.exitCode = await runInit({ argv: argv.slice(1), env: process.env, cwd: process.cwd(), input: process.stdin, output: process.stdout, errors: process.stderr }); return }
   let parsed: ReturnType<typeof parseFlags>
   let loaded: ReturnType<typeof loadConfig>
   try {

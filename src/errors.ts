@@ -37,7 +37,12 @@ export function prodReadOnlyFailure (method: string): ProxyFailure {
   }
 }
 
-export interface UpstreamContext { upstream: string, timeoutMs: number }
+export interface UpstreamContext {
+  upstream: string
+  timeoutMs: number
+  /** The client's method: paging advice fits a read, not an upload. */
+  method: string
+}
 
 export function classifyUpstreamError (error: unknown, context: UpstreamContext): ProxyFailure {
   const { code, message } = rootErrorCode(error)
@@ -46,7 +51,9 @@ export function classifyUpstreamError (error: unknown, context: UpstreamContext)
     return {
       status: 504,
       name: 'upstream-timeout',
-      message: `${host} did not answer within ${context.timeoutMs} ms (UPSTREAM_TIMEOUT_MS). For large list reads, page with ?limit= (e.g. ?limit=50); or raise UPSTREAM_TIMEOUT_MS.`
+      message: `${host} did not answer within ${context.timeoutMs} ms (UPSTREAM_TIMEOUT_MS). ${context.method === 'GET' || context.method === 'HEAD'
+        ? 'For large list reads, page with ?limit= (e.g. ?limit=50); or raise UPSTREAM_TIMEOUT_MS.'
+        : 'The wait starts once the request body has been sent in full; if the operation takes longer, raise UPSTREAM_TIMEOUT_MS.'}`
     }
   }
   if (UNREACHABLE_CODES.has(code)) {

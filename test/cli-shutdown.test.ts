@@ -1,5 +1,6 @@
 // SIGTERM/SIGINT on the real CLI: open requests finish within SHUTDOWN_GRACE_MS, streams
-// that never end are cut when it runs out, and a second signal exits at once with 1.
+// that never end are cut when it runs out, and a second signal exits at once with 1 (but
+// not a repeat within 1 s: one Ctrl-C on `npm start` arrives twice, see cli-ctrl-c.test.ts).
 import t from 'tap'
 import { startCli } from './helpers/cli.js'
 import { startFakeApi, type FakeHandler } from './helpers/fake-api.js'
@@ -88,9 +89,32 @@ t.test('SHUTDOWN_GRACE_MS=300 cuts a stream that never ends and exits 0 within ~
   await until(() => api.abortedResponses === 1)
   t.equal(api.abortedResponses, 1, 'the upstream stream was closed too')
   t.match(cli.stdout(), /WARN: grace period of 300 ms is over: closing the connections still open$/m)
+  t.match(cli.stdout(), /^\* #1 200 OK, the proxy cut the response at shutdown after 9 bytes in [\d.]+ ms \(SHUTDOWN_GRACE_MS elapsed\)$/m,
+    'the log says the proxy cut the stream, not the upstream')
+  t.notMatch(cli.stdout(), /upstream closed the connection|client closed the connection/)
 })
 
-t.test('a second SIGTERM during the grace period exits at once with 1', async t => {
+t.test('the JSON log records cutBy "proxy" for a stream and for a request still unanswered when the grace period ends', async t => {
+  const api = await startFakeApi(t, { handler: (req, res) => { if (req.url === '/v1/events') endlessStream(req, res, '') } })
+  const cli = await startCli(t, [], { env: { BKEND_API_URL: api.url, SHUTDOWN_GRACE_MS: '300', LOG_FORMAT: 'json' } })
+  const res = await fetch(new URL('/v1/events', cli.url))
+  const drained = drain(res.body!)
+  const unanswered = fetch(new URL('/v1/never', cli.url)).then(() => 'answered', () => 'cut')
+  await until(() => api.started === 2)
+  cli.child.kill('SIGTERM')
+  t.same(await cli.exited, { code: 0, signal: null })
+  t.same([await drained, await unanswered], ['cut', 'cut'])
+  const exchanges = cli.stdout().trim().split('\n').map(line => JSON.parse(line) as { exchange?: { url: string, cutBy?: string, completed: boolean, response: { status: number } }, msg: string })
+    .filter(entry => entry.exchange !== undefined)
+    .map(entry => [entry.exchange!.url, entry.exchange!.cutBy, entry.exchange!.response.status, entry.msg.replace(/in [\d.]+ ms/, 'in N ms')])
+    .sort()
+  t.same(exchanges, [
+    ['/v1/events', 'proxy', 200, '* #1 200 OK, the proxy cut the response at shutdown after 9 bytes in N ms (SHUTDOWN_GRACE_MS elapsed)'],
+    ['/v1/never', 'proxy', 503, '* #2 503 Service Unavailable, the proxy cut the response at shutdown after 0 bytes in N ms (SHUTDOWN_GRACE_MS elapsed)']
+  ])
+})
+
+t.test('a second SIGTERM more than 1 s into the grace period exits at once with 1', async t => {
   const api = await startFakeApi(t, { handler: endlessStream })
   const cli = await startCli(t, [], { env: { BKEND_API_URL: api.url, SHUTDOWN_GRACE_MS: '20000' } })
   const res = await fetch(new URL('/v1/events', cli.url))
@@ -98,6 +122,7 @@ t.test('a second SIGTERM during the grace period exits at once with 1', async t 
   const drained = drain(res.body!)
   cli.child.kill('SIGTERM')
   await cli.waitForStdout(/SIGTERM: shutting down; open requests get 20000 ms to finish/)
+  await new Promise(resolve => setTimeout(resolve, 1200))
   t.equal(cli.child.exitCode, null, 'still running while the stream is open')
   const started = Date.now()
   cli.child.kill('SIGTERM')
@@ -108,3 +133,26 @@ t.test('a second SIGTERM during the grace period exits at once with 1', async t 
   t.match(lastLine(cli.stdout()), /WARN: SIGTERM again: exiting now$/)
   t.equal(await drained, 'cut')
 })
+
+for (const signal of SIGNALS) {
+  t.test(`a repeated ${signal} within 1 s is the same request to stop: the open stream keeps its grace period`, async t => {
+    const api = await startFakeApi(t, { handler: endlessStream })
+    const cli = await startCli(t, [], { env: { BKEND_API_URL: api.url, SHUTDOWN_GRACE_MS: '1500' } })
+    const res = await fetch(new URL('/v1/events', cli.url))
+    t.equal(res.status, 200)
+    const drained = drain(res.body!)
+    await until(() => api.started === 1)
+    const started = Date.now()
+    // As npm does after the terminal's own copy: the same signal a few milliseconds later.
+    cli.child.kill(signal)
+    await new Promise(resolve => setTimeout(resolve, 5))
+    cli.child.kill(signal)
+    const exit = await cli.exited
+    const elapsedMs = Date.now() - started
+    t.same(exit, { code: 0, signal: null })
+    t.ok(elapsedMs >= 1400, `exited ${elapsedMs} ms after the first ${signal}, at the end of the 1500 ms grace period`)
+    t.notMatch(cli.stdout(), /again: exiting now/)
+    t.equal(await drained, 'cut')
+    t.match(lastLine(cli.stdout()), /INFO: stopped$/)
+  })
+}

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { startFakeApi } from './helpers/fake-api.js'
 import { startProxy } from './helpers/proxy.js'
+import { WireClient, startRawUpstream } from './helpers/matrix-wire.js'
 
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
 
@@ -29,6 +30,22 @@ t.test('forwards as a server-side call: upstream Host, no Origin, no client forw
   const headers = api.received[0]!.headers
   t.equal(headers.host, `127.0.0.1:${api.port}`)
   t.same([headers.origin, headers['x-forwarded-for'], headers.forwarded], [undefined, undefined, undefined])
+})
+
+t.test('every client X-Forwarded-* and Proxy-* header is removed, and Proxy itself (httpoxy)', async t => {
+  const upstream = await startRawUpstream(t, (_hit, socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'))
+  const proxy = await startProxy(t, { apiUrl: upstream.url })
+  const client = await WireClient.connect(proxy.port)
+  t.teardown(() => client.destroy())
+  const spoofed = [
+    'X-Forwarded-Server: evil', 'X-Forwarded-Prefix: /admin', 'X-Forwarded-Uri: /admin', 'X-Forwarded-Scheme: https',
+    'X-Forwarded-Ssl: on', 'X-Forwarded-For: 6.6.6.6', 'Proxy: http://evil.example:8080', 'Proxy-Foo: bar'
+  ]
+  client.send(`GET /v1/x HTTP/1.1\r\nHost: localhost:${proxy.port}\r\n${spoofed.map(line => line + '\r\n').join('')}X-Kept: yes\r\n\r\n`)
+  t.equal((await client.read())?.status, 200)
+  const names = Object.keys(upstream.hits[0]!.headers)
+  t.same(names.filter(name => name.startsWith('x-forwarded-') || name.startsWith('proxy')), [], `none reached the upstream (it saw: ${names.join(', ')})`)
+  t.same(upstream.hits[0]!.headers['x-kept'], ['yes'], 'other headers still pass')
 })
 
 t.test('every method is forwarded with its body; OPTIONS is never forwarded', async t => {

@@ -2,6 +2,7 @@ import t from 'tap'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { startProxy } from './helpers/proxy.js'
+import { startRawUpstream } from './helpers/matrix-wire.js'
 
 // FLT-11: an upstream that answers without a Keep-Alive hint and silently closes each
 // socket 300 ms after its last response, hit by requests spaced right at that moment.
@@ -55,4 +56,58 @@ t.test('a POST on a stale socket is never sent twice', async t => {
   // A POST that met a closing socket may fail (502) and may or may not have reached the
   // upstream; what must never happen is a second copy of it.
   t.ok(upstream.requests() <= 20, `the upstream saw ${upstream.requests()} POSTs for 20 sent (${errors} answered 502), never a resend`)
+})
+
+// Issue 10 item 2: the stale-socket rule counts only bytes from before this request was
+// written. A fresh connection whose upstream answers part of a response, or 101, and
+// closes has carried no earlier exchange: the GET must not be sent again.
+for (const [name, answer] of [
+  ['a cut-off status head', 'HTTP/1.1 200 OK\r\nContent-Type: appl'],
+  ['a 101 to a request that asked for no upgrade', 'HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n']
+] as const) {
+  t.test(`a GET answered with ${name} on a fresh connection is sent once, never again`, async t => {
+    const upstream = await startRawUpstream(t, (_hit, socket) => socket.end(answer))
+    const proxy = await startProxy(t, { apiUrl: upstream.url })
+    const res = await fetch(new URL('/v1/x', proxy.url))
+    const body = await res.json() as { error: { code: string } }
+    t.same([res.status, body.error.code], [502, 'proxy/upstream-bad-response'])
+    await new Promise(resolve => setTimeout(resolve, 200))
+    t.equal(upstream.hits.length, 1, 'one client request, one upstream request')
+    t.equal(upstream.connections, 1, 'no second connection was opened for it')
+    t.notMatch(await proxy.logs(), /sent again/, 'the log does not claim a stale pooled socket')
+  })
+}
+
+t.test('on a pooled socket, a partial answer to the second GET is not taken for a stale socket', async t => {
+  // The first exchange completes and leaves the socket pooled; the second request's own
+  // bytes must not make the socket look as if it had been closed while idle.
+  const upstream = await startRawUpstream(t, (hit, socket) => {
+    if (hit.url.endsWith('/first')) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+    else socket.end('HTTP/1.1 200 OK\r\nContent-Type: appl')
+  })
+  const proxy = await startProxy(t, { apiUrl: upstream.url })
+  t.equal((await (await fetch(new URL('/v1/first', proxy.url))).text()), 'ok')
+  const res = await fetch(new URL('/v1/second', proxy.url))
+  t.equal(res.status, 502)
+  await res.text()
+  await new Promise(resolve => setTimeout(resolve, 200))
+  t.same(upstream.hits.map(hit => hit.url), ['/v1/first', '/v1/second'], 'the second GET reached the upstream once')
+})
+
+t.test('a GET on a pooled socket the upstream closes without a byte is sent again once, and the log says so', async t => {
+  const served = new WeakMap<object, number>()
+  const upstream = await startRawUpstream(t, (_hit, socket) => {
+    const count = (served.get(socket) ?? 0) + 1
+    served.set(socket, count)
+    // The second request on a connection meets the upstream closing it: no byte of an answer.
+    if (count === 2) socket.destroy()
+    else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+  })
+  const proxy = await startProxy(t, { apiUrl: upstream.url })
+  t.equal(await (await fetch(new URL('/v1/first', proxy.url))).text(), 'ok')
+  const res = await fetch(new URL('/v1/second', proxy.url))
+  t.same([res.status, await res.text()], [200, 'ok'], 'the client never sees the stale socket')
+  t.same(upstream.hits.map(hit => hit.url), ['/v1/first', '/v1/second', '/v1/second'], 'sent again once, on a fresh connection')
+  t.equal(upstream.connections, 2)
+  t.match(await proxy.logs(), /sent again once on a fresh connection/)
 })

@@ -4,15 +4,13 @@
 // process, and the upstream pool released at exit.
 import t from 'tap'
 import net from 'node:net'
-import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { startCli, tempDir } from './helpers/cli.js'
+import { startCli } from './helpers/cli.js'
+import { npmStart } from './helpers/npm-start.js'
 import { startFakeApi, type FakeHandler } from './helpers/fake-api.js'
 import { waitFor } from './helpers/upstream-faults.js'
 import { WireClient, errorOf, startRawUpstream } from './helpers/matrix-wire.js'
 
 const ORIGIN = 'http://localhost:3000'
-const ROOT = new URL('..', import.meta.url).pathname
 
 function lastLine (text: string): string {
   return text.trimEnd().split('\n').at(-1) ?? ''
@@ -140,52 +138,6 @@ t.test('SHD-03 the default grace period stays under Docker\'s 10 s stop timeout'
   t.same(await exit, { code: 0, signal: null })
 })
 
-function descendantsOf (pid: number): number[] {
-  let children: number[] = []
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
-  } catch {
-    return []
-  }
-  return children.flatMap(child => [child, ...descendantsOf(child)])
-}
-
-interface Spawned { stdout: () => string, exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>, pid: number, port: Promise<number> }
-
-/** `npm start -- --port 0` in the project, as a user runs it; the signal goes to npm. */
-function npmStart (t: { teardown: (fn: () => unknown) => void }, env: Record<string, string> = {}): Spawned {
-  const child = spawn('npm', ['start', '--silent', '--', '--port', '0'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: tempDir(t), ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let out = ''
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { out += chunk })
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { out += chunk })
-  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>(resolve => child.once('exit', (code, signal) => resolve({ code, signal })))
-  const port = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start printed no banner:\n${out}`)), 15000)
-    const check = (): void => {
-      const match = /listening on http:\/\/\S+?:(\d+)/.exec(out)
-      if (match) { clearTimeout(timer); child.stdout!.off('data', check); resolve(Number(match[1])) }
-    }
-    child.stdout!.on('data', check)
-  })
-  const descendants = new Set<number>()
-  const track = (): void => { for (const pid of descendantsOf(child.pid!)) descendants.add(pid) }
-  const timer = setInterval(track, 100)
-  t.teardown(async () => {
-    clearInterval(timer)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    // An orphaned proxy keeps the pipes open: end the processes this run started, by id.
-    for (const pid of descendants) {
-      try { process.kill(pid, 'SIGKILL') } catch {}
-    }
-    await exited
-  })
-  return { stdout: () => out, exited, pid: child.pid!, port }
-}
-
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   // npm runs the script through `sh -c`; a signal sent to npm reaches sh, not the proxy.
   t.test(`SHD-04 ${signal} to \`npm start\` (npm as the parent process) stops the proxy: exit 0, last line flushed, port closed`, async t => {
@@ -203,7 +155,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       t.ok(exit.code === 0 || (signal === 'SIGINT' && exit.code === 130), `exit code ${exit.code} (signal ${exit.signal})`)
     }
     t.ok(elapsedMs < 5000, `within the grace period (${elapsedMs} ms)`)
-    t.match(run.stdout(), /INFO: stopped\s*$/, 'the proxy itself shut down and flushed its last line')
+    t.match(run.output(), /INFO: stopped\s*$/, 'the proxy itself shut down and flushed its last line')
     t.ok(await connectRefused(port), 'nothing listens on the port any more (no orphaned proxy)')
   })
 }

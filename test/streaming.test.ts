@@ -253,6 +253,17 @@ t.test('MCP requests reach the MCP URL path with the injected headers', async t 
   await assertProxyHealthy(t, proxy.url)
 })
 
+t.test('an MCP URL without a path: /mcp and its query go to the upstream root', async t => {
+  const api = await startFakeApi(t)
+  const proxy = await startProxy(t, { apiUrl: 'http://127.0.0.1:9', mcpUrl: api.url })
+  const sent = ['/mcp', '/mcp?x=1', '/mcp/', '/mcp/?x=1', '/mcp/sub?x=1']
+  for (const target of sent) {
+    const response = await rawRequest(proxy.port, `GET ${target} HTTP/1.1\r\nHost: localhost:${proxy.port}\r\n\r\n`)
+    t.equal(response.status, 200, target)
+  }
+  t.same(api.received.map(request => request.url), ['/', '/?x=1', '/', '/?x=1', '/sub?x=1'])
+})
+
 t.test('an API URL with a base path prefixes it to /v1 paths', async t => {
   const api = await startFakeApi(t)
   const proxy = await startProxy(t, { apiUrl: `${api.url}/base` })

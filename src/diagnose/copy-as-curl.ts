@@ -14,6 +14,8 @@ export interface CurlRequest {
   /** BKEND_API_KEY already starts with "Bearer ", so the variable stands for the whole value. */
   keyIncludesScheme?: boolean
   body?: CurlBody
+  /** A target that is no path (`OPTIONS *`, `CONNECT host:port`), sent as it was. */
+  requestTarget?: string
 }
 
 /**
@@ -42,6 +44,7 @@ export function copyAsCurl (request: CurlRequest): string {
   const method = request.method.toUpperCase()
   if (method === 'HEAD') args.push('--head')
   else if (method !== (body !== undefined ? 'POST' : 'GET')) args.push('-X', singleQuoted(method))
+  if (request.requestTarget !== undefined) args.push('--request-target', singleQuoted(request.requestTarget))
   args.push(urlArgument(request.url))
   const host = hostOf(request.url)
   for (const [name, value] of Object.entries(request.headers)) {

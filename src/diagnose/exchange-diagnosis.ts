@@ -47,12 +47,16 @@ export function diagnoseExchange (exchange: Exchange, record: ExchangeRecord, co
 }
 
 function curlRequest (exchange: Exchange, context: DiagnosisContext, settings: Config): CurlRequest {
+  // Asterisk form (OPTIONS *) and authority form (CONNECT host:port) carry no path; the
+  // latter's Host names the tunnel's target, so the proxy is reached at its socket address.
+  const pathless = exchange.url === '*' || /^[^/:]+:\d+$/.test(exchange.url) || /^\[[^\]]+\]:\d+$/.test(exchange.url)
   const { clientHeaders } = context
   const forwarded = exchange.call.url !== undefined && exchange.upstreamHeaders !== undefined
   return {
     method: exchange.method,
     // What the proxy answered itself is repeated against the proxy, as the client sent it.
-    url: forwarded ? exchange.call.url! : proxyOrigin(clientHeaders.host, settings, context.socket) + originFormTarget(exchange.url),
+    url: forwarded ? exchange.call.url! : proxyOrigin(pathless ? undefined : clientHeaders.host, settings, context.socket) + (pathless ? '/' : originFormTarget(exchange.url)),
+    ...(pathless ? { requestTarget: exchange.url } : {}),
     headers: forwarded ? exchange.upstreamHeaders! : clientHeaders,
     injected: forwarded ? exchange.injected : [],
     body: curlBody(exchange, clientHeaders, settings.logBodies)

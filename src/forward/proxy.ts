@@ -110,8 +110,13 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         reply.send(stream)
       },
       onError: (reply: FastifyReply, { error }: { error: Error }) => {
-        // Node destroys the request stream once its body is read, so ask the socket whether the client is still there.
-        if (reply.raw.destroyed || reply.raw.headersSent || reply.request.raw.socket?.destroyed !== false) return
+        // Ask the response whether the client is still there, not the request: undici
+        // unhooks a request body's socket (request.raw.socket = null) before destroying the
+        // body, so that the client's connection survives, and that client still waits (issue 10).
+        if (reply.raw.destroyed || reply.raw.headersSent || reply.raw.socket?.destroyed === true) return
+        // The rest of an unread body would stall the kept-alive connection (as reply-from
+        // does for an upstream that answers early).
+        if (!reply.request.raw.complete) reply.header('connection', 'close')
         const config = configOf(reply.request, registered)
         if (rootErrorCode(error).code === 'PROXY_PAYLOAD_TOO_LARGE') {
           reply.header('connection', 'close')
@@ -119,7 +124,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
           return
         }
         // The timeout is the dispatcher's, fixed at start-up (UPSTREAM_TIMEOUT_MS needs a restart).
-        const failure = classifyUpstreamError(error, { upstream: route.upstreamOf(config), timeoutMs: registered.upstreamTimeoutMs })
+        const failure = classifyUpstreamError(error, { upstream: route.upstreamOf(config), timeoutMs: registered.upstreamTimeoutMs, method: reply.request.method })
         sendProxyError(reply, failure.status, failure.name, failure.message)
       }
     } as never

@@ -32,15 +32,16 @@ export function upstreamPerRequest (upstreamOf: (config: Config) => string, fall
     getUpstream: request => new URL(upstreamOf(configOf(request, fallback))).origin,
     handler: (request, reply, dest, options) => {
       const path = pathOf(upstreamOf(configOf(request, fallback)))
-      return reply.from(path === registeredPath ? dest : rebase(dest, registeredPath, path), options as never)
+      // With an MCP URL without a path, http-proxy turns /mcp?x=1 into the empty path, and
+      // reply.from('') falls back to the client's own URL (/mcp?x=1). The empty path is the root.
+      return reply.from((path === registeredPath ? dest : rebase(dest, registeredPath, path)) || '/', options as never)
     }
   }
 }
 
 // http-proxy has put the registered URL's path in front of the request path.
 function rebase (dest: string, registeredPath: string, path: string): string {
-  const rest = dest.slice(registeredPath.length)
-  return path + (rest === '/' && registeredPath === '' ? '' : rest) || '/'
+  return path + dest.slice(registeredPath.length)
 }
 
 function pathOf (url: string): string {

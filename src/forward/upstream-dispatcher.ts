@@ -4,8 +4,9 @@
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import tls from 'node:tls'
-import { Agent, buildConnector, type Dispatcher } from 'undici'
+import { buildConnector, type Dispatcher } from 'undici'
 import type { Config } from '../config/settings.js'
+import { kRequestProgress, ProgressAgent, type ProgressOptions, type RequestProgress } from './request-progress.js'
 
 /** reply-from copies the headers object with Object.assign, which keeps symbol keys:
  *  that is how one upstream call learns which client request it serves. */
@@ -38,7 +39,7 @@ export interface UpstreamCall {
   onRetry?: (note: string) => void
 }
 
-type RequestOptions = Dispatcher.RequestOptions & { headers: Record<string | symbol, unknown> }
+type RequestOptions = Dispatcher.RequestOptions & ProgressOptions & { headers: Record<string | symbol, unknown> }
 type RequestCallback = (error: Error | null, data?: Dispatcher.ResponseData) => void
 
 export interface UpstreamDispatcher {
@@ -54,13 +55,16 @@ export interface DispatcherOptions {
 
 export function createUpstreamDispatcher (config: Config, options: DispatcherOptions = {}): UpstreamDispatcher {
   const timeoutMs = config.upstreamTimeoutMs
-  const agent = new Agent({
+  const agent = new ProgressAgent({
     // Each open SSE/MCP stream holds a socket for as long as it runs; 512 leaves room for
     // hundreds of them beside ordinary requests (the pool is per upstream).
     connections: 512,
     pipelining: 1,
     keepAliveTimeout: 4000,
-    headersTimeout: timeoutMs,
+    // Off: undici's header timer starts once the request head is written, so it would also
+    // count a slow upload (it fires when the upstream reads the body slower than we send
+    // it). The deadline below replaces it.
+    headersTimeout: 0,
     bodyTimeout: 0,
     connect: withHandshakeDeadline(buildConnector({ rejectUnauthorized: true, timeout: timeoutMs, ca: trustedCertificates(options.ca) }), timeoutMs)
   })
@@ -72,30 +76,41 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
       // string keys, and a finished request it keeps must not keep the exchange.
       requestOptions.headers[kUpstreamCall] = undefined
       const signal = new UpstreamSignal()
-      // One budget for connecting and waiting for the response headers; the body may take
-      // as long as it needs (SSE, MCP streams, large downloads).
+      // UPSTREAM_TIMEOUT_MS bounds two waits: for a connection (pool queue, connect, TLS),
+      // and for the response headers once the request, body included, has been sent: only
+      // then does the upstream owe an answer. In between the body streams at the client's
+      // pace; a slow upload is not the upstream's fault (issue 10). The body that follows
+      // the headers may take as long as it needs (SSE, MCP streams, large downloads).
       let answered = false
-      const timer = setTimeout(() => {
-        const timeout = new UpstreamTimeoutError(`no response headers within ${timeoutMs} ms`)
-        signal.abort(timeout)
-        // A request still waiting for its connection hears of the abort only once it is
-        // dispatched; the client gets its 504 now, not then.
-        answered = true
-        callback(timeout)
-      }, timeoutMs)
+      let timer: NodeJS.Timeout | undefined
+      const startDeadline = (waitingFor: string): void => {
+        clearTimeout(timer)
+        timer = setTimeout(() => {
+          const timeout = new UpstreamTimeoutError(`no ${waitingFor} within ${timeoutMs} ms`)
+          signal.abort(timeout)
+          // A request still waiting for its connection hears of the abort only once it is
+          // dispatched; the client gets its 504 now, not then.
+          answered = true
+          callback(timeout)
+        }, timeoutMs)
+      }
+      startDeadline('connection')
       if (call) {
         call.url = String(requestOptions.origin) + requestOptions.path
         // Before the headers this cancels the request; after them undici destroys the body.
         call.abort = reason => signal.abort(reason)
       }
       requestOptions.signal = signal
-      requestOptions.headersTimeout = timeoutMs
+      requestOptions.headersTimeout = 0
       requestOptions.bodyTimeout = 0
       let isRetry = false
+      let attempt = observeAttempt()
       const onResponse = (error: Error | null, data?: Dispatcher.ResponseData): void => {
-        if (error && !isRetry && !signal.aborted && isStalePooledSocket(error) && isReplayable(requestOptions)) {
+        if (error && !isRetry && !signal.aborted && !attempt.answerStarted && isStalePooledSocket(error) && isReplayable(requestOptions)) {
           isRetry = true
           call?.onRetry?.('the pooled upstream connection had been closed by the upstream; sent again once on a fresh connection')
+          attempt = observeAttempt()
+          startDeadline('connection')
           agent.request(requestOptions, onResponse)
           return
         }
@@ -108,6 +123,17 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
         callback(error, data)
       }
       agent.request(requestOptions, onResponse)
+
+      function observeAttempt (): RequestProgress & { answerStarted: boolean } {
+        const progress = {
+          answerStarted: false,
+          onWriting: () => clearTimeout(timer),
+          onSent: () => { if (!answered) startDeadline('response headers') },
+          onAnswerStarted: () => { progress.answerStarted = true }
+        }
+        requestOptions[kRequestProgress] = progress
+        return progress
+      }
     },
     close: () => agent.close(),
     destroy: () => agent.destroy()
@@ -151,6 +177,10 @@ function trustedCertificates (extra: string[] | undefined): string[] | undefined
 // on it. The request never reached the application, so a bodyless idempotent one is sent
 // again once, as browsers do. "Reused" is read off the socket: it had already carried a
 // response. Anything else (a fresh connection reset, any POST) is never replayed.
+// The socket's bytesRead is read after the failure, so it also counts whatever the
+// upstream sent in answer to this very request (a cut-off head, a 101): the caller rules
+// those out first with undici's "response started" signal for this request, which leaves
+// only bytes read before the request was written, i.e. an earlier, complete exchange.
 function isStalePooledSocket (error: Error): boolean {
   const socket = (error as { socket?: { bytesRead?: number } }).socket
   return (error as { code?: string }).code === 'UND_ERR_SOCKET' && (socket?.bytesRead ?? 0) > 0

@@ -16,8 +16,14 @@ export interface OutboundResult {
 }
 
 // Headers a browser adds that a server-side call would not send, or that a client
-// could use to lie about where the request came from (SEC-12).
-const CLIENT_ONLY = new Set(['expect', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'forwarded', 'x-real-ip', 'via'])
+// could use to lie about where the request came from (SEC-12). The forwarding families go
+// by prefix, whatever the member (X-Forwarded-Server, -Prefix, -Ssl…, Proxy-Foo), and
+// Proxy itself: CGI-style stacks turn it into HTTP_PROXY (httpoxy).
+const CLIENT_ONLY = new Set(['expect', 'forwarded', 'x-real-ip', 'via', 'proxy'])
+
+function isClientOnly (name: string): boolean {
+  return CLIENT_ONLY.has(name) || name.startsWith('x-forwarded-') || name.startsWith('proxy-')
+}
 
 /** The headers the proxy injects, in order, before policies are applied. */
 export function configuredHeaders (config: Config): Array<[string, string]> {
@@ -34,7 +40,7 @@ export function buildUpstreamHeaders (incoming: IncomingHttpHeaders, context: { 
   const drop = hopByHopNames(incoming.connection)
   const headers: OutboundHeaders = {}
   for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || drop.has(name) || CLIENT_ONLY.has(name)) continue
+    if (value === undefined || drop.has(name) || isClientOnly(name)) continue
     if (name === 'origin' && !config.forwardOrigin) continue
     headers[name] = value
   }

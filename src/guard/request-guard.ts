@@ -1,7 +1,8 @@
 // The refusals that come before anything else, in this order: a request that is
 // ambiguous (two Host or Authorization lines), a Host that is not ours (DNS
 // rebinding), a browser Origin that is not allowed. A refused request never reaches
-// the upstream, so it never spends the injected key.
+// the upstream, so it never spends the injected key. The same checks run as an onRequest
+// hook and, for a URL the router cannot decode, from Fastify's frameworkErrors (app.ts).
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { SETTINGS, type Config } from '../config/settings.js'
@@ -20,7 +21,14 @@ export interface GuardOptions {
 // past this many the request is refused whole rather than forwarded with headers missing.
 export const MAX_HEADER_COUNT = 200
 
-export const requestGuard = fp(async function requestGuard (app: FastifyInstance, options: GuardOptions) {
+export interface RequestGuard {
+  /** Runs the checks in their order; true when the request was refused (and answered). */
+  refused: (request: FastifyRequest, reply: FastifyReply) => boolean
+  /** Answers with bkend's error shape, carrying CORS headers for an allowed page. */
+  refuse: (request: FastifyRequest, reply: FastifyReply, status: number, name: string, message: string) => void
+}
+
+export function createRequestGuard (options: GuardOptions): RequestGuard {
   const { config, originAllowed } = options
 
   // These refusals come before @fastify/cors runs; an allowed page must still be able
@@ -33,15 +41,15 @@ export const requestGuard = fp(async function requestGuard (app: FastifyInstance
     sendProxyError(reply, status, name, message)
   }
 
-  app.addHook('onRequest', (request, reply, done) => {
+  const refused = (request: FastifyRequest, reply: FastifyReply): boolean => {
     if (request.raw.rawHeaders.length / 2 > MAX_HEADER_COUNT) {
       refuse(request, reply, 431, 'headers-too-large', `the request has ${request.raw.rawHeaders.length / 2} header lines; at most ${MAX_HEADER_COUNT} are forwarded`)
-      return
+      return true
     }
     const duplicate = duplicatedUniqueHeader(request)
     if (duplicate) {
       refuse(request, reply, 400, 'bad-request', `the request has more than one ${duplicate} header; send exactly one`)
-      return
+      return true
     }
     // RFC 9112 §6.1: a coding other than a final "chunked" cannot be framed safely, and
     // Node would forward "gzip, chunked" with the gzip coding silently dropped.
@@ -49,39 +57,49 @@ export const requestGuard = fp(async function requestGuard (app: FastifyInstance
     if (transferEncoding !== undefined && transferEncoding.toLowerCase() !== 'chunked') {
       reply.header('connection', 'close')
       refuse(request, reply, 400, 'bad-request', `Transfer-Encoding "${transferEncoding}" is not supported; send the body with Content-Length or Transfer-Encoding: chunked`)
-      return
+      return true
     }
     const host = request.headers.host
     const verdict = checkHost(host, config.allowedHosts)
     if (verdict === 'malformed') {
-      refuse(request, reply, 400, 'bad-request', `the Host header ${JSON.stringify(host ?? '')} is missing or malformed`)
-      return
+      // Node's own check (requireHostHeader) is off, so that this answer is ours and logged.
+      refuse(request, reply, 400, 'bad-request', host === undefined
+        ? 'the request has no Host header; HTTP/1.1 requires one (e.g. Host: localhost)'
+        : `the Host header ${JSON.stringify(host)} is malformed`)
+      return true
     }
     if (verdict === 'refused') {
       const name = host!.replace(/:\d+$/, '')
       request.exchange.notes.push(`refused Host ${name}: not a loopback name and not in ALLOWED_HOSTS`)
       refuse(request, reply, 403, 'host-not-allowed', `Host "${name}" is not allowed: the proxy answers loopback names (localhost, 127.0.0.1, [::1]) and the names in ALLOWED_HOSTS, so that other web pages cannot spend your API key. To use this name, set ALLOWED_HOSTS=${name}`)
-      return
+      return true
     }
-    if (options.ownOriginRule?.(request.url) === true) {
-      done()
-      return
-    }
+    // The inspector's paths answer their own page only (src/inspector/gate.ts), not CORS_ORIGINS.
+    if (options.ownOriginRule?.(request.url) === true) return false
     const origin = request.headers.origin
     if (origin !== undefined && !originAllowed(origin)) {
       request.exchange.notes.push(`refused origin ${origin}: not in CORS_ORIGINS${originAdvice(origin, config)}`)
       sendProxyError(reply, 403, 'origin-not-allowed', `origin ${origin} is not allowed to use this proxy. Add it to CORS_ORIGINS (comma-separated; http://host:* allows any port).`)
-      return
+      return true
     }
     // A page on another site can still fire no-cors requests (an <img>, a form) that
     // carry no Origin; the browser marks them cross-site.
     if (origin === undefined && request.headers['sec-fetch-site'] === 'cross-site') {
       request.exchange.notes.push('refused a cross-site request without Origin (Sec-Fetch-Site: cross-site)')
       sendProxyError(reply, 403, 'origin-not-allowed', 'cross-site requests without an Origin are refused; call the proxy with fetch() from an allowed origin')
-      return
+      return true
     }
+    return false
+  }
+  return { refused, refuse }
+}
+
+export const requestGuard = fp(async function requestGuard (app: FastifyInstance, options: GuardOptions) {
+  const { refused } = createRequestGuard(options)
+  app.addHook('onRequest', (request, reply, done) => {
+    if (refused(request, reply)) return
     // Chrome's Private Network Access preflight: granted only to origins allowed above.
-    if (origin !== undefined && request.method === 'OPTIONS' && request.headers['access-control-request-private-network'] === 'true') {
+    if (request.headers.origin !== undefined && request.method === 'OPTIONS' && request.headers['access-control-request-private-network'] === 'true') {
       reply.header('access-control-allow-private-network', 'true')
     }
     done()

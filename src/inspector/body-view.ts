@@ -23,8 +23,9 @@ export interface BodyView {
 export interface BodyContext {
   contentType: string | undefined
   contentEncoding: string | undefined
-  /** The request path, for path-dependent field names (`code` under /auth/). */
+  /** The request path, for path-dependent field names (`code` under /auth/ in a request). */
   path: string
+  side: 'request' | 'response'
   secrets: readonly string[]
 }
 

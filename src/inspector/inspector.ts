@@ -33,8 +33,6 @@ export interface Inspector {
   /** One id sequence for every app that shares this inspector (replay builds a second one). */
   nextId: () => number
   maxBodyBytes: number
-  /** The configured key of the app that created the inspector, scrubbed from every view. */
-  runningKey: string
 }
 
 interface Capture {
@@ -98,6 +96,7 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
       [RAW]: {
         exchange,
         clientHeaders: request.headers,
+        socket: { localAddress: request.raw.socket?.localAddress, localPort: request.raw.socket?.localPort },
         requestBody: capture?.request?.finish(),
         responseBody: capture?.response?.finish(),
         outcome: { replyHeaders, status: record.response.status, completed: record.completed, durationMs: record.durationMs }
@@ -126,7 +125,7 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
     }
   }
 
-  return { store, links, taps, record, nextId: () => ++lastId, maxBodyBytes, runningKey: config.apiKey }
+  return { store, links, taps, record, nextId: () => ++lastId, maxBodyBytes }
 }
 
 const NO_HINTS: string[] = []

@@ -98,6 +98,7 @@ async function send (target: ReplayTarget, replay: ReplayRequest, originalId: nu
   const linked = new Promise<number>(resolve => { linkedId = resolve })
   const forget = deps.links.expect({ port: socket.localPort!, address: socket.localAddress! }, originalId, id => linkedId(id))
   const request = http.request({ createConnection: () => socket, method: replay.method, path: replay.path, headers: replay.headers, setHost: false })
+  request.on('error', () => {}) // after the answer, a cut (timer, closing) is the exchange's story, not ours
   deps.inFlight.add(request)
   const timer = setTimeout(() => request.destroy(), REPLAY_MAX_MS)
   const done = (): void => {

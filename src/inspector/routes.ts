@@ -93,7 +93,7 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
   app.get<{ Params: { id: string } }>('/api/exchanges/:id', async (request, reply) => {
     const entry = findEntry(request.params.id, reply)
     if (entry === undefined) return reply
-    return detailOf(entry, { runningKey: inspector.runningKey, replays: store.replaysOf(entry.id) })
+    return detailOf(entry, { config, replays: store.replaysOf(entry.id) })
   })
   app.post<{ Params: { id: string } }>('/api/exchanges/:id/replay', {
     onRequest: (request, reply, done) => {
@@ -117,7 +117,7 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
   app.get('/api/har', async (request: ListRequest, reply) => {
     const found = filtered(request, reply, MAX_LIMIT)
     if (found === undefined) return reply
-    const details = found.filter(entry => entry.state === 'done').map(entry => detailOf(entry, { runningKey: inspector.runningKey, replays: [] }) as ExchangeDetail)
+    const details = found.filter(entry => entry.state === 'done').map(entry => detailOf(entry, { config, replays: [] }) as ExchangeDetail)
     const stamp = new Date().toISOString().replace(/[:.]/g, '-')
     return reply
       .type('application/json; charset=utf-8')

@@ -18,6 +18,8 @@ export interface PrivateParts {
   clientHeaders: IncomingHttpHeaders
   requestBody?: CapturedBody
   responseBody?: CapturedBody
+  /** The local end of the client's connection: copy-as-curl names the proxy's own address. */
+  socket?: { localAddress?: string, localPort?: number }
   /** What the log's record was built from, to build it again when the exchange is viewed. */
   outcome?: RecordOutcome
 }

@@ -3,10 +3,10 @@
 // redacted here, when viewed.
 import { formatExchange } from '../log/curl-format.js'
 import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
-import { shellQuoted } from '../diagnose/copy-as-curl.js'
 import type { ExchangeRecord, HeaderLine } from '../log/exchange.js'
 import { bodyView, type BodyView } from './body-view.js'
-import { redactBodyText, scrubSecrets } from './redact-body.js'
+import { scrubSecrets } from './redact-body.js'
+import type { Config } from '../config/settings.js'
 import { RAW, recordOf, type StoredExchange } from './stored-exchange.js'
 
 export interface ExchangeSummary {
@@ -41,7 +41,7 @@ export interface ExchangeDetail extends ExchangeSummary {
   notes: string[]
   error?: { code: string, message: string }
   completed: boolean
-  cutBy?: 'client' | 'upstream'
+  cutBy?: ExchangeRecord['cutBy']
   replays: number[]
 }
 
@@ -72,11 +72,11 @@ export function knownSecrets (entry: StoredExchange, runningKey: string): string
   return keys.flatMap(key => [key, key.replace(/^bearer\s+/i, '')]).filter(key => key.length >= 8)
 }
 
-export function detailOf (entry: StoredExchange, context: { runningKey: string, replays: number[] }): ExchangeDetail | ExchangeSummary {
+export function detailOf (entry: StoredExchange, context: { config: Config, replays: number[] }): ExchangeDetail | ExchangeSummary {
   const record = recordOf(entry)
   if (record === undefined) return summaryOf(entry)
   const { exchange, clientHeaders } = entry[RAW]
-  const secrets = knownSecrets(entry, context.runningKey)
+  const secrets = knownSecrets(entry, context.config.apiKey)
   const path = exchange.url.split('?', 1)[0] ?? ''
   const responseHeaders = exchange.upstreamResponseHeaders
   const detail: ExchangeDetail = {
@@ -85,16 +85,15 @@ export function detailOf (entry: StoredExchange, context: { runningKey: string, 
     request: {
       line: record.request.line,
       headers: headerViews(record.request.headers, secrets),
-      body: bodyView(entry[RAW].requestBody, { contentType: single(clientHeaders['content-type']), contentEncoding: single(clientHeaders['content-encoding']), path, secrets })
+      body: bodyView(entry[RAW].requestBody, { contentType: single(clientHeaders['content-type']), contentEncoding: single(clientHeaders['content-encoding']), path, side: 'request', secrets })
     },
     response: {
       line: record.response.line,
       headers: headerViews(record.response.headers, secrets),
-      // No path here: `code` under /auth/ is an OAuth code in a request, but bkend's error.code in a response.
-      body: bodyView(entry[RAW].responseBody, { contentType: single(responseHeaders?.['content-type']), contentEncoding: single(responseHeaders?.['content-encoding']), path: '', secrets })
+      body: bodyView(entry[RAW].responseBody, { contentType: single(responseHeaders?.['content-type']), contentEncoding: single(responseHeaders?.['content-encoding']), path, side: 'response', secrets })
     },
     curlVerbose: scrubSecrets(formatExchange(withoutBodies(record)), secrets),
-    curl: safeCurl(entry, record, secrets, path),
+    curl: curlOf(entry, record, secrets, context.config),
     hints: entry.hints.map(hint => scrubSecrets(hint, secrets)),
     notes: record.notes.map(note => scrubSecrets(note, secrets)),
     completed: record.completed,
@@ -105,17 +104,12 @@ export function detailOf (entry: StoredExchange, context: { runningKey: string, 
   return detail
 }
 
-// The log's copy-as-curl carries the start of a text request body; here its secret
-// fields are redacted like every other body the inspector shows.
-function safeCurl (entry: StoredExchange, record: ExchangeRecord, secrets: string[], path: string): string | undefined {
-  const { exchange, clientHeaders } = entry[RAW]
-  // Every exchange carries the configuration it started with (exchange-log takes the snapshot).
-  if (exchange.config === undefined) return undefined
-  const curl = diagnoseExchange(exchange, record, { clientHeaders, config: exchange.config, wantCurl: true, socket: {} }).curl
-  if (curl === undefined) return undefined
-  const body = exchange.replayBody?.text
-  const redacted = body === undefined || body === '' ? curl : curl.replace(shellQuoted(body), () => shellQuoted(redactBodyText(body, single(clientHeaders['content-type']), { path, secrets })))
-  return scrubSecrets(redacted, secrets)
+// The log's copy-as-curl command: secrets are $VARIABLES, and a request body is in it
+// only with LOG_BODIES (redacted by the log's rules); the page shows bodies beside it.
+function curlOf (entry: StoredExchange, record: ExchangeRecord, secrets: string[], config: Config): string | undefined {
+  const { exchange, clientHeaders, socket } = entry[RAW]
+  const curl = diagnoseExchange(exchange, record, { clientHeaders, config, wantCurl: true, socket: socket ?? {} }).curl
+  return curl === undefined ? undefined : scrubSecrets(curl, secrets)
 }
 
 function withoutBodies (record: ExchangeRecord): ExchangeRecord {

@@ -1,8 +1,15 @@
 // SIGTERM/SIGINT → stop accepting, let open requests finish for SHUTDOWN_GRACE_MS,
 // then close what is left and exit 0. A second signal exits at once with 1.
 // As PID 1 in a container Node gets no default signal handler, so this is required.
+//
+// One Ctrl-C on `npm start` arrives twice: the terminal signals its whole foreground
+// process group (npm and the proxy), and npm forwards its own copy to the proxy a few
+// milliseconds later. So a repeat within REPEAT_WINDOW_MS is the same key press; only a
+// later one means "exit now".
 import type { Logger } from 'pino'
 import type { ProxyApp } from '../app.js'
+
+export const REPEAT_WINDOW_MS = 1000
 
 export interface ShutdownOptions {
   graceMs: number
@@ -12,20 +19,24 @@ export interface ShutdownOptions {
 
 export function installShutdown (app: ProxyApp, options: ShutdownOptions): void {
   const { graceMs, logger, exit } = options
-  let stopping = false
+  let firstSignalAt: number | undefined
 
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
+    if (firstSignalAt !== undefined) {
+      if (performance.now() - firstSignalAt < REPEAT_WINDOW_MS) {
+        logger.debug(`${signal} again within ${REPEAT_WINDOW_MS} ms: the same request to stop (npm forwards the terminal's signal)`)
+        return
+      }
       logger.warn(`${signal} again: exiting now`)
       exit(1)
       return
     }
-    stopping = true
+    firstSignalAt = performance.now()
     logger.info(`${signal}: shutting down; open requests get ${graceMs} ms to finish`)
     app.beginShutdown()
     const force = setTimeout(() => {
       logger.warn(`grace period of ${graceMs} ms is over: closing the connections still open`)
-      app.server.closeAllConnections()
+      app.cutOpenConnections()
     }, graceMs)
     // Should closing hang anyway, the process must still end (Docker waits 10 s, then kills).
     const deadline = setTimeout(() => {

@@ -48,6 +48,9 @@ export function summaryLine (record: ExchangeRecord): string {
   // Prod is marked on every exchange, so a write that reached it cannot pass unnoticed.
   const head = `* #${record.id} ${record.environment === 'prod' ? 'PROD ' : ''}${record.response.line.slice('HTTP/1.1 '.length)}`
   if (record.error) return `${head} ${record.error.code} in ${ms}: ${clean(record.error.message)}`
+  if (record.cutBy === 'proxy') {
+    return `${head}, the proxy cut the response at shutdown after ${record.bytes} bytes in ${ms} (SHUTDOWN_GRACE_MS elapsed)`
+  }
   if (record.cutBy === 'upstream') {
     const of = record.declaredBytes === undefined ? '' : ` of ${record.declaredBytes}`
     return `${head}, the upstream closed the connection after ${record.bytes}${of} bytes in ${ms} (response cut short; the client's connection was aborted so it cannot mistake it for complete)`

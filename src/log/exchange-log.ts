@@ -4,7 +4,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
-import { exchangeRecord, type Exchange } from './exchange.js'
+import { exchangeRecord, type Exchange, type ProxyCut } from './exchange.js'
 import { curlShown, formatExchange, summaryLine } from './curl-format.js'
 import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
 import { createHintLimiter, type HintLimiter } from '../diagnose/hint-limiter.js'
@@ -14,6 +14,10 @@ import type { ExchangeRecord } from './exchange.js'
 
 declare module 'fastify' {
   interface FastifyRequest { exchange: Exchange }
+  interface FastifyInstance {
+    /** Starts the exchange of a request no hook will see (Fastify's frameworkErrors). */
+    trackExchange: (request: FastifyRequest, reply: FastifyReply) => void
+  }
 }
 
 // The proxy's own routes (health, the inspector's page and API) log at debug while they succeed.
@@ -26,6 +30,8 @@ export interface ExchangeLogOptions {
   /** The log format, and the settings hints name (e.g. the API prefix). */
   config: Config
   hintLimiter?: HintLimiter
+  /** Whether the proxy itself ended this unfinished exchange (shutdown, a request body that is not valid HTTP). */
+  proxyCutOf?: (request: FastifyRequest) => ProxyCut | undefined
   /** Told of every finished exchange but the proxy's own routes, with the record the log prints (the inspector). */
   onExchange?: (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: ReplyHeaders) => void
   /** Exchange ids; apps that share an inspector share the sequence. */
@@ -44,6 +50,12 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   app.decorateRequest('exchange', null as unknown as Exchange)
 
   app.addHook('onRequest', (request, reply, done) => {
+    trackExchange(request, reply)
+    done()
+  })
+  app.decorate('trackExchange', trackExchange)
+
+  function trackExchange (request: FastifyRequest, reply: FastifyReply): void {
     const exchange: Exchange = {
       id: nextId(),
       startedAt: process.hrtime.bigint(),
@@ -66,8 +78,14 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       if (logged) return
       logged = true
       const completed = reply.raw.writableFinished
-      // A client that leaves must not leave its upstream request running.
-      if (!completed && exchange.upstreamCut !== true) {
+      // The proxy closing the client's socket (at shutdown, on a bad chunk) also breaks the
+      // upstream body off, which would otherwise read as the upstream's or the client's doing.
+      const proxyCut = completed ? undefined : options.proxyCutOf?.(request)
+      if (proxyCut) {
+        exchange.proxyCut = proxyCut
+        exchange.call.abort?.(new Error(`the proxy ended the request (${proxyCut.cause})`))
+      } else if (!completed && exchange.upstreamCut !== true) {
+        // A client that leaves must not leave its upstream request running.
         exchange.clientLeft = true
         exchange.call.abort?.(new Error('client closed the connection'))
       }
@@ -79,12 +97,11 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     }
     reply.raw.once('finish', onDone)
     reply.raw.once('close', onDone)
-    done()
-  })
+  }
 
   function logExchange (request: FastifyRequest, reply: FastifyReply, exchange: Exchange, completed: boolean): void {
     // 499 (nginx's "client closed request") when the client left before any response.
-    const status = exchange.upstreamStatus ?? (completed || reply.raw.headersSent ? reply.statusCode : 499)
+    const status = exchange.upstreamStatus ?? (completed || reply.raw.headersSent ? reply.statusCode : exchange.proxyCut?.status ?? 499)
     const level = exchange.quiet && status < 400 ? 'debug' : status >= 500 ? 'error' : status >= 400 || !completed ? 'warn' : 'info'
     const logged = logger.isLevelEnabled(level)
     const inspected = onExchange !== undefined && !exchange.quiet

@@ -29,6 +29,8 @@ export interface Exchange {
   clientLeft?: boolean
   /** The upstream's response body broke off before its end. */
   upstreamCut?: boolean
+  /** The proxy ended it itself: SHUTDOWN_GRACE_MS ran out, or the request turned out not to be valid HTTP. */
+  proxyCut?: ProxyCut
   call: UpstreamCall
   requestBody?: BodyPreview
   responseBody?: BodyPreview
@@ -40,6 +42,13 @@ export interface Exchange {
   config?: Config
   /** Health checks log at debug, so Docker's polling does not flood the log. */
   quiet: boolean
+}
+
+export interface ProxyCut {
+  cause: 'shutdown' | 'invalid-request'
+  /** The status logged when no response had started (the client got none, or a raw one). */
+  status: number
+  failure?: { code: string, message: string }
 }
 
 export type HeaderLine = [name: string, value: string, injected?: true]
@@ -57,7 +66,7 @@ export interface ExchangeRecord {
   bytes: number
   completed: boolean
   /** Who ended an unfinished response; with the length the upstream declared, if any. */
-  cutBy?: 'client' | 'upstream'
+  cutBy?: 'client' | 'upstream' | 'proxy'
   declaredBytes?: number
   error?: { code: string, message: string }
   notes: string[]
@@ -96,10 +105,11 @@ export function exchangeRecord (exchange: Exchange, outcome: { clientHeaders: He
   }
   if (exchange.origin !== undefined) record.origin = exchange.origin
   if (exchange.config !== undefined) record.environment = exchange.config.environment
-  if (!outcome.completed) record.cutBy = exchange.upstreamCut === true ? 'upstream' : 'client'
+  if (!outcome.completed) record.cutBy = exchange.proxyCut !== undefined ? 'proxy' : exchange.upstreamCut === true ? 'upstream' : 'client'
   const declared = Number(exchange.upstreamResponseHeaders?.['content-length'])
-  if (exchange.upstreamCut === true && declared > 0) record.declaredBytes = declared
-  if (exchange.failure) record.error = exchange.failure
+  if (record.cutBy === 'upstream' && declared > 0) record.declaredBytes = declared
+  const failure = exchange.failure ?? exchange.proxyCut?.failure
+  if (failure) record.error = failure
   if (exchange.requestBody) record.requestBody = redactedPreview(exchange.requestBody, { path: exchange.url, side: 'request', contentType: outcome.clientHeaders['content-type'] })
   if (exchange.responseBody) record.responseBody = redactedPreview(exchange.responseBody, { path: exchange.url, side: 'response', contentType: exchange.upstreamResponseHeaders?.['content-type'] })
   return record

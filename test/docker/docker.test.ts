@@ -18,11 +18,10 @@ t.setTimeout(7 * 60_000)
 
 const ROOT = new URL('../../', import.meta.url).pathname
 // The engine harness lives beside the project (../shared), wherever this clone sits;
-// a clone elsewhere (CI's fresh clone) finds it through DOCKER_SETUP or the workplace path.
+// a clone elsewhere (CI's fresh clone) finds it through DOCKER_SETUP.
 const SETUP = [
   process.env.DOCKER_SETUP,
   new URL('../../../shared/docker/setup.sh', import.meta.url).pathname,
-  '/work/shared/docker/setup.sh'
 ].find(path => path !== undefined && path !== '' && existsSync(path)) ?? new URL('../../../shared/docker/setup.sh', import.meta.url).pathname
 const HARNESS_ENV = '/tmp/docker-harness/env'
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'

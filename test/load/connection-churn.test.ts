@@ -2,9 +2,11 @@
 // a time. Client churn must not churn the upstream, and no socket may be left behind.
 import t from 'tap'
 import http from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fdCount, holdLoadLock, percentile, pingReply, spawnProxy, startLoadUpstream, waitUntil } from './helpers.js'
+import { percentile, waitUntil } from './helpers.js'
+import { holdLoadLock } from './load-lock.js'
+import { pingReply, startLoadUpstream } from './load-upstream.js'
+import { fdCount } from './process-readings.js'
+import { spawnProxy } from './proxy-child.js'
 
 const REQUESTS = 5000
 const CONCURRENCY = 50
@@ -26,7 +28,7 @@ function getOnFreshConnection (url: string): Promise<{ status: number, ms: numbe
 t.test('5,000 requests on fresh client connections reuse a bounded upstream pool and leave no fds behind', async t => {
   await holdLoadLock(t)
   const upstream = await startLoadUpstream(t, pingReply, { keepAliveTimeoutMs: 60_000 })
-  const proxy = await spawnProxy(t, { BKEND_API_URL: upstream.url, LOG_FORMAT: 'json' }, { stdoutFile: join(tmpdir(), `bkend-dev-proxy-churn-${process.pid}.log`) })
+  const proxy = await spawnProxy(t, { BKEND_API_URL: upstream.url, LOG_FORMAT: 'json' }, { stdout: 'file' })
   const fdsIdle = fdCount(proxy.pid)
 
   const statuses = new Map<number, number>()

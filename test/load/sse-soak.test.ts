@@ -2,9 +2,11 @@
 // order, memory stays flat, and the upstream streams end soon after the clients leave.
 import t from 'tap'
 import http from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fdCount, holdLoadLock, mb, percentile, rssGrowth, sampleProcess, sleep, spawnProxy, startLoadUpstream, waitUntil } from './helpers.js'
+import { mb, percentile, sleep, waitUntil } from './helpers.js'
+import { holdLoadLock } from './load-lock.js'
+import { startLoadUpstream } from './load-upstream.js'
+import { fdCount, rssGrowth, sampleProcess } from './process-readings.js'
+import { spawnProxy } from './proxy-child.js'
 
 const STREAMS = 200
 const DURATION_MS = 60_000
@@ -36,7 +38,7 @@ t.test('200 SSE streams for 60 s: every event in order, flat memory, upstream cl
   const sentTo = new Map<string, number>()
   const countSent = (): void => { for (const [key, stream] of streams) sentTo.set(key, stream.sent) }
 
-  const proxy = await spawnProxy(t, { BKEND_MCP_URL: `${upstream.url}/mcp`, LOG_FORMAT: 'json' }, { stdoutFile: join(tmpdir(), `bkend-dev-proxy-sse-${process.pid}.log`) })
+  const proxy = await spawnProxy(t, { BKEND_MCP_URL: `${upstream.url}/mcp`, LOG_FORMAT: 'json' }, { stdout: 'file' })
   const fdsIdle = fdCount(proxy.pid)
   const sampler = sampleProcess(proxy.pid)
   t.teardown(() => { sampler.stop() })

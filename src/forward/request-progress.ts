@@ -1,0 +1,82 @@
+// undici tells a dispatch handler how a request progresses on its socket (written, body
+// sent, answer begun), but agent.request()'s callback hears only of the headers or the
+// failure. This agent passes those moments on to an observer the caller puts on the
+// request options, one per attempt.
+import { Agent, type Dispatcher } from 'undici'
+
+export const kRequestProgress = Symbol('bkend-dev-proxy.request-progress')
+
+export interface RequestProgress {
+  /** The request has its socket; its head is written next. */
+  onWriting: () => void
+  /** The request, body included, has been written in full. */
+  onSent: () => void
+  /** undici's parser began reading a response to this request (its first byte arrived). */
+  onAnswerStarted: () => void
+}
+
+export type ProgressOptions = Agent.DispatchOptions & { [kRequestProgress]?: RequestProgress }
+
+// The hooks agent.request()'s own handler uses, in undici's handler API of v6 (the one
+// undici's Request still calls; onRequestSent is not in its types, but it is called).
+interface CallbackHandler extends Dispatcher.DispatchHandler {
+  onRequestSent?: () => void
+}
+
+export class ProgressAgent extends Agent {
+  override dispatch (options: ProgressOptions, handler: CallbackHandler): boolean {
+    const progress = options[kRequestProgress]
+    // A handler of the newer API (onRequestStart…) would be wrapped by undici itself; only
+    // agent.request()'s callback handler is observed.
+    if (progress === undefined || handler.onRequestStart !== undefined) return super.dispatch(options, handler)
+    return super.dispatch(options, new ObservedHandler(handler, progress))
+  }
+}
+
+type Args<K extends keyof CallbackHandler> = Parameters<NonNullable<CallbackHandler[K]>>
+
+class ObservedHandler implements CallbackHandler {
+  // Let go once the request is over: undici may hold a finished request (and its
+  // handler) for a while, and the observer reaches the client's request and reply.
+  private progress: RequestProgress | undefined
+
+  constructor (private readonly handler: CallbackHandler, progress: RequestProgress) {
+    this.progress = progress
+  }
+
+  onConnect (...args: Args<'onConnect'>): void {
+    this.progress?.onWriting()
+    this.handler.onConnect!(...args)
+  }
+
+  onRequestSent (): void {
+    this.progress?.onSent()
+    this.handler.onRequestSent?.()
+  }
+
+  onResponseStarted (): void {
+    this.progress?.onAnswerStarted()
+    this.handler.onResponseStarted?.()
+  }
+
+  onBodySent (...args: Args<'onBodySent'>): void { this.handler.onBodySent?.(...args) }
+
+  onHeaders (...args: Args<'onHeaders'>): boolean {
+    if (args[0] >= 200) this.progress = undefined
+    return this.handler.onHeaders!(...args)
+  }
+
+  onUpgrade (...args: Args<'onUpgrade'>): void {
+    this.progress = undefined
+    this.handler.onUpgrade!(...args)
+  }
+
+  onData (...args: Args<'onData'>): boolean { return this.handler.onData!(...args) }
+
+  onComplete (...args: Args<'onComplete'>): void { this.handler.onComplete!(...args) }
+
+  onError (...args: Args<'onError'>): void {
+    this.progress = undefined
+    this.handler.onError!(...args)
+  }
+}

@@ -1,0 +1,72 @@
+// Requests Node's HTTP parser refuses before any route or hook sees them: a smuggling
+// attempt (Content-Length with Transfer-Encoding, two Content-Length lines), obs-fold,
+// bare LF, a bad chunk size, bytes above 0x7f in the target, headers too large. Each gets
+// bkend's error shape while the connection still allows an answer, and one log line that
+// names the parser's reason: never the raw bytes, which may carry a body or a key.
+import type { Socket } from 'node:net'
+import type { ServerResponse } from 'node:http'
+import type { Logger } from 'pino'
+import { STATUS_CODES } from 'node:http'
+import { proxyError } from '../errors.js'
+
+export interface InvalidRequest {
+  status: number
+  failure: { code: string, message: string }
+  /** The parser's error code and its fixed wording, e.g. "HPE_INVALID_CHUNK_SIZE: Invalid character in chunk size". */
+  reason: string
+}
+
+interface ParserError extends Error {
+  code?: string
+  /** llhttp's fixed wording of the fault, e.g. "Invalid character in chunk size". */
+  reason?: string
+}
+
+// A request whose exchange was under way when its body turned out invalid: the exchange
+// log reads the verdict from here when the connection closes.
+const refusedMidRequest = new WeakMap<Socket, InvalidRequest>()
+
+/** Why the request on this socket was refused by the parser mid-request, if it was. */
+export function invalidRequestOf (socket: Socket | null | undefined): InvalidRequest | undefined {
+  return socket ? refusedMidRequest.get(socket) : undefined
+}
+
+function refusalFor (error: ParserError, midRequest: boolean): InvalidRequest {
+  const code = error.code ?? 'unknown'
+  const reason = `${code}: ${error.reason ?? error.message.replace(/^Parse Error: /, '')}`
+  if (code === 'HPE_HEADER_OVERFLOW') {
+    return { status: 431, failure: { code: 'proxy/headers-too-large', message: `the request headers are too large (${reason})` }, reason }
+  }
+  return { status: 400, failure: { code: 'proxy/bad-request', message: `the request ${midRequest ? 'body ' : ''}is not valid HTTP (${reason})` }, reason }
+}
+
+/** Fastify's clientErrorHandler: answers and logs what the parser refused. */
+export function parserRefusalHandler (logger: Logger): (error: Error, socket: Socket) => void {
+  return (error, socket) => {
+    const code = (error as ParserError).code ?? ''
+    // Anything else is the socket failing (ECONNRESET, EPIPE): the client is gone.
+    if (!code.startsWith('HPE_') && !code.startsWith('ERR_HTTP_')) {
+      socket.destroy()
+      return
+    }
+    // Node's own handler asks the same question: a response already under way on this
+    // connection means the fault is in that request's body, and its exchange will say so.
+    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined
+    const refusal = refusalFor(error as ParserError, inFlight !== undefined)
+    if (inFlight) refusedMidRequest.set(socket, refusal)
+    else logRefusal(logger, refusal, code, socket)
+    if (!socket.writable || inFlight?.headersSent === true) {
+      socket.destroy()
+      return
+    }
+    const body = JSON.stringify(proxyError(refusal.failure.code.slice('proxy/'.length), refusal.failure.message))
+    socket.end(`HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  }
+}
+
+function logRefusal (logger: Logger, refusal: InvalidRequest, parserCode: string, socket: Socket): void {
+  const what = refusal.status === 431 ? 'whose headers are too large' : 'that is not valid HTTP'
+  const client = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+  logger.warn({ refusal: { status: refusal.status, code: refusal.failure.code, reason: parserCode, client } },
+    `refused a request ${what} from ${client}: ${refusal.status} ${refusal.failure.code} (${refusal.reason})`)
+}
