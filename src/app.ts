@@ -22,6 +22,8 @@ export interface AppOptions {
   upstreamCa?: DispatcherOptions['ca']
   /** Log entries lost to a stalled stdout, reported by the health route. */
   droppedLogLines?: () => number
+  /** Colour in the exchange log (the CLI decides from the terminal, NO_COLOR and FORCE_COLOR). */
+  logColour?: boolean
 }
 
 export interface ProxyApp extends FastifyInstance {
@@ -67,7 +69,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     if (status === 500) logger.error({ err: error, request: request.exchange?.id }, 'internal error')
     sendProxyError(reply, status, status === 500 ? 'internal' : 'bad-request', status === 500 ? 'the proxy failed on this request; the log has the details' : error.message)
   })
-  await app.register(exchangeLog, { logger, config })
+  await app.register(exchangeLog, { logger, config, colour: options.logColour })
   await app.register(requestGuard, { config, originAllowed })
   await app.register(cors, corsOptions(originAllowed))
   await app.register(closingGate, { isClosing: () => closing })

@@ -9,6 +9,7 @@ import { bannerFacts, bannerText, bannerTitle } from './lifecycle/banner.js'
 import { installShutdown } from './lifecycle/shutdown.js'
 import { VERSION } from './config/version.js'
 import { formatDoctorReport, runDoctor } from './doctor/doctor.js'
+import { inContainer, logColour } from './config/surroundings.js'
 
 const FLAG_KEYS = SETTING_KEYS.filter(key => settingOf(key).flag !== undefined)
 
@@ -106,12 +107,13 @@ async function main (argv: string[]): Promise<void> {
   }
 
   const { config, origin } = loaded
-  const { logger, flush, droppedLines } = createLogger(config)
+  const colour = config.logFormat !== 'json' && logColour(process.stdout.isTTY === true)
+  const { logger, flush, droppedLines } = createLogger(config, { colorize: colour })
   const exit = (code: number): void => { void flush().then(() => process.exit(code)) }
   process.on('uncaughtException', error => logger.error({ err: error }, 'uncaught exception (the proxy keeps running)'))
   process.on('unhandledRejection', error => logger.error({ err: error }, 'unhandled rejection (the proxy keeps running)'))
 
-  const app = await buildApp(config, { logger, droppedLogLines: droppedLines })
+  const app = await buildApp(config, { logger, droppedLogLines: droppedLines, logColour: colour })
   installShutdown(app, { graceMs: config.shutdownGraceMs, logger, exit })
   try {
     await app.listen({ port: config.port, host: config.host })
@@ -128,10 +130,11 @@ async function main (argv: string[]): Promise<void> {
   }
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
-  const facts = bannerFacts(config, origin, port)
+  const facts = bannerFacts(config, origin, port, { inContainer: inContainer() })
   const banner = logger.child({}, { level: config.logLevel === 'silent' ? 'silent' : 'info' })
   if (config.logFormat === 'json') banner.info({ banner: facts }, bannerTitle(facts))
   else banner.info(bannerText(facts))
+  for (const notice of facts.notices) banner.info(notice)
   for (const warning of facts.warnings) logger.warn(warning)
 }
 
