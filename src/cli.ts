@@ -34,6 +34,7 @@ function usage (): string {
     '',
     `The API key is read from ${SETTINGS.apiKey.env} (or .env, or the config file), never from a flag.`,
     'Sources, strongest first: flags, environment, .env in the working directory, --config file, config/default.json.',
+    'The log is coloured on a terminal; NO_COLOR=1 turns colour off, FORCE_COLOR=1 turns it on for a pipe.',
     '',
     'doctor checks the configuration, the API URL, DNS, TLS, an authenticated read (--probe-path), CORS for',
     '--origin, the environment and the MCP endpoint; it prints one line per step (--json: one JSON document)',
