@@ -32,6 +32,8 @@ export interface AppOptions {
   currentConfig?: () => Config
   /** An inspector shared with another app: this app records into it but serves no page. */
   inspector?: Inspector
+  /** Colour in the exchange log (the CLI decides from the terminal, NO_COLOR and FORCE_COLOR). */
+  logColour?: boolean
 }
 
 export interface ProxyApp extends FastifyInstance {
@@ -93,7 +95,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     if (status === 500) logger.error({ err: error, request: request.exchange?.id }, 'internal error')
     sendProxyError(reply, status, status === 500 ? 'internal' : 'bad-request', status === 500 ? 'the proxy failed on this request; the log has the details' : error.message)
   })
-  await app.register(exchangeLog, { logger, config, proxyCutOf, onExchange: inspector?.record, nextId: inspector?.nextId })
+  await app.register(exchangeLog, { logger, config, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId })
   await app.register(requestGuard, { config, originAllowed, ownOriginRule: servesInspector ? isInspectorPath : undefined })
   if (servesInspector) await app.register(inspectorGate)
   await app.register(cors, corsOptions(originAllowed))

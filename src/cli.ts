@@ -11,6 +11,7 @@ import { installShutdown } from './lifecycle/shutdown.js'
 import { VERSION } from './config/version.js'
 import { formatDoctorReport, runDoctor } from './doctor/doctor.js'
 import { runInit } from './init/init.js'
+import { inContainer, logColour } from './config/surroundings.js'
 
 const FLAG_KEYS = SETTING_KEYS.filter(key => settingOf(key).flag !== undefined)
 
@@ -37,6 +38,7 @@ function usage (): string {
     '',
     `The API key is read from ${SETTINGS.apiKey.env} (or .env, or the config file), never from a flag.`,
     'Sources, strongest first: flags, environment, .env in the working directory, --config file, config/default.json.',
+    'The log is coloured on a terminal; NO_COLOR=1 turns colour off, FORCE_COLOR=1 turns it on for a pipe.',
     '',
     'doctor checks the configuration, the API URL, DNS, TLS, an authenticated read (--probe-path), CORS for',
     '--origin, the environment and the MCP endpoint; it prints one line per step (--json: one JSON document)',
@@ -126,14 +128,15 @@ async function main (argv: string[]): Promise<void> {
   }
 
   const { config, origin } = loaded
-  const { logger, flush, droppedLines } = createLogger(config)
+  const colour = config.logFormat !== 'json' && logColour(process.stdout.isTTY === true)
+  const { logger, flush, droppedLines } = createLogger(config, { colorize: colour })
   const exit = (code: number): void => { void flush().then(() => process.exit(code)) }
   process.on('uncaughtException', error => logger.error({ err: error }, 'uncaught exception (the proxy keeps running)'))
   process.on('unhandledRejection', error => logger.error({ err: error }, 'unhandled rejection (the proxy keeps running)'))
 
   // Replay re-reads .env and the config file, so a fixed key takes effect before a restart.
   const currentConfig = (): typeof config => loadConfig({ flags: parsed.flags, configFile: parsed.configFile }).config
-  const app = await buildApp(config, { logger, droppedLogLines: droppedLines, currentConfig })
+  const app = await buildApp(config, { logger, droppedLogLines: droppedLines, currentConfig, logColour: colour })
   installShutdown(app, { graceMs: config.shutdownGraceMs, logger, exit })
   try {
     await app.listen({ port: config.port, host: config.host })
@@ -150,10 +153,11 @@ async function main (argv: string[]): Promise<void> {
   }
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
-  const facts = bannerFacts(config, origin, port)
+  const facts = bannerFacts(config, origin, port, { inContainer: inContainer() })
   const banner = logger.child({}, { level: config.logLevel === 'silent' ? 'silent' : 'info' })
   if (config.logFormat === 'json') banner.info({ banner: facts }, bannerTitle(facts))
   else banner.info(bannerText(facts))
+  for (const notice of facts.notices) banner.info(notice)
   for (const warning of facts.warnings) logger.warn(warning)
 }
 
