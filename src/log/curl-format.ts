@@ -62,10 +62,10 @@ export function summaryLine (record: ExchangeRecord): string {
   const ms = `${record.durationMs.toFixed(1)} ms`
   const head = `* ${tag(record)}${record.response.line.slice('HTTP/1.1 '.length)}`
   if (record.error) return `${head} ${record.error.code} in ${ms}: ${clean(record.error.message)}`
+  if (record.streamed) return `${head}, ${streamEnd(record)}`
   if (record.cutBy === 'proxy') {
     return `${head}, the proxy cut the response at shutdown after ${record.bytes} bytes in ${ms} (SHUTDOWN_GRACE_MS elapsed)`
   }
-  if (record.streamed) return `${head}, ${streamEnd(record)}`
   if (record.cutBy === 'upstream') {
     return `${head}, the upstream closed the connection after ${sentBytes(record)} bytes in ${ms} (response cut short; the client's connection was aborted so it cannot mistake it for complete)`
   }
