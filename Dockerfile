@@ -30,6 +30,9 @@ ENV NODE_ENV=production
 # published port should stay on loopback: -p 127.0.0.1:8787:8787.
 ENV HOST=0.0.0.0
 ENV PORT=8787
+# Tells the proxy it runs in a container (systemd's container interface; podman sets it
+# itself), so its banner says how to publish on loopback instead of warning about 0.0.0.0.
+ENV container=docker
 COPY package.json ./
 COPY config ./config
 # The inspector's page is served as static files (no build step), next to dist/.

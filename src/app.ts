@@ -37,6 +37,8 @@ export interface AppOptions {
   inspector?: Inspector
   /** The owner of the configuration now (environment switches, reloads); one of `config` when absent. */
   liveConfig?: LiveConfig
+  /** Colour in the exchange log (the CLI decides from the terminal, NO_COLOR and FORCE_COLOR). */
+  logColour?: boolean
 }
 
 export interface ProxyApp extends FastifyInstance {
@@ -101,7 +103,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     if (status === 500) logger.error({ err: error, request: request.exchange?.id }, 'internal error')
     sendProxyError(reply, status, status === 500 ? 'internal' : 'bad-request', status === 500 ? 'the proxy failed on this request; the log has the details' : error.message)
   })
-  await app.register(exchangeLog, { logger, config, currentConfig: live.current, proxyCutOf, onExchange: inspector?.record, nextId: inspector?.nextId })
+  await app.register(exchangeLog, { logger, config, currentConfig: live.current, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId })
   // The same-origin rule covers the inspector's paths, which include the environment switch; without the inspector, the switch alone.
   const ownOriginRule = servesInspector ? isInspectorPath : isEnvironmentPath
   await app.register(requestGuard, { config, originAllowed, ownOriginRule })

@@ -11,6 +11,7 @@ import { installShutdown } from './lifecycle/shutdown.js'
 import { VERSION } from './config/version.js'
 import { formatDoctorReport, runDoctor } from './doctor/doctor.js'
 import { runInit } from './init/init.js'
+import { inContainer, logColour } from './config/surroundings.js'
 import { createLiveConfig } from './config/live-config.js'
 import { withEnvironment } from './config/profiles.js'
 import { watchConfig } from './config/watch-config.js'
@@ -41,6 +42,7 @@ function usage (): string {
     '',
     `The API key is read from ${SETTINGS.apiKey.env} (or .env, or the config file), never from a flag.`,
     'Sources, strongest first: flags, environment, .env in the working directory, --config file, config/default.json.',
+    'The log is coloured on a terminal; NO_COLOR=1 turns colour off, FORCE_COLOR=1 turns it on for a pipe.',
     '',
     'doctor checks the configuration, the API URL, DNS, TLS, an authenticated read (--probe-path), CORS for',
     '--origin, the environment and the MCP endpoint; it prints one line per step (--json: one JSON document)',
@@ -136,7 +138,8 @@ async function main (argv: string[]): Promise<void> {
   }
 
   const { config, origin } = loaded
-  const { logger, flush, droppedLines } = createLogger(config)
+  const colour = config.logFormat !== 'json' && logColour(process.stdout.isTTY === true)
+  const { logger, flush, droppedLines } = createLogger(config, { colorize: colour })
   const exit = (code: number): void => { void flush().then(() => process.exit(code)) }
   process.on('uncaughtException', error => logger.error({ err: error }, 'uncaught exception (the proxy keeps running)'))
   process.on('unhandledRejection', error => logger.error({ err: error }, 'unhandled rejection (the proxy keeps running)'))
@@ -151,7 +154,7 @@ async function main (argv: string[]): Promise<void> {
   // Watching starts before the banner shows, so an edit made as soon as it does is seen.
   const files = [resolve('.env'), ...(parsed.configFile === undefined ? [] : [resolve(parsed.configFile)])]
   const watcher = config.watch ? watchConfig({ files, load, live, logger: notices, environment: config.environment }) : undefined
-  const app = await buildApp(config, { logger, droppedLogLines: droppedLines, currentConfig, liveConfig: live })
+  const app = await buildApp(config, { logger, droppedLogLines: droppedLines, currentConfig, liveConfig: live, logColour: colour })
   app.addHook('onClose', async () => { watcher?.close() })
   installShutdown(app, { graceMs: config.shutdownGraceMs, logger, exit })
   try {
@@ -169,9 +172,10 @@ async function main (argv: string[]): Promise<void> {
   }
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
-  const facts = bannerFacts(config, origin, port)
+  const facts = bannerFacts(config, origin, port, { inContainer: inContainer() })
   if (config.logFormat === 'json') notices.info({ banner: facts }, bannerTitle(facts))
   else notices.info(bannerText(facts))
+  for (const notice of facts.notices) notices.info(notice)
   for (const warning of facts.warnings) logger.warn(warning)
 }
 

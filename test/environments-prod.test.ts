@@ -58,22 +58,25 @@ t.test('a switch to prod applies read-only to the requests after it', async t =>
   t.match(await proxy.logs(), /WARN: environment: switched dev → prod [^\n]*!!! PROD is the active environment/, 'the switch line says prod, at warn')
 })
 
-t.test('every prod exchange is marked: PROD in the pretty summary line, "environment": "prod" in JSON', async t => {
+t.test('every prod exchange is marked: PROD in the pretty summary line and the compact line, "environment": "prod" in JSON', async t => {
   const api = await startFakeApi(t)
   const environments = { prod: { apiKey: PROD_KEY, projectId: 'p-prod', apiUrl: api.url } }
   const pretty = await startProxy(t, { apiUrl: api.url, apiKey: DEV_KEY, environments })
   const json = await startProxy(t, { apiUrl: api.url, apiKey: DEV_KEY, environments, logFormat: 'json' })
-  for (const proxy of [pretty, json]) {
+  const compact = await startProxy(t, { apiUrl: api.url, apiKey: DEV_KEY, environments, logFormat: 'compact' })
+  for (const proxy of [pretty, json, compact]) {
     await fetch(new URL('/v1/data/posts', proxy.url))
     await fetch(new URL('/__proxy/api/environment', proxy.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"prod"}' })
     await fetch(new URL('/v1/data/posts', proxy.url))
     await fetch(new URL('/v1/data/posts', proxy.url), { method: 'DELETE' })
   }
   const summaries = (await pretty.logs()).split('\n').filter(line => /^\* #\d+ .*(ms|bytes)/.test(line))
-  t.match(summaries, [/^\* #1 200 OK in /, /^\* #3 PROD 200 OK in /, /^\* #4 PROD 403 Forbidden proxy\/prod-read-only in /])
+  t.match(summaries, [/^\* #\d+ 200 OK in /, /^\* #\d+ PROD 200 OK in /, /^\* #\d+ PROD 403 Forbidden proxy\/prod-read-only in /])
   const lines = (await json.logs()).trim().split('\n').map(line => JSON.parse(line) as { environment?: string, exchange?: { url: string, method: string, environment: string } })
   const exchanges = lines.filter(line => line.exchange !== undefined && line.exchange.url.startsWith('/v1/'))
   t.same(exchanges.map(line => [line.exchange!.method, line.environment, line.exchange!.environment]), [['GET', 'dev', 'dev'], ['GET', 'prod', 'prod'], ['DELETE', 'prod', 'prod']])
+  const compactLines = (await compact.logs()).split('\n').filter(line => / \/v1\//.test(line))
+  t.match(compactLines, [/ #\d+ GET \/v1\/data\/posts 200 /, / #\d+ PROD GET \/v1\/data\/posts 200 /, / #\d+ PROD DELETE \/v1\/data\/posts 403 /], 'LOG_FORMAT=compact too')
 })
 
 t.test('CLI: a banner line that cannot be missed while prod is active, a warning with PROD_READ_ONLY=false, and the flag beats the variable', async t => {

@@ -156,8 +156,8 @@ t.test('the log stays quiet about the page\'s own requests, but shows a refused 
   t.equal(await proxy.logs(), '', 'nothing at info for the inspector\'s own traffic')
   await (await fetch(new URL('/__proxy/api/exchanges', proxy.url), { headers: { origin: API_ORIGIN } })).arrayBuffer()
   const logs = await proxy.logs()
-  t.match(logs, /WARN: \* #3 GET \/__proxy\/api\/exchanges from http:\/\/localhost:3000/)
-  t.match(logs, '* #3 note: refused an inspector request: origin http://localhost:3000 may not use the inspector')
+  t.match(logs, /WARN: \* #1 GET \/__proxy\/api\/exchanges from http:\/\/localhost:3000/)
+  t.match(logs, '* #1 note: refused an inspector request: origin http://localhost:3000 may not use the inspector')
   const list = await (await fetch(new URL('/__proxy/api/exchanges', proxy.url))).json() as { exchanges: unknown[] }
   t.same(list.exchanges, [], 'and the inspector does not list its own traffic')
 })

@@ -99,7 +99,7 @@ const badValues: Array<[string, () => unknown, RegExp]> = [
   ['an upstream without a scheme', () => loadConfig({ cwd: workdir(), env: { BKEND_API_URL: 'api-client.bkend.ai' } }), /apiUrl "api-client.bkend.ai" \(from BKEND_API_URL\) is not an absolute URL.*\n {2}fix: BKEND_API_URL=https:\/\/api-client.bkend.ai$/],
   ['an upstream with another scheme', () => loadConfig({ cwd: workdir(), env: { BKEND_API_URL: 'ftp://x.test' } }), /must use http: or https:/],
   ['an upstream that ends in /v1', () => loadConfig({ cwd: workdir(), env: { BKEND_API_URL: 'https://api-client.bkend.ai/v1/' } }), /must not end in \/v1.*\n {2}fix: BKEND_API_URL=https:\/\/api-client.bkend.ai$/],
-  ['a log format that does not exist', () => loadConfig({ cwd: workdir(), env: { LOG_FORMAT: 'xml' } }), /logFormat "xml" \(from LOG_FORMAT\) must be pretty or json/],
+  ['a log format that does not exist', () => loadConfig({ cwd: workdir(), env: { LOG_FORMAT: 'xml' } }), /logFormat "xml" \(from LOG_FORMAT\) must be pretty, compact or json/],
   ['a wildcard CORS origin', () => loadConfig({ cwd: workdir(), env: { CORS_ORIGINS: '*' } }), /corsOrigins "\*" \(from CORS_ORIGINS\).*"\*" is not allowed/],
   ['a project id with a line break', () => loadConfig({ cwd: workdir(), env: { BKEND_PROJECT_ID: 'p1\r\nX-Evil: 1' } }), /projectId "p1\\r\\nX-Evil: 1" \(from BKEND_PROJECT_ID\) contains a control character/],
   ['an unknown key in the config file', () => loadConfig({ cwd: workdir({ 'c.json': '{"prot": 1}' }), configFile: 'c.json', env: {} }), /^config: unknown key "prot" in .*c\.json\n {2}fix: did you mean "port"\?/],

@@ -20,7 +20,7 @@ export interface Setting<T> {
   secret?: true
 }
 
-const LOG_FORMATS = ['pretty', 'json'] as const
+const LOG_FORMATS = ['pretty', 'compact', 'json'] as const
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
 // Level names from other loggers, for the "fix:" line; they are still refused.
 const LOG_LEVEL_MEANINGS = { verbose: 'debug', all: 'trace', notice: 'info', critical: 'fatal', none: 'silent', off: 'silent', quiet: 'silent' } as const
@@ -43,8 +43,8 @@ export const SETTINGS = {
   allowedHosts: { env: 'ALLOWED_HOSTS', flag: 'allowed-hosts', default: [] as string[], parse: hostList, example: 'bkend-proxy', help: 'extra Host names accepted besides loopback (comma-separated)' },
   upstreamTimeoutMs: { env: 'UPSTREAM_TIMEOUT_MS', flag: 'upstream-timeout-ms', default: 30000, parse: integer(1, 600000), example: '30000', help: 'time allowed to connect, and to receive the response headers once the request body is sent' },
   shutdownGraceMs: { env: 'SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', default: 5000, parse: integer(0, 600000), example: '5000', help: 'on SIGTERM/SIGINT, how long open requests and streams may run on' },
-  logFormat: { env: 'LOG_FORMAT', flag: 'log-format', default: 'pretty' as typeof LOG_FORMATS[number], parse: oneOf(LOG_FORMATS), example: 'pretty', help: 'pretty (curl -v blocks) or json (one object per exchange)' },
-  logLevel: { env: 'LOG_LEVEL', flag: 'log-level', default: 'info' as typeof LOG_LEVELS[number], parse: oneOf(LOG_LEVELS, LOG_LEVEL_MEANINGS), example: 'info', help: 'info logs all, warn only 4xx/5xx, debug adds health checks' },
+  logFormat: { env: 'LOG_FORMAT', flag: 'log-format', default: 'pretty' as typeof LOG_FORMATS[number], parse: oneOf(LOG_FORMATS), example: 'pretty', help: 'pretty (curl -v blocks), compact (one line per exchange) or json (one object per exchange)' },
+  logLevel: { env: 'LOG_LEVEL', flag: 'log-level', default: 'info' as typeof LOG_LEVELS[number], parse: oneOf(LOG_LEVELS, LOG_LEVEL_MEANINGS), example: 'info', help: 'info logs all, warn only what went wrong, debug adds health checks and full preflight blocks' },
   logBodies: { env: 'LOG_BODIES', flag: 'log-bodies', boolean: true, default: false, parse: flag, example: 'true', help: 'add previews of text bodies (2 KB each) to the log' },
   apiPrefix: { env: 'API_PREFIX', flag: 'api-prefix', default: '/v1', parse: pathPrefix, example: '/v1', help: 'path prefix forwarded to the API upstream' },
   mcpPrefix: { env: 'MCP_PREFIX', flag: 'mcp-prefix', default: '/mcp', parse: pathPrefix, example: '/mcp', help: 'path prefix forwarded to the MCP upstream' },

@@ -12,6 +12,8 @@ import { checkHost } from '../guard/host-check.js'
 export interface Diagnosis {
   hints: Hint[]
   curl: string | undefined
+  /** The proxy's own proxy/<name>, or bkend's error.code from the upstream's error body. */
+  errorCode: string | undefined
 }
 
 export interface DiagnosisContext {
@@ -43,7 +45,7 @@ export function diagnoseExchange (exchange: Exchange, record: ExchangeRecord, co
     settings
   })
   const keyIncludesScheme = /^bearer /i.test(settings.apiKey)
-  return { hints, curl: context.wantCurl ? copyAsCurl({ ...curlRequest(exchange, context, settings), keyIncludesScheme }) : undefined }
+  return { hints, errorCode, curl: context.wantCurl ? copyAsCurl({ ...curlRequest(exchange, context, settings), keyIncludesScheme }) : undefined }
 }
 
 function curlRequest (exchange: Exchange, context: DiagnosisContext, settings: Config): CurlRequest {

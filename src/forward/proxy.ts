@@ -14,6 +14,7 @@ import { sendProxyError } from '../reply-error.js'
 import { cappedCollector, isTextual, ERROR_BODY_BYTES, PREVIEW_BYTES, REPLAY_BODY_BYTES, watchingTap } from './body-capture.js'
 import type { BodyPreview } from '../log/exchange.js'
 import type { InspectorTaps } from '../inspector/inspector.js'
+import { isEventStream, sseEventCounter } from '../log/sse-events.js'
 
 // OPTIONS is left to @fastify/cors: preflights are answered, never forwarded.
 const FORWARDED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'] as const
@@ -91,9 +92,13 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
           ? cappedCollector(exchange.errorBody = { text: '', totalBytes: 0, truncated: false }, ERROR_BODY_BYTES)
           : undefined
         const inspect = inspector?.upstreamResponse(request, response.statusCode, response.headers)
+        // An event stream's log line says how many events went through.
+        const countEvents = isEventStream(response.headers['content-type']) ? sseEventCounter() : undefined
+        if (countEvents) exchange.events = 0
         const stream = response.stream
         const onData = (chunk: Buffer): void => {
           exchange.responseBytes += chunk.length
+          if (countEvents) exchange.events = countEvents(chunk)
           collect?.(chunk)
           collectError?.(chunk)
           inspect?.(chunk)

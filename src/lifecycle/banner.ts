@@ -26,17 +26,27 @@ export interface BannerFacts {
   allowedHosts: string[]
   /** The inspector page's URL, or null with INSPECTOR=false. */
   inspector: string | null
+  /** Info lines printed after the banner. */
+  notices: string[]
   warnings: string[]
 }
 
-export function bannerFacts (config: Config, origin: Record<SettingKey, string>, port: number): BannerFacts {
+export interface BannerSurroundings {
+  /** The proxy runs in a container, where listening beyond loopback is how the port gets published. */
+  inContainer: boolean
+}
+
+export function bannerFacts (config: Config, origin: Record<SettingKey, string>, port: number, surroundings: BannerSurroundings = { inContainer: false }): BannerFacts {
   const bracketed = config.host.includes(':') ? `[${config.host}]` : config.host
   const loopback = isLoopbackName(bracketed.toLowerCase())
+  const notices: string[] = []
   const warnings: string[] = []
   if (!config.apiKey) {
     warnings.push('BKEND_API_KEY is not set: requests go upstream without Authorization unless the app sends its own. Set it in the environment or in .env.')
   }
-  if (!loopback) {
+  if (!loopback && surroundings.inContainer) {
+    notices.push(`in a container, listening on ${config.host} so the published port reaches the proxy; publish it on loopback only: docker run -p 127.0.0.1:${port}:${port}, or in compose ports: ["127.0.0.1:${port}:${port}"]`)
+  } else if (!loopback) {
     warnings.push(`listening on ${config.host}, not loopback: other machines can reach the port, though only Host names in ALLOWED_HOSTS and loopback are answered. Outside a container keep HOST=127.0.0.1; in Docker publish with -p 127.0.0.1:${port}:${port}.`)
   }
   warnings.push(...quotedValueWarnings(config, origin), ...profileKeyWarnings(config))
@@ -58,6 +68,7 @@ export function bannerFacts (config: Config, origin: Record<SettingKey, string>,
     allowedOrigins: config.corsOrigins,
     allowedHosts: ['localhost', '*.localhost', '127.0.0.0/8', '[::1]', ...config.allowedHosts],
     inspector: config.inspector ? `http://localhost:${port}/__proxy/` : null,
+    notices,
     warnings
   }
 }

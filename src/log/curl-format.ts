@@ -1,5 +1,7 @@
-// Pure: an exchange record → the lines `curl -v` would show. Knows nothing about pino.
-import type { ExchangeRecord, BodyPreview } from './exchange.js'
+// Pure: an exchange record → the lines `curl -v` would show, and the one-line forms of
+// the default format (an allowed preflight, a stream's end). Knows nothing about pino.
+import type { ExchangeHead, ExchangeRecord, BodyPreview } from './exchange.js'
+import { PLAIN, statusTone, type Palette, type Tone } from './colour.js'
 
 // A header value from the wire may carry a terminal escape sequence.
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g
@@ -20,43 +22,123 @@ export function curlShown (record: ExchangeRecord, logCurl: boolean): boolean {
   return logCurl || record.response.status >= 400 || record.error !== undefined
 }
 
-export function formatExchange (record: ExchangeRecord, extras: ExchangeExtras = {}): string {
-  const id = `#${record.id}`
-  const from = record.origin ? ` from ${clean(record.origin)}` : ''
-  const route = record.target === 'proxy' ? 'answered by the proxy (not forwarded)' : `→ ${clean(record.target)}`
-  const lines = [`* ${id} ${record.method} ${clean(record.url)}${from} ${route}`]
-  for (const note of record.notes) lines.push(`* ${id} note: ${clean(note)}`)
-  lines.push(`> ${clean(record.request.line)}`)
-  for (const [name, value, injected] of record.request.headers) {
-    lines.push(`> ${name}: ${clean(value)}${injected ? '   [injected]' : ''}`)
-  }
-  lines.push('>')
-  if (record.requestBody) lines.push(...bodyLines('}', record.requestBody))
-  lines.push(`< ${record.response.line}`)
-  for (const [name, value] of record.response.headers) lines.push(`< ${name}: ${clean(value)}`)
-  lines.push('<')
+export function formatExchange (record: ExchangeRecord, extras: ExchangeExtras = {}, paint: Palette = PLAIN): string {
+  const lines = headLines(record, paint, statusTone(record.response.status, record.error !== undefined))
   if (record.responseBody) lines.push(...bodyLines('{', record.responseBody))
-  lines.push(summaryLine(record))
-  if (extras.hint) for (const hint of extras.hint.split('\n')) lines.push(`* hint: ${clean(hint)}`)
-  // Last and unprefixed, so a triple-click selects exactly the command.
-  if (extras.curl) lines.push(clean(extras.curl))
+  lines.push(paint.tone(recordTone(record), summaryLine(record)))
+  lines.push(...extrasLines(extras, paint))
   return lines.join('\n')
+}
+
+/** A stream as its response head goes out: the request and response, and that it is running. */
+export function formatStreamOpen (head: ExchangeHead, contentType: string | undefined, headersMs: number, paint: Palette = PLAIN): string {
+  const tone = statusTone(head.response.status, false)
+  const lines = headLines(head, paint, tone)
+  lines.push(paint.tone(tone, `* ${tag(head)}${prodMark(head)}stream open${contentType ? ` (${clean(contentType)})` : ''}, headers after ${headersMs.toFixed(1)} ms`))
+  return lines.join('\n')
+}
+
+/** A stream's end under its open block: the summary, then hints and the command if it failed. */
+export function formatStreamEnd (record: ExchangeRecord, extras: ExchangeExtras = {}, paint: Palette = PLAIN): string {
+  return [paint.tone(recordTone(record), summaryLine(record)), ...extrasLines(extras, paint)].join('\n')
+}
+
+/** An allowed CORS preflight, which the proxy answers itself: one line. */
+export function preflightLine (record: ExchangeRecord, paint: Palette = PLAIN): string {
+  const from = record.origin ? ` from ${clean(record.origin)}` : ''
+  const method = requestHeader(record, 'access-control-request-method') ?? '?'
+  const headers = requestHeader(record, 'access-control-request-headers')
+  const wants = `for ${clean(method)}${headers ? ` with ${clean(headers)}` : ''}`
+  return paint.tone(recordTone(record), `* ${tag(record)}OPTIONS ${clean(record.url)}${from} ${wants} → ${record.response.status} (preflight, answered by the proxy) in ${record.durationMs.toFixed(1)} ms`)
+}
+
+/** A preflight the proxy allowed: the CORS hook answered it and no refusal was recorded. */
+export function isAllowedPreflight (record: ExchangeRecord): boolean {
+  return record.method === 'OPTIONS' && record.answeredBy === 'proxy' && record.error === undefined &&
+    record.response.status === 204 && requestHeader(record, 'access-control-request-method') !== undefined
 }
 
 export function summaryLine (record: ExchangeRecord): string {
   const ms = `${record.durationMs.toFixed(1)} ms`
-  // Prod is marked on every exchange, so a write that reached it cannot pass unnoticed.
-  const head = `* #${record.id} ${record.environment === 'prod' ? 'PROD ' : ''}${record.response.line.slice('HTTP/1.1 '.length)}`
+  const head = `* ${tag(record)}${prodMark(record)}${record.response.line.slice('HTTP/1.1 '.length)}`
   if (record.error) return `${head} ${record.error.code} in ${ms}: ${clean(record.error.message)}`
+  if (record.streamed) return `${head}, ${streamEnd(record)}`
   if (record.cutBy === 'proxy') {
     return `${head}, the proxy cut the response at shutdown after ${record.bytes} bytes in ${ms} (SHUTDOWN_GRACE_MS elapsed)`
   }
   if (record.cutBy === 'upstream') {
-    const of = record.declaredBytes === undefined ? '' : ` of ${record.declaredBytes}`
-    return `${head}, the upstream closed the connection after ${record.bytes}${of} bytes in ${ms} (response cut short; the client's connection was aborted so it cannot mistake it for complete)`
+    return `${head}, the upstream closed the connection after ${sentBytes(record)} bytes in ${ms} (response cut short; the client's connection was aborted so it cannot mistake it for complete)`
   }
   if (!record.completed) return `${head}, client closed the connection after ${ms} and ${record.bytes} bytes (response not finished)`
   return `${head} in ${ms}, ${record.bytes} bytes`
+}
+
+/** How a stream ended, who ended it, and how much went through. */
+export function streamEnd (record: ExchangeRecord): string {
+  const amount = `${record.events === undefined ? '' : `${record.events} ${record.events === 1 ? 'event' : 'events'}, `}${sentBytes(record)} bytes`
+  const aborted = record.cutBy === 'upstream' ? ' (the client\'s connection was aborted so it cannot mistake it for complete)' : ''
+  return `stream ${streamEndedBy(record)} after ${formatDuration(record.durationMs)}: ${amount}${aborted}`
+}
+
+/** Who ended a stream: "closed by the client", "ended by the upstream", ... */
+export function streamEndedBy (record: ExchangeRecord): string {
+  if (record.completed) return 'ended by the upstream'
+  if (record.cutBy === 'upstream') return 'cut off by the upstream'
+  if (record.cutBy === 'proxy') return 'cut by the proxy shutdown'
+  return 'closed by the client'
+}
+
+/** "12.3 ms" below a second, "3.4 s" above. */
+export function formatDuration (ms: number): string {
+  return ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(1)} s`
+}
+
+export function recordTone (record: ExchangeRecord): Tone {
+  const cut = !record.completed && (record.cutBy === 'upstream' || record.cutBy === 'proxy')
+  return cut && record.response.status < 400 ? 'client-error' : statusTone(record.response.status, record.error !== undefined)
+}
+
+/** "PROD " on the summary of every exchange that ran with prod active, so a write that reached it cannot pass unnoticed. */
+export function prodMark (head: ExchangeHead): string {
+  return head.environment === 'prod' ? 'PROD ' : ''
+}
+
+/** "#7 " for a numbered exchange; nothing for the proxy's own routes (id 0). */
+export function tag (head: ExchangeHead): string {
+  return head.id === 0 ? '' : `#${head.id} `
+}
+
+function headLines (head: ExchangeHead & { requestBody?: BodyPreview }, paint: Palette, tone: Tone): string[] {
+  const from = head.origin ? ` from ${clean(head.origin)}` : ''
+  const route = head.target === 'proxy' ? 'answered by the proxy (not forwarded)' : `→ ${clean(head.target)}`
+  const lines = [`* ${tag(head)}${head.method} ${clean(head.url)}${from} ${route}`]
+  for (const note of head.notes) lines.push(`* ${tag(head)}note: ${clean(note)}`)
+  lines.push(`> ${clean(head.request.line)}`)
+  for (const [name, value, injected] of head.request.headers) {
+    lines.push(`> ${name}: ${clean(value)}${injected ? `   ${paint.injected('[injected]')}` : ''}`)
+  }
+  lines.push('>')
+  if (head.requestBody) lines.push(...bodyLines('}', head.requestBody))
+  lines.push(paint.tone(tone, `< ${head.response.line}`))
+  for (const [name, value] of head.response.headers) lines.push(`< ${name}: ${clean(value)}`)
+  lines.push('<')
+  return lines
+}
+
+function extrasLines (extras: ExchangeExtras, paint: Palette): string[] {
+  const lines: string[] = []
+  if (extras.hint) for (const hint of extras.hint.split('\n')) lines.push(paint.hint(`* hint: ${clean(hint)}`))
+  // Last and unprefixed, so a triple-click selects exactly the command.
+  if (extras.curl) lines.push(clean(extras.curl))
+  return lines
+}
+
+function sentBytes (record: ExchangeRecord): string {
+  return record.declaredBytes === undefined ? String(record.bytes) : `${record.bytes} of ${record.declaredBytes}`
+}
+
+function requestHeader (head: ExchangeHead, name: string): string | undefined {
+  return head.request.headers.find(([header]) => header === name)?.[1]
 }
 
 function bodyLines (marker: string, body: BodyPreview): string[] {

@@ -1,11 +1,16 @@
 // Collects one exchange per request and logs it once the response is done (or the
-// client has gone), with its hints and copy-as-curl command. Replaces Fastify's own
-// request log lines.
+// client has gone), with its hints and copy-as-curl command. A stream (an event stream,
+// or a response still open 1 s after its head) is also logged as its head goes out, so
+// it shows while it runs; its record is built then and completed when it ends.
+// Replaces Fastify's own request log lines.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Logger } from 'pino'
-import { exchangeRecord, type Exchange, type ProxyCut } from './exchange.js'
-import { curlShown, formatExchange, summaryLine } from './curl-format.js'
+import type { Level, Logger } from 'pino'
+import { endedBy, exchangeHead, settleRecord, type Exchange, type ProxyCut } from './exchange.js'
+import { curlShown } from './curl-format.js'
+import { exchangeOutput } from './exchange-output.js'
+import { palette } from './colour.js'
+import { isEventStream } from './sse-events.js'
 import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
 import { createHintLimiter, type HintLimiter } from '../diagnose/hint-limiter.js'
 import type { Config } from '../config/settings.js'
@@ -20,8 +25,12 @@ declare module 'fastify' {
   }
 }
 
-// The proxy's own routes (health, the inspector's page and API) log at debug while they succeed.
+// The proxy's own routes (the health check, the inspector): when they succeed they are
+// not numbered and log at debug only, so Docker's polling neither floods the log nor
+// uses up exchange numbers.
 const OWN_PATHS = '/__proxy/'
+/** A response still open this long after its head is logged as a stream. */
+export const STREAM_AFTER_MS = 1000
 
 type ReplyHeaders = Record<string, string | string[] | number | undefined>
 
@@ -38,15 +47,18 @@ export interface ExchangeLogOptions {
   nextId?: () => number
   /** The configuration a request starting now gets (live-config.ts); `config` when absent. */
   currentConfig?: () => Config
+  /** Colour where it means something (the CLI decides from the terminal); never in JSON. */
+  colour?: boolean
 }
 
 export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, options: ExchangeLogOptions) {
-  const { logger } = options
+  const { logger, config } = options
   const limitHint = options.hintLimiter ?? createHintLimiter()
+  const output = exchangeOutput(logger, config.logFormat, palette(options.colour === true && config.logFormat !== 'json'))
   let counter = 0
-  const nextId = options.nextId ?? (() => ++counter)
+  const nextId = options.nextId ?? ((): number => ++counter)
   const onExchange = options.onExchange
-  const currentConfig = options.currentConfig ?? (() => options.config)
+  const currentConfig = options.currentConfig ?? (() => config)
   app.decorateRequest('exchange', null as unknown as Exchange)
 
   app.addHook('onRequest', (request, reply, done) => {
@@ -56,8 +68,9 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   app.decorate('trackExchange', trackExchange)
 
   function trackExchange (request: FastifyRequest, reply: FastifyReply): void {
+    const quiet = request.url.startsWith(OWN_PATHS)
     const exchange: Exchange = {
-      id: nextId(),
+      id: quiet ? 0 : nextId(),
       startedAt: process.hrtime.bigint(),
       method: request.method,
       url: request.url,
@@ -67,7 +80,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       responseBytes: 0,
       call: {},
       config: currentConfig(),
-      quiet: request.url.startsWith(OWN_PATHS)
+      quiet
     }
     request.exchange = exchange
     // 'finish' (all bytes handed to the socket) logs before the connection closes, so an
@@ -77,6 +90,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     const onDone = (): void => {
       if (logged) return
       logged = true
+      clearTimeout(exchange.bodyStream?.timer)
       const completed = reply.raw.writableFinished
       // The proxy closing the client's socket (at shutdown, on a bad chunk) also breaks the
       // upstream body off, which would otherwise read as the upstream's or the client's doing.
@@ -99,34 +113,77 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     reply.raw.once('close', onDone)
   }
 
+  // The response head is about to go out. A streamed body is watched: an event stream is
+  // logged now, any other once it is still running after STREAM_AFTER_MS.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const exchange = request.exchange as Exchange | null
+    if (exchange === null || typeof (payload as { pipe?: unknown } | null)?.pipe !== 'function') return done(null, payload)
+    const contentType = reply.getHeader('content-type')
+    const eventStream = isEventStream(contentType)
+    exchange.bodyStream = { headersAt: process.hrtime.bigint(), eventStream }
+    const level = openLevel(exchange, reply)
+    if (logger.isLevelEnabled(level)) {
+      const open = (): void => logStreamOpen(request, reply, exchange, level, typeof contentType === 'string' ? contentType : undefined)
+      if (eventStream) open()
+      else exchange.bodyStream.timer = setTimeout(open, STREAM_AFTER_MS).unref()
+    }
+    done(null, payload)
+  })
+
+  function logStreamOpen (request: FastifyRequest, reply: FastifyReply, exchange: Exchange, level: Level, contentType: string | undefined): void {
+    if (exchange.head !== undefined || reply.raw.writableFinished || reply.raw.destroyed) return
+    const head = exchange.head = exchangeHead(exchange, { clientHeaders: request.headers, replyHeaders: replyHeadersOf(exchange, reply), status: reply.statusCode })
+    const headersMs = Number(exchange.bodyStream!.headersAt - exchange.startedAt) / 1e6
+    output.streamOpened(level, head, contentType, headersMs)
+  }
+
   function logExchange (request: FastifyRequest, reply: FastifyReply, exchange: Exchange, completed: boolean): void {
     // 499 (nginx's "client closed request") when the client left before any response.
     const status = exchange.upstreamStatus ?? (completed || reply.raw.headersSent ? reply.statusCode : exchange.proxyCut?.status ?? 499)
-    const level = exchange.quiet && status < 400 ? 'debug' : status >= 500 ? 'error' : status >= 400 || !completed ? 'warn' : 'info'
+    // Only a success of the proxy's own routes goes unnumbered; a refusal there counts.
+    if (exchange.id === 0 && (status < 200 || status >= 300)) exchange.id = nextId()
+    const streamed = isStreamed(exchange)
+    const level = finishLevel(exchange, status, completed, streamed)
     const logged = logger.isLevelEnabled(level)
     const inspected = onExchange !== undefined && !exchange.quiet
     // Nothing below runs for an exchange that neither the level (LOG_LEVEL=warn, silent) nor the inspector wants.
     if (!logged && !inspected) return
-    const replyHeaders: ReplyHeaders = exchange.upstreamStatus === undefined ? reply.getHeaders() as ReplyHeaders : {}
-    const record = exchangeRecord(exchange, {
-      clientHeaders: request.headers,
-      replyHeaders,
-      status,
-      completed
-    })
-    // The pretty log shows the curl command only under failures (or with LOG_CURL); JSON always has it.
-    const wantCurl = options.config.logFormat === 'json' || curlShown(record, (exchange.config ?? options.config).logCurl)
-    const { hints, curl } = diagnoseExchange(exchange, record, { clientHeaders: request.headers, config: options.config, wantCurl: logged && wantCurl, socket: request.raw.socket ?? {} })
+    const replyHeaders = replyHeadersOf(exchange, reply)
+    const head = exchange.head ?? exchangeHead(exchange, { clientHeaders: request.headers, replyHeaders, status })
+    const record = settleRecord(head, exchange, { clientHeaders: request.headers, completed, streamed })
+    // The curl command shows only under failures (or with LOG_CURL), except in JSON, which always has it.
+    const wantCurl = config.logFormat === 'json' || curlShown(record, (exchange.config ?? config).logCurl)
+    const { hints, curl, errorCode } = diagnoseExchange(exchange, record, { clientHeaders: request.headers, config, wantCurl: logged && wantCurl, socket: request.raw.socket ?? {} })
     if (inspected) onExchange(request, record, hints, replyHeaders)
     if (!logged) return
     const said = hints.map(hint => limitHint(hint.cause, hint.text)).filter(text => text !== undefined)
     const hint = said.length > 0 ? said.join('\n') : undefined
-    if (options.config.logFormat === 'pretty') {
-      // Rendered here, once: pino then carries one string instead of serialising the
-      // whole record for pino-pretty to take apart again.
-      logger[level]({ exchangeBlock: formatExchange(record, { hint, curl }) }, summaryLine(record))
-      return
-    }
-    logger[level]({ environment: record.environment, exchange: record, ...(hint === undefined ? {} : { hint }), ...(curl === undefined ? {} : { curl }) }, summaryLine(record))
+    output.finished(level, record, { hint, curl, errorCode, openLogged: exchange.head !== undefined })
   }
 })
+
+function replyHeadersOf (exchange: Exchange, reply: FastifyReply): ReplyHeaders {
+  return exchange.upstreamStatus === undefined ? reply.getHeaders() as ReplyHeaders : {}
+}
+
+function isStreamed (exchange: Exchange): boolean {
+  const stream = exchange.bodyStream
+  if (stream === undefined) return false
+  return exchange.head !== undefined || stream.eventStream || Number(process.hrtime.bigint() - stream.headersAt) / 1e6 >= STREAM_AFTER_MS
+}
+
+function openLevel (exchange: Exchange, reply: FastifyReply): Level {
+  const status = exchange.upstreamStatus ?? reply.statusCode
+  if (exchange.quiet && status >= 200 && status < 300) return 'debug'
+  return status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info'
+}
+
+// A client closing a stream is how streams end (EventSource.close(), a page left); only
+// an upstream cut, a shutdown cut or an error is worth a warning.
+function finishLevel (exchange: Exchange, status: number, completed: boolean, streamed: boolean): Level {
+  if (exchange.quiet && status >= 200 && status < 300) return 'debug'
+  if (status >= 500) return 'error'
+  if (status >= 400) return 'warn'
+  if (completed) return 'info'
+  return streamed && endedBy(exchange) === 'client' ? 'info' : 'warn'
+}

@@ -40,8 +40,14 @@ export interface Exchange {
   errorBody?: BodyPreview
   /** The configuration snapshot taken when the request arrived: one profile for the whole exchange. */
   config?: Config
-  /** Health checks log at debug, so Docker's polling does not flood the log. */
+  /** The proxy's own routes (health checks, /__proxy/*): unnumbered and at debug while they succeed. */
   quiet: boolean
+  /** A response whose body is a stream: when its head went out, and whether it is an event stream. */
+  bodyStream?: { headersAt: bigint, eventStream: boolean, timer?: NodeJS.Timeout }
+  /** Server-sent events passed to the client so far (event streams only). */
+  events?: number
+  /** The record, built when a stream's head was logged; settled in place when it ends. */
+  head?: ExchangeHead
 }
 
 export interface ProxyCut {
@@ -53,7 +59,9 @@ export interface ProxyCut {
 
 export type HeaderLine = [name: string, value: string, injected?: true]
 
-export interface ExchangeRecord {
+/** What is known once the response head is out: enough to log a stream as it opens. */
+export interface ExchangeHead {
+  /** 0 for the proxy's own routes answered 2xx: they are not numbered. */
   id: number
   method: string
   url: string
@@ -62,6 +70,12 @@ export interface ExchangeRecord {
   answeredBy: 'upstream' | 'proxy'
   request: { line: string, headers: HeaderLine[] }
   response: { line: string, status: number, headers: HeaderLine[] }
+  notes: string[]
+  /** The environment (profile) the exchange ran with. */
+  environment?: string
+}
+
+export interface ExchangeRecord extends ExchangeHead {
   durationMs: number
   bytes: number
   completed: boolean
@@ -69,21 +83,29 @@ export interface ExchangeRecord {
   cutBy?: 'client' | 'upstream' | 'proxy'
   declaredBytes?: number
   error?: { code: string, message: string }
-  notes: string[]
   requestBody?: BodyPreview
   responseBody?: BodyPreview
-  /** The environment (profile) the exchange ran with. */
-  environment?: string
+  /** An event stream, or a response still open 1 s after its head: logged as it opened, then ended. */
+  streamed?: true
+  /** Events passed on, for an event stream. */
+  events?: number
 }
 
-export function exchangeRecord (exchange: Exchange, outcome: { clientHeaders: HeaderBag, replyHeaders: HeaderBag, status: number, completed: boolean }): ExchangeRecord {
+interface HeadFacts { clientHeaders: HeaderBag, replyHeaders: HeaderBag, status: number }
+
+/** The whole record of a finished exchange. */
+export function exchangeRecord (exchange: Exchange, outcome: HeadFacts & { completed: boolean }): ExchangeRecord {
+  return settleRecord(exchangeHead(exchange, outcome), exchange, outcome)
+}
+
+export function exchangeHead (exchange: Exchange, facts: HeadFacts): ExchangeHead {
   const upstreamUrl = exchange.call.url
   const forwarded = upstreamUrl !== undefined && exchange.upstreamHeaders !== undefined
   const upstreamAnswered = exchange.upstreamStatus !== undefined
   const target = forwarded ? upstreamUrl : 'proxy'
   const requestPath = forwarded ? pathOf(upstreamUrl) : exchange.url
-  const status = upstreamAnswered ? exchange.upstreamStatus! : outcome.status
-  const record: ExchangeRecord = {
+  const status = upstreamAnswered ? exchange.upstreamStatus! : facts.status
+  const head: ExchangeHead = {
     id: exchange.id,
     method: exchange.method,
     url: redactUrl(exchange.url),
@@ -91,28 +113,42 @@ export function exchangeRecord (exchange: Exchange, outcome: { clientHeaders: He
     answeredBy: upstreamAnswered ? 'upstream' : 'proxy',
     request: {
       line: `${exchange.method} ${redactUrl(requestPath)} HTTP/1.1`,
-      headers: headerLines(forwarded ? exchange.upstreamHeaders! : outcome.clientHeaders, exchange.injected)
+      headers: headerLines(forwarded ? exchange.upstreamHeaders! : facts.clientHeaders, exchange.injected)
     },
     response: {
       line: `HTTP/1.1 ${status} ${status === 499 ? 'Client Closed Request' : STATUS_CODES[status] ?? ''}`.trimEnd(),
       status,
-      headers: headerLines(upstreamAnswered ? exchange.upstreamResponseHeaders! : outcome.replyHeaders, [])
+      headers: headerLines(upstreamAnswered ? exchange.upstreamResponseHeaders! : facts.replyHeaders, [])
     },
-    durationMs: Number(process.hrtime.bigint() - exchange.startedAt) / 1e6,
-    bytes: exchange.responseBytes,
-    completed: outcome.completed,
     notes: exchange.notes
   }
-  if (exchange.origin !== undefined) record.origin = exchange.origin
-  if (exchange.config !== undefined) record.environment = exchange.config.environment
-  if (!outcome.completed) record.cutBy = exchange.proxyCut !== undefined ? 'proxy' : exchange.upstreamCut === true ? 'upstream' : 'client'
+  if (exchange.origin !== undefined) head.origin = exchange.origin
+  if (exchange.config !== undefined) head.environment = exchange.config.environment
+  return head
+}
+
+/** Completes a head with how the exchange ended; in place, so a stream's record is built once. */
+export function settleRecord (head: ExchangeHead, exchange: Exchange, outcome: { clientHeaders: HeaderBag, completed: boolean, streamed?: boolean }): ExchangeRecord {
+  const record = head as ExchangeRecord
+  record.durationMs = Number(process.hrtime.bigint() - exchange.startedAt) / 1e6
+  // The proxy's own answers are not counted as they stream; their length is in the head.
+  record.bytes = head.answeredBy === 'upstream' ? exchange.responseBytes : Number(head.response.headers.find(([name]) => name === 'content-length')?.[1] ?? 0) || 0
+  record.completed = outcome.completed
+  if (!outcome.completed) record.cutBy = endedBy(exchange)
   const declared = Number(exchange.upstreamResponseHeaders?.['content-length'])
   if (record.cutBy === 'upstream' && declared > 0) record.declaredBytes = declared
   const failure = exchange.failure ?? exchange.proxyCut?.failure
   if (failure) record.error = failure
   if (exchange.requestBody) record.requestBody = redactedPreview(exchange.requestBody, { path: exchange.url, side: 'request', contentType: outcome.clientHeaders['content-type'] })
   if (exchange.responseBody) record.responseBody = redactedPreview(exchange.responseBody, { path: exchange.url, side: 'response', contentType: exchange.upstreamResponseHeaders?.['content-type'] })
+  if (outcome.streamed === true) record.streamed = true
+  if (exchange.events !== undefined) record.events = exchange.events
   return record
+}
+
+/** Who ended a response that did not finish. */
+export function endedBy (exchange: Exchange): NonNullable<ExchangeRecord['cutBy']> {
+  return exchange.proxyCut !== undefined ? 'proxy' : exchange.upstreamCut === true ? 'upstream' : 'client'
 }
 
 function redactedPreview (preview: BodyPreview, context: BodyContext): BodyPreview {

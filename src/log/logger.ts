@@ -1,5 +1,6 @@
-// pino for every line; pretty mode renders each line with pino-pretty's formatter in
-// process (the exchange block arrives rendered by curl-format.ts as one string). Output goes
+// pino for every line; the pretty and compact formats render each line with pino-pretty's
+// formatter in process (exchange blocks and compact lines arrive rendered by
+// exchange-output.ts as one string; compact lines skip the level label). Output goes
 // through one asynchronous sonic-boom with a bounded buffer: a terminal or
 // `docker logs` reader that stops reading never blocks the event loop nor grows memory
 // without limit. Lines that do not fit are dropped whole (never torn), counted, and
@@ -7,6 +8,7 @@
 import { pino, type Logger, type DestinationStream } from 'pino'
 import { prettyFactory } from 'pino-pretty'
 import type { Config } from '../config/settings.js'
+import { palette } from './colour.js'
 
 /** How much log output may wait for a stalled stdout before lines are dropped. */
 export const LOG_BUFFER_BYTES = 8 * 1024 * 1024
@@ -18,7 +20,7 @@ const FLOWING_BYTES = LOG_BUFFER_BYTES / 2
 export interface LoggerOptions {
   /** Where lines go; stdout by default. */
   destination?: NodeJS.WritableStream
-  /** Colour codes; defaults to whether stdout is a TTY (never under docker logs). */
+  /** Colour for the level labels (the CLI decides: TTY, NO_COLOR, FORCE_COLOR); never in JSON. */
   colorize?: boolean
 }
 
@@ -36,7 +38,7 @@ interface Sink { write: (text: string) => void, flush: (done: () => void) => voi
 
 export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'>, options: LoggerOptions = {}): ProxyLogger {
   const sink = options.destination ? streamSink(options.destination) : stdoutSink(config.logFormat === 'json' ? jsonDropNotice : textDropNotice)
-  const stream = config.logFormat === 'pretty' ? prettyStream(sink, options) : { write: (line: string) => sink.write(line) }
+  const stream = config.logFormat === 'json' ? { write: (line: string) => sink.write(line) } : prettyStream(sink, options)
   // ISO times for JSON readers; the pretty renderer formats its own clock time.
   const timestamp = config.logFormat === 'json' ? pino.stdTimeFunctions.isoTime : pino.stdTimeFunctions.epochTime
   const logger = pino({ level: config.logLevel, base: null, timestamp }, stream)
@@ -69,10 +71,16 @@ function prettyStream (sink: Sink, options: LoggerOptions): DestinationStream {
         sink.write(render(line))
         return
       }
+      const time = Date.now()
+      // Compact exchange lines: the clock, then the line; the status says what the level would.
+      if (typeof fields.exchangeLine === 'string') {
+        sink.write(`[${clockTime(time)}] ${fields.exchangeLine}\n`)
+        return
+      }
       // The object logged is always a fresh literal of ours; completing it in place saves
       // a copy per line.
       fields.level = stream.lastLevel
-      fields.time = Date.now()
+      fields.time = time
       fields.msg = stream.lastMsg
       sink.write(render(fields))
     }
@@ -82,16 +90,23 @@ function prettyStream (sink: Sink, options: LoggerOptions): DestinationStream {
 }
 
 function prettyRenderer (options: LoggerOptions): (input: string | object) => string {
+  const paint = palette(options.colorize === true)
   return prettyFactory({
-    colorize: options.colorize ?? (process.stdout.isTTY === true && !process.env.NO_COLOR),
+    // pino-pretty would colour every message in one colour; only the label is coloured
+    // here, and exchange blocks carry their own colour where it means something.
+    colorize: false,
+    customPrettifiers: {
+      time: time => `[${clockTime(time)}]`,
+      // With colorize off pino-pretty's "labelColorized" is the plain label ("label" is unset).
+      level: (level, _key, _log, { labelColorized }) => paint.level(labelColorized, Number(level))
+    },
     // Local HH:MM:ss.mmm, formatted here: pino-pretty's translateTime costs more per line.
     translateTime: false,
-    customPrettifiers: { time: time => `[${clockTime(time)}]` },
     hideObject: true,
     // pino-pretty's default ignore list ('hostname') makes it deep-copy every line.
     ignore: '',
     messageFormat: (log, messageKey) => {
-      // Exchange blocks arrive rendered (exchange-log.ts formats them once).
+      // Exchange blocks arrive rendered (exchange-output.ts formats them once).
       if (typeof log.exchangeBlock === 'string') return log.exchangeBlock
       return String(log[messageKey] ?? '')
     }

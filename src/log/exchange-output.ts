@@ -1,0 +1,57 @@
+// Writes exchanges to the log in the configured format: the default curl -v blocks (and
+// their one-line forms for allowed preflights and a stream's end), compact lines, or
+// JSON lines with flat fields beside the record. Rendered here, once: pino then carries
+// one string instead of serialising the whole record for pino-pretty to take apart again.
+import type { Level, Logger } from 'pino'
+import type { Config } from '../config/settings.js'
+import type { ExchangeHead, ExchangeRecord } from './exchange.js'
+import { formatExchange, formatStreamEnd, formatStreamOpen, isAllowedPreflight, preflightLine, summaryLine, tag } from './curl-format.js'
+import { compactLine, compactOpenLine } from './format-compact.js'
+import { flatFields, headFields } from './log-fields.js'
+import type { Palette } from './colour.js'
+
+export interface FinishedExtras {
+  hint?: string
+  curl?: string
+  errorCode?: string
+  /** The stream's head was logged as it opened; only its end is written now. */
+  openLogged: boolean
+}
+
+export interface ExchangeOutput {
+  streamOpened: (level: Level, head: ExchangeHead, contentType: string | undefined, headersMs: number) => void
+  finished: (level: Level, record: ExchangeRecord, extras: FinishedExtras) => void
+}
+
+export function exchangeOutput (logger: Logger, format: Config['logFormat'], paint: Palette): ExchangeOutput {
+  if (format === 'compact') {
+    return {
+      streamOpened: (level, head, contentType) => { logger[level]({ exchangeLine: compactOpenLine(head, contentType, paint) }) },
+      finished: (level, record, extras) => { logger[level]({ exchangeLine: compactLine(record, extras, paint) }) }
+    }
+  }
+  if (format === 'json') {
+    return {
+      streamOpened: (level, head, contentType, headersMs) => {
+        logger[level]({ ...headFields(head, headersMs, undefined), stream: 'open', exchange: head }, `* ${tag(head)}stream open${contentType ? ` (${contentType})` : ''}`)
+      },
+      finished: (level, record, extras) => {
+        const fields = flatFields(record, extras.errorCode, extras.hint)
+        const message = isAllowedPreflight(record) ? preflightLine(record) : summaryLine(record)
+        logger[level]({ ...fields, ...(record.streamed ? { stream: 'closed' } : {}), exchange: record, ...(extras.curl === undefined ? {} : { curl: extras.curl }) }, message)
+      }
+    }
+  }
+  return {
+    streamOpened: (level, head, contentType, headersMs) => {
+      logger[level]({ exchangeBlock: formatStreamOpen(head, contentType, headersMs, paint) })
+    },
+    finished: (level, record, extras) => {
+      // LOG_LEVEL=debug shows the full block of an allowed preflight too.
+      const block = record.streamed && extras.openLogged
+        ? formatStreamEnd(record, extras, paint)
+        : isAllowedPreflight(record) && !logger.isLevelEnabled('debug') ? preflightLine(record, paint) : formatExchange(record, extras, paint)
+      logger[level]({ exchangeBlock: block })
+    }
+  }
+}

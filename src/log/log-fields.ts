@@ -1,0 +1,44 @@
+// Pure: the flat fields every JSON exchange line carries, so a log shipper can filter
+// on them without reading the nested record (which stays beside them as `exchange`).
+import type { ExchangeHead, ExchangeRecord } from './exchange.js'
+
+export interface FlatFields {
+  /** 0 for the proxy's own routes, which are not numbered. */
+  id: number
+  method: string
+  /** Path and query as the client sent them, credential values redacted. */
+  path: string
+  status: number
+  durationMs: number
+  bytes: number
+  origin: string | null
+  answeredBy: 'upstream' | 'proxy'
+  /** The proxy's own proxy/<name>, or the upstream's bkend error.code. */
+  errorCode: string | null
+  /** The environment (profile) the exchange ran with: "prod" marks every exchange while prod is active. */
+  environment: string | null
+  hint?: string
+}
+
+export function flatFields (record: ExchangeRecord, errorCode: string | undefined, hint: string | undefined): FlatFields {
+  const fields = headFields(record, record.durationMs, errorCode)
+  fields.bytes = record.bytes
+  if (hint !== undefined) fields.hint = hint
+  return fields
+}
+
+/** For a stream's opening line: the duration so far is the time to its head. */
+export function headFields (head: ExchangeHead, durationMs: number, errorCode: string | undefined): FlatFields {
+  return {
+    id: head.id,
+    method: head.method,
+    path: head.url,
+    status: head.response.status,
+    durationMs: Math.round(durationMs * 1000) / 1000,
+    bytes: 0,
+    origin: head.origin ?? null,
+    answeredBy: head.answeredBy,
+    errorCode: errorCode ?? null,
+    environment: head.environment ?? null
+  }
+}
