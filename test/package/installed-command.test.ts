@@ -33,13 +33,15 @@ const installed = packed.then(async ({ tarball }) => {
   return { install, command: join(prefix, 'bin', 'bkend-dev-proxy') }
 })
 
-t.test('the tarball holds dist/*.js, config/, README.md, LICENSE and .env.example, and nothing else', async t => {
+t.test('the tarball holds dist/*.js, config/, the inspector page, README.md, LICENSE and .env.example, and nothing else', async t => {
   const { tarball, pack } = await packed
   t.comment(`npm pack: ${pack.ms} ms`)
   const listing = await run('tar', ['-tzf', tarball], { cwd: ROOT })
   const files = listing.stdout.trim().split('\n').map(line => line.replace(/^package\//, '')).sort()
-  const outsideDist = files.filter(file => !file.startsWith('dist/'))
+  const outsideDist = files.filter(file => !file.startsWith('dist/') && !file.startsWith('inspector-page/'))
   t.same(outsideDist, ['.env.example', 'LICENSE', 'README.md', 'config/default.json', 'package.json'])
+  t.ok(files.includes('inspector-page/index.html') && files.includes('inspector-page/app.js'), 'the inspector page ships (tsc does not copy it into dist/)')
+  t.same(files.filter(file => file.startsWith('inspector-page/') && !/\.(html|js|css|svg)$/.test(file)), [], 'the page folder holds only page assets')
   t.same(files.filter(file => file.startsWith('dist/') && !file.endsWith('.js')), [], 'no source maps or build info')
   t.ok(files.includes('dist/cli.js') && files.includes('dist/init/init.js'), 'the command and its init are there')
   const manifest = JSON.parse((await run('tar', ['-xzOf', tarball, 'package/package.json'], { cwd: ROOT })).stdout) as { scripts: Record<string, string> }
