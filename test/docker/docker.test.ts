@@ -100,9 +100,9 @@ async function get (port: number, path: string, host = `localhost:${port}`): Pro
 
 // Start (or find) the engine. setup.sh explains itself when it cannot; that is a failure.
 // Without tap's NODE_OPTIONS: the harness runs node inside the base image's rootfs, where
-// tap's --import hooks do not exist.
-const { NODE_OPTIONS: _tapHooks, ...harnessEnv } = process.env
-const setup = await run('bash', [SETUP], { env: harnessEnv, timeoutMs: 240_000 })
+// tap's --import hooks do not exist. tap puts the variable back into every child's
+// environment, so `env -u` removes it after the spawn.
+const setup = await run('env', ['-u', 'NODE_OPTIONS', 'bash', SETUP], { env: process.env, timeoutMs: 240_000 })
 if (setup.code !== 0) {
   t.fail(`the Docker engine cannot start (${SETUP} exited ${setup.code})`, { diagnostic: true, stdout: setup.stdout, stderr: setup.stderr })
   throw new Error(`Docker engine unavailable: ${setup.stderr || setup.stdout}`)
