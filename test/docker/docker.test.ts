@@ -154,7 +154,7 @@ t.test('image stays small, runs as a non-root user and holds no .env or key', as
   const history = await must('docker', ['history', '--no-trunc', IMAGE])
   t.notMatch(history, /BKEND_API_KEY|sk_/, 'no API key in the build history')
   const shipped = await must('docker', ['run', '--rm', '--network', 'host', '--entrypoint', 'ls', IMAGE, '-A', '/app'])
-  t.equal(shipped, 'config\ndist\nnode_modules\npackage.json\n', '/app holds only config, dist, node_modules and package.json')
+  t.equal(shipped, 'config\ndist\ninspector-page\nnode_modules\npackage.json\n', '/app holds only config, dist, the inspector page, node_modules and package.json')
   // npm leaves empty scope folders (@types, @tapjs) behind: look for installed packages.
   const packages = await must('docker', ['run', '--rm', '--network', 'host', '--workdir', '/app/node_modules', '--entrypoint', 'sh', IMAGE, '-c', 'ls -d */package.json @*/*/package.json'])
   t.match(packages, /^fastify\/package\.json$/m, 'production dependencies are installed')
