@@ -3,17 +3,10 @@
 // not a repeat within 1 s: one Ctrl-C on `npm start` arrives twice, see cli-ctrl-c.test.ts).
 import t from 'tap'
 import { startCli } from './helpers/cli.js'
-import { startFakeApi, type FakeHandler } from './helpers/fake-api.js'
+import { startFakeApi, type FakeHandler } from './helpers/fake-upstream.js'
+import { waitFor } from './helpers/wait.js'
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const
-
-async function until (condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise(resolve => setTimeout(resolve, 10))
-  }
-}
 
 function lastLine (text: string): string {
   return text.trimEnd().split('\n').at(-1) ?? ''
@@ -57,7 +50,7 @@ for (const signal of SIGNALS) {
     const api = await startFakeApi(t, { handler: slowReply })
     const cli = await startCli(t, [], { env: { BKEND_API_URL: api.url } })
     const pending = fetch(new URL('/v1/slow', cli.url))
-    await until(() => api.started === 1)
+    await waitFor(() => api.started === 1)
     const started = Date.now()
     cli.child.kill(signal)
     const res = await pending
@@ -78,7 +71,7 @@ t.test('SHUTDOWN_GRACE_MS=300 cuts a stream that never ends and exits 0 within ~
   const res = await fetch(new URL('/v1/events', cli.url))
   t.equal(res.status, 200)
   const drained = drain(res.body!)
-  await until(() => api.started === 1)
+  await waitFor(() => api.started === 1)
   const started = Date.now()
   cli.child.kill('SIGTERM')
   const exit = await cli.exited
@@ -86,7 +79,7 @@ t.test('SHUTDOWN_GRACE_MS=300 cuts a stream that never ends and exits 0 within ~
   t.same(exit, { code: 0, signal: null })
   t.ok(elapsedMs >= 250 && elapsedMs < 2000, `exited ${elapsedMs} ms after SIGTERM (grace 300 ms)`)
   t.equal(await drained, 'cut', 'the client sees the stream cut, not a clean end')
-  await until(() => api.abortedResponses === 1)
+  await waitFor(() => api.abortedResponses === 1)
   t.equal(api.abortedResponses, 1, 'the upstream stream was closed too')
   t.match(cli.stdout(), /WARN: grace period of 300 ms is over: closing the connections still open$/m)
   t.match(cli.stdout(), /\* #1 200 OK, stream cut by the proxy shutdown after [\d.]+ m?s: (\d+ events?, )?9 bytes$/m,
@@ -100,7 +93,7 @@ t.test('the JSON log records cutBy "proxy" for a stream and for a request still 
   const res = await fetch(new URL('/v1/events', cli.url))
   const drained = drain(res.body!)
   const unanswered = fetch(new URL('/v1/never', cli.url)).then(() => 'answered', () => 'cut')
-  await until(() => api.started === 2)
+  await waitFor(() => api.started === 2)
   cli.child.kill('SIGTERM')
   t.same(await cli.exited, { code: 0, signal: null })
   t.same([await drained, await unanswered], ['cut', 'cut'])
@@ -142,7 +135,7 @@ for (const signal of SIGNALS) {
     const res = await fetch(new URL('/v1/events', cli.url))
     t.equal(res.status, 200)
     const drained = drain(res.body!)
-    await until(() => api.started === 1)
+    await waitFor(() => api.started === 1)
     const started = Date.now()
     // As npm does after the terminal's own copy: the same signal a few milliseconds later.
     cli.child.kill(signal)

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi, startRawUpstream } from './helpers/fake-upstream.js'
+import { WireClient } from './helpers/raw-client.js'
 import { startProxy } from './helpers/proxy.js'
-import { WireClient, startRawUpstream } from './helpers/matrix-wire.js'
 
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
 
@@ -83,7 +83,7 @@ t.test('several Set-Cookie headers reach the client intact', async t => {
 t.test('the client cannot strip injected headers by naming them in Connection', async t => {
   const api = await startFakeApi(t)
   const proxy = await startProxy(t, { apiUrl: api.url, apiKey: KEY, projectId: 'p1' })
-  const { rawRequest } = await import('./helpers/raw-http.js')
+  const { rawRequest } = await import('./helpers/raw-client.js')
   const res = await rawRequest(proxy.port, `GET /v1/echo HTTP/1.1\r\nHost: localhost:${proxy.port}\r\nConnection: authorization, x-project-id, x-environment\r\n\r\n`)
   t.equal(res.status, 200)
   const headers = api.received[0]!.headers

@@ -2,9 +2,9 @@
 // sockets, before the Origin check and the route, and a refused request never reaches
 // the upstream (so it never spends the key).
 import t from 'tap'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi } from './helpers/fake-upstream.js'
+import { rawRequest, type RawResponse } from './helpers/raw-client.js'
 import { startProxy } from './helpers/proxy.js'
-import { rawRequest, type RawResponse } from './helpers/raw-http.js'
 
 const KEY = 'sk_test_CANARY_9f2c7d1e4b6a'
 

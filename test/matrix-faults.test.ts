@@ -3,13 +3,12 @@
 // mismatches, connect stalls, what the upstream sees after a 504, resets, truncated
 // bodies, invalid responses on a kept-alive client connection, and trickled bodies.
 import t from 'tap'
-import net from 'node:net'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi, closedPortUrl, startRawUpstream, startTcpUpstream } from './helpers/fake-upstream.js'
+import { assertProxyHealthy } from './helpers/proxy-health.js'
+import { WireClient, errorOf } from './helpers/raw-client.js'
+import { waitFor } from './helpers/wait.js'
 import { startProxy } from './helpers/proxy.js'
-import { assertProxyHealthy, closedPortUrl, waitFor } from './helpers/upstream-faults.js'
-import { WireClient, errorOf, startRawUpstream } from './helpers/matrix-wire.js'
 
 const ORIGIN = 'http://localhost:3000'
 
@@ -32,9 +31,7 @@ t.test('FLT-01 upstream refused → fast 502 with CORS, then 200 once it is up, 
   t.notMatch(body.error.message, /ECONNREFUSED \d+\.\d+\.\d+\.\d+:\d+/, 'no raw socket error in the body')
   t.same([down.headers.get('access-control-allow-origin'), down.headers.get('access-control-allow-credentials')], [ORIGIN, 'true'])
 
-  const server = http.createServer((_req, res) => res.end('back'))
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve) })
-  t.teardown(() => new Promise<void>(resolve => { server.closeAllConnections(); server.close(() => resolve()) }))
+  await startFakeApi(t, { port, handler: (_req, res) => res.end('back') })
   const up = await fetch(new URL('/v1/x', proxy.url), { headers: { origin: ORIGIN } })
   t.same([up.status, await up.text()], [200, 'back'], 'the next request succeeds: the failure was not cached')
 })
@@ -69,24 +66,17 @@ t.test('FLT-03 the scheme-mismatch errors say "did you mean http:// / https://"'
 })
 
 t.test('FLT-04 a TLS handshake that stalls → 504 at the configured time, stalled socket closed', async t => {
-  let closedAt = 0
-  const sockets = new Set<net.Socket>()
-  const server = net.createServer(socket => {
-    sockets.add(socket)
-    socket.resume() // read (and discard) the ClientHello, so the proxy's FIN is seen
-    socket.on('error', () => {})
-    socket.on('close', () => { closedAt = Date.now() })
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise<void>(resolve => { for (const s of sockets) s.destroy(); server.close(() => resolve()) }))
-  const proxy = await startProxy(t, { apiUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, upstreamTimeoutMs: 1000 })
+  // Reads (and discards) the ClientHello, so the proxy's FIN is seen.
+  const stalled = await startTcpUpstream(t, socket => socket.resume())
+  const proxy = await startProxy(t, { apiUrl: `https://127.0.0.1:${stalled.port}`, upstreamTimeoutMs: 1000 })
   const started = Date.now()
   const res = await fetch(new URL('/v1/x', proxy.url))
   const answeredAt = Date.now()
   const body = await res.json() as { error: { code: string } }
   t.same([res.status, body.error.code], [504, 'proxy/upstream-timeout'])
   t.ok(answeredAt - started >= 950 && answeredAt - started <= 1500, `504 after ${answeredAt - started} ms (timeout 1000)`)
-  t.ok(await waitFor(() => closedAt > 0, 1000), 'the stalled server socket saw the proxy close it')
+  t.ok(await waitFor(() => stalled.closedAt.length > 0, 1000), 'the stalled server socket saw the proxy close it')
+  const closedAt = stalled.closedAt[0]!
   t.ok(closedAt - answeredAt <= 100, `closed ${closedAt - answeredAt} ms after the 504`)
 })
 

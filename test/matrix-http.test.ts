@@ -6,10 +6,10 @@ import t from 'tap'
 import http from 'node:http'
 import { createHash } from 'node:crypto'
 import { gzipSync, brotliCompressSync } from 'node:zlib'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi, startRawUpstream } from './helpers/fake-upstream.js'
+import { assertProxyHealthy } from './helpers/proxy-health.js'
+import { WireClient } from './helpers/raw-client.js'
 import { startProxy } from './helpers/proxy.js'
-import { assertProxyHealthy } from './helpers/upstream-faults.js'
-import { WireClient, startRawUpstream } from './helpers/matrix-wire.js'
 
 const ORIGIN = 'http://localhost:3000'
 

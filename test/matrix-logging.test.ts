@@ -4,10 +4,9 @@
 // spelling, log injection is neutralised, and error bodies carry no internals.
 import t from 'tap'
 import { startCli, runCli } from './helpers/cli.js'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi, closedPortUrl, startRawUpstream } from './helpers/fake-upstream.js'
+import { WireClient } from './helpers/raw-client.js'
 import { startProxy } from './helpers/proxy.js'
-import { closedPortUrl } from './helpers/upstream-faults.js'
-import { WireClient, startRawUpstream } from './helpers/matrix-wire.js'
 
 const KEY = 'sk_test_CANARY_9f2c7d1e4b6a'
 const ORIGIN = 'http://localhost:3000'

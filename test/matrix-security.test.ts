@@ -5,12 +5,13 @@
 import t from 'tap'
 import net from 'node:net'
 import { readFileSync } from 'node:fs'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi, startRawUpstream } from './helpers/fake-upstream.js'
+import { assertProxyHealthy } from './helpers/proxy-health.js'
+import { rawRequest, WireClient, errorOf } from './helpers/raw-client.js'
+import { waitFor } from './helpers/wait.js'
+import { fdCount } from './helpers/fd-count.js'
 import { startProxy } from './helpers/proxy.js'
 import { startCli } from './helpers/cli.js'
-import { rawRequest } from './helpers/raw-http.js'
-import { assertProxyHealthy, waitFor } from './helpers/upstream-faults.js'
-import { WireClient, errorOf, fdCount, startRawUpstream } from './helpers/matrix-wire.js'
 
 const KEY = 'sk_test_CANARY_9f2c7d1e4b6a'
 

@@ -6,9 +6,9 @@ import t from 'tap'
 import net from 'node:net'
 import { startCli } from './helpers/cli.js'
 import { npmStart } from './helpers/npm-start.js'
-import { startFakeApi, type FakeHandler } from './helpers/fake-api.js'
-import { waitFor } from './helpers/upstream-faults.js'
-import { WireClient, errorOf, startRawUpstream } from './helpers/matrix-wire.js'
+import { startFakeApi, type FakeHandler, startRawUpstream } from './helpers/fake-upstream.js'
+import { WireClient, errorOf } from './helpers/raw-client.js'
+import { waitFor } from './helpers/wait.js'
 
 const ORIGIN = 'http://localhost:3000'
 

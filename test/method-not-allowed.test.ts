@@ -2,9 +2,9 @@
 // get 405 proxy/method-not-allowed with an Allow header, after the Host and Origin checks,
 // and never reach the upstream. The missing-prefix 404 names the port the proxy listens on.
 import t from 'tap'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi } from './helpers/fake-upstream.js'
+import { WireClient, errorOf, type WireResponse } from './helpers/raw-client.js'
 import { startProxy } from './helpers/proxy.js'
-import { WireClient, errorOf, type WireResponse } from './helpers/matrix-wire.js'
 
 const ALLOW = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
 

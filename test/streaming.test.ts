@@ -4,10 +4,11 @@
 import t from 'tap'
 import http from 'node:http'
 import { createHash } from 'node:crypto'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi } from './helpers/fake-upstream.js'
+import { assertProxyHealthy } from './helpers/proxy-health.js'
+import { rawRequest } from './helpers/raw-client.js'
+import { waitFor } from './helpers/wait.js'
 import { startProxy } from './helpers/proxy.js'
-import { rawRequest } from './helpers/raw-http.js'
-import { assertProxyHealthy, waitFor } from './helpers/upstream-faults.js'
 
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
 

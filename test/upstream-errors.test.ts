@@ -3,9 +3,10 @@
 import t from 'tap'
 import { PassThrough } from 'node:stream'
 import type { AddressInfo } from 'node:net'
-import { bkendReply, OTHER_CERT, startFakeApi } from './helpers/fake-api.js'
+import { bkendReply, OTHER_CERT, startFakeApi, closedPortUrl, faults, startRawUpstream } from './helpers/fake-upstream.js'
+import { assertProxyHealthy } from './helpers/proxy-health.js'
+import { waitFor } from './helpers/wait.js'
 import { startProxy, testConfig } from './helpers/proxy.js'
-import { assertProxyHealthy, closedPortUrl, startFaultyUpstream, waitFor } from './helpers/upstream-faults.js'
 import { buildApp } from '../src/app.js'
 import { createLogger } from '../src/log/logger.js'
 import { VERSION } from '../src/config/version.js'
@@ -108,23 +109,23 @@ t.test('answers 504 upstream-timeout when the API never answers', async t => {
 })
 
 t.test('answers 502 upstream-bad-response when the upstream sends garbage before headers', async t => {
-  const upstream = await startFaultyUpstream(t, 'garbage')
+  const upstream = await startRawUpstream(t, faults.garbage)
   const proxy = await startProxy(t, { apiUrl: upstream.url })
   const { status, body } = await getJson(new URL('/v1/data/posts', proxy.url))
   t.equal(status, 502)
   t.same([body.success, body.error.code], [false, 'proxy/upstream-bad-response'])
-  t.same([upstream.requests, upstream.connections], [1, 1], 'exactly one upstream request')
+  t.same([upstream.hits.length, upstream.connections], [1, 1], 'exactly one upstream request')
   await assertProxyHealthy(t, proxy.url)
 })
 
 t.test('answers 502 upstream-bad-response when the upstream resets a GET, without retrying it', async t => {
-  const upstream = await startFaultyUpstream(t, 'reset')
+  const upstream = await startRawUpstream(t, faults.reset)
   const proxy = await startProxy(t, { apiUrl: upstream.url })
   const { status, body } = await getJson(new URL('/v1/data/posts', proxy.url))
   t.equal(status, 502)
   t.same([body.success, body.error.code], [false, 'proxy/upstream-bad-response'])
   await new Promise(resolve => setTimeout(resolve, 300)) // room for a hidden retry to show up
-  t.same([upstream.requests, upstream.connections], [1, 1], 'exactly one upstream request')
+  t.same([upstream.hits.length, upstream.connections], [1, 1], 'exactly one upstream request')
   await assertProxyHealthy(t, proxy.url)
 })
 
