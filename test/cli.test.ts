@@ -1,5 +1,5 @@
 // The real CLI as a child process: help, version, refused settings, precedence of the
-// sources, the banner, the exchange log and TLS trust. Signals live in cli-shutdown.test.ts.
+// sources, the banner, the exchange log and TLS trust. Signals live in shutdown-signals.test.ts.
 import t, { type Test } from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

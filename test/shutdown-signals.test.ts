@@ -1,36 +1,18 @@
-// SIGTERM/SIGINT on the real CLI: open requests finish within SHUTDOWN_GRACE_MS, streams
-// that never end are cut when it runs out, and a second signal exits at once with 1 (but
-// not a repeat within 1 s: one Ctrl-C on `npm start` arrives twice, see cli-ctrl-c.test.ts).
+// Which signals stop the real CLI and how: SIGTERM and SIGINT exit 0 once open requests
+// finish, a second signal more than 1 s later exits at once with 1 (but not a repeat within
+// 1 s: one Ctrl-C on `npm start` arrives twice, see shutdown-ctrl-c.test.ts), and a signal
+// to `npm start` reaches the proxy (SHD-04).
 import t from 'tap'
-import { startCli } from './helpers/cli.js'
-import { startFakeApi, type FakeHandler } from './helpers/fake-upstream.js'
+import { lastLine, startCli } from './helpers/cli.js'
+import { npmStart } from './helpers/npm-start.js'
+import { connectRefused, endlessStream, startFakeApi, type FakeHandler } from './helpers/fake-upstream.js'
+import { drain } from './helpers/stream-drain.js'
 import { waitFor } from './helpers/wait.js'
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const
 
-function lastLine (text: string): string {
-  return text.trimEnd().split('\n').at(-1) ?? ''
-}
-
 const slowReply: FakeHandler = (_req, res) => {
   setTimeout(() => { res.setHeader('content-type', 'application/json'); res.end('{"slow":true}') }, 800)
-}
-
-/** Sends the head and one event, then never finishes the response. */
-const endlessStream: FakeHandler = (_req, res) => {
-  res.writeHead(200, { 'content-type': 'text/event-stream' })
-  res.write('data: 1\n\n')
-}
-
-/** Reads a stream to its end; says whether it ended cleanly or was cut. */
-async function drain (body: ReadableStream<Uint8Array>): Promise<'ended' | 'cut'> {
-  const reader = body.getReader()
-  try {
-    while (!(await reader.read()).done);
-    return 'ended'
-  } catch {
-    return 'cut'
-  }
 }
 
 for (const signal of SIGNALS) {
@@ -64,49 +46,6 @@ for (const signal of SIGNALS) {
     t.match(lastLine(cli.stdout()), /INFO: stopped$/)
   })
 }
-
-t.test('SHUTDOWN_GRACE_MS=300 cuts a stream that never ends and exits 0 within ~2 s', async t => {
-  const api = await startFakeApi(t, { handler: endlessStream })
-  const cli = await startCli(t, [], { env: { BKEND_API_URL: api.url, SHUTDOWN_GRACE_MS: '300' } })
-  const res = await fetch(new URL('/v1/events', cli.url))
-  t.equal(res.status, 200)
-  const drained = drain(res.body!)
-  await waitFor(() => api.started === 1)
-  const started = Date.now()
-  cli.child.kill('SIGTERM')
-  const exit = await cli.exited
-  const elapsedMs = Date.now() - started
-  t.same(exit, { code: 0, signal: null })
-  t.ok(elapsedMs >= 250 && elapsedMs < 2000, `exited ${elapsedMs} ms after SIGTERM (grace 300 ms)`)
-  t.equal(await drained, 'cut', 'the client sees the stream cut, not a clean end')
-  await waitFor(() => api.abortedResponses === 1)
-  t.equal(api.abortedResponses, 1, 'the upstream stream was closed too')
-  t.match(cli.stdout(), /WARN: grace period of 300 ms is over: closing the connections still open$/m)
-  t.match(cli.stdout(), /\* #1 200 OK, stream cut by the proxy shutdown after [\d.]+ m?s: (\d+ events?, )?9 bytes$/m,
-    'the log says the proxy cut the stream, not the upstream')
-  t.notMatch(cli.stdout(), /upstream closed the connection|client closed the connection/)
-})
-
-t.test('the JSON log records cutBy "proxy" for a stream and for a request still unanswered when the grace period ends', async t => {
-  const api = await startFakeApi(t, { handler: (req, res) => { if (req.url === '/v1/events') endlessStream(req, res, '') } })
-  const cli = await startCli(t, [], { env: { BKEND_API_URL: api.url, SHUTDOWN_GRACE_MS: '300', LOG_FORMAT: 'json' } })
-  const res = await fetch(new URL('/v1/events', cli.url))
-  const drained = drain(res.body!)
-  const unanswered = fetch(new URL('/v1/never', cli.url)).then(() => 'answered', () => 'cut')
-  await waitFor(() => api.started === 2)
-  cli.child.kill('SIGTERM')
-  t.same(await cli.exited, { code: 0, signal: null })
-  t.same([await drained, await unanswered], ['cut', 'cut'])
-  const exchanges = cli.stdout().trim().split('\n').map(line => JSON.parse(line) as { exchange?: { url: string, cutBy?: string, completed: boolean, response: { status: number } }, msg: string })
-    // A stream also has its opening line; the closing one says who ended it.
-    .filter(entry => entry.exchange !== undefined && !entry.msg.includes('stream open'))
-    .map(entry => [entry.exchange!.url, entry.exchange!.cutBy, entry.exchange!.response.status, entry.msg.replace(/in [\d.]+ ms/, 'in N ms').replace(/after [\d.]+ m?s:/, 'after N:')])
-    .sort()
-  t.same(exchanges, [
-    ['/v1/events', 'proxy', 200, '* #1 200 OK, stream cut by the proxy shutdown after N: 1 event, 9 bytes'],
-    ['/v1/never', 'proxy', 503, '* #2 503 Service Unavailable, the proxy cut the response at shutdown after 0 bytes in N ms (SHUTDOWN_GRACE_MS elapsed)']
-  ])
-})
 
 t.test('a second SIGTERM more than 1 s into the grace period exits at once with 1', async t => {
   const api = await startFakeApi(t, { handler: endlessStream })
@@ -148,5 +87,27 @@ for (const signal of SIGNALS) {
     t.notMatch(cli.stdout(), /again: exiting now/)
     t.equal(await drained, 'cut')
     t.match(lastLine(cli.stdout()), /INFO: stopped$/)
+  })
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  // npm runs the script through `sh -c`; a signal sent to npm reaches sh, not the proxy.
+  t.test(`SHD-04 ${signal} to \`npm start\` (npm as the parent process) stops the proxy: exit 0, last line flushed, port closed`, async t => {
+    const run = npmStart(t)
+    const port = await run.port
+    const health = await fetch(`http://127.0.0.1:${port}/__proxy/health`)
+    t.equal(health.status, 200)
+    await health.text()
+    const started = Date.now()
+    process.kill(run.pid, signal)
+    const exit = await Promise.race([run.exited, new Promise<'timeout'>(resolve => setTimeout(() => resolve('timeout'), 7000))])
+    const elapsedMs = Date.now() - started
+    t.not(exit, 'timeout', 'npm exited')
+    if (exit !== 'timeout') {
+      t.ok(exit.code === 0 || (signal === 'SIGINT' && exit.code === 130), `exit code ${exit.code} (signal ${exit.signal})`)
+    }
+    t.ok(elapsedMs < 5000, `within the grace period (${elapsedMs} ms)`)
+    t.match(run.output(), /INFO: stopped\s*$/, 'the proxy itself shut down and flushed its last line')
+    t.ok(await connectRefused(port), 'nothing listens on the port any more (no orphaned proxy)')
   })
 }

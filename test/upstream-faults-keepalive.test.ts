@@ -1,3 +1,5 @@
+// Pooled upstream sockets the upstream closes (FLT-11): a stale socket never becomes an
+// error for the client, a POST is never sent twice, and a GET is resent at most once.
 import t from 'tap'
 import { startProxy } from './helpers/proxy.js'
 import { startRawUpstream, startTcpUpstream } from './helpers/fake-upstream.js'

@@ -119,3 +119,8 @@ export async function startCli (t: Teardown, args: string[] = [], options: CliOp
     }
   }
 }
+
+/** The last line the CLI wrote, where the shutdown message belongs. */
+export function lastLine (text: string): string {
+  return text.trimEnd().split('\n').at(-1) ?? ''
+}

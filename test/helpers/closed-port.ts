@@ -1,4 +1,4 @@
-// An unreachable upstream on loopback: a port that was just listening and is now closed.
+// Closed loopback ports: an unreachable upstream, and the check that a stopped proxy let go of its port.
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 
@@ -9,4 +9,13 @@ export async function closedPortUrl (): Promise<string> {
   const port = (server.address() as AddressInfo).port
   await new Promise<void>(resolve => server.close(() => resolve()))
   return `http://127.0.0.1:${port}`
+}
+
+/** Whether nothing listens on the port any more (no orphaned process). */
+export function connectRefused (port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const socket = net.connect(port, '127.0.0.1')
+    socket.once('connect', () => { socket.destroy(); resolve(false) })
+    socket.once('error', error => resolve((error as NodeJS.ErrnoException).code === 'ECONNREFUSED'))
+  })
 }

@@ -86,3 +86,9 @@ export function bkendReply (status: number, body: unknown, headers: Record<strin
     res.end(JSON.stringify(body))
   }
 }
+
+/** Sends the head and one event, then never finishes the response. */
+export const endlessStream: FakeHandler = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'text/event-stream' })
+  res.write('data: 1\n\n')
+}

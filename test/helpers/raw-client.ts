@@ -177,3 +177,18 @@ export async function rawRequest (port: number, payload: string, timeoutMs = 300
     client.destroy()
   }
 }
+
+/** Sends the bytes on a fresh socket; reads one response and whether the proxy closed. */
+export async function exchange (port: number, bytes: string, timeoutMs = 1500): Promise<{ status: number, code?: string, closed: boolean }> {
+  const client = await WireClient.connect(port)
+  client.send(bytes)
+  const response = await client.read({ timeoutMs })
+  const closed = await client.waitClosed(500)
+  client.destroy()
+  return { status: response?.status ?? 0, code: errorOf(response).code, closed }
+}
+
+/** A bodyless request as bytes: the request line, `Host: localhost:<port>`, then the given lines. */
+export function rawGet (port: number, path: string, lines: string[] = [], method = 'GET'): string {
+  return `${method} ${path} HTTP/1.1\r\nHost: localhost:${port}\r\n${lines.map(line => line + '\r\n').join('')}\r\n`
+}
