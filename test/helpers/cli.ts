@@ -11,7 +11,7 @@ const CLI = new URL('../../dist/cli.js', import.meta.url).pathname
 
 /** The path of dist/cli.js; a clear error instead of a child that dies with MODULE_NOT_FOUND. */
 export function builtCli (): string {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does it in pretest)`)
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run clean && npm run build\` (an incremental build does not restore a deleted output)`)
   return CLI
 }
 
