@@ -11,7 +11,8 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { startFakeApi, echo } from '../helpers/fake-api.js'
+import { startFakeApi, echo } from '../helpers/fake-upstream.js'
+import { waitFor } from '../helpers/wait.js'
 
 // Building from scratch takes ~30 s; the whole file stays well under this.
 t.setTimeout(7 * 60_000)
@@ -72,15 +73,6 @@ async function waitForHealth (container: string, timeoutMs = 60_000): Promise<st
     await sleep(500)
   }
   return status
-}
-
-async function waitFor (check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (check()) return true
-    await sleep(25)
-  }
-  return check()
 }
 
 /** A GET with a chosen Host header (fetch forbids setting Host itself). */
