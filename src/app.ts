@@ -9,7 +9,8 @@ import { liveOriginMatcher } from './cors/origin-match.js'
 import { corsOptions } from './cors/cors.js'
 import { exchangeLog } from './log/exchange-log.js'
 import type { ProxyCut } from './log/exchange.js'
-import { closingGate, createRequestGuard, requestGuard } from './guard/request-guard.js'
+import { createRequestGuard, requestGuard } from './guard/request-guard.js'
+import { createStopping, stoppingGate } from './lifecycle/stopping.js'
 import { invalidRequestOf, parserRefusalHandler } from './guard/raw-refusal.js'
 import { healthRoute } from './lifecycle/health.js'
 import { createUpstreamDispatcher, type DispatcherOptions } from './forward/upstream-dispatcher.js'
@@ -78,16 +79,15 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     clientErrorHandler: parserRefusalHandler(logger)
   }) as unknown as ProxyApp
 
-  let closing = false
-  let cutting = false
-  app.beginShutdown = () => { closing = true }
+  const stopping = createStopping()
+  app.beginShutdown = stopping.begin
   app.cutOpenConnections = () => {
-    cutting = true
+    stopping.cut()
     app.server.closeAllConnections()
   }
   const proxyCutOf = (request: FastifyRequest): ProxyCut | undefined => {
     // 503 stands for the answer the client never got at shutdown.
-    if (cutting) return { cause: 'shutdown', status: 503 }
+    if (stopping.isCutting()) return { cause: 'shutdown', status: 503 }
     const invalid = invalidRequestOf(request.raw.socket)
     return invalid && { cause: 'invalid-request', status: invalid.status, failure: invalid.failure }
   }
@@ -109,7 +109,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   await app.register(requestGuard, { config, originAllowed, ownOriginRule })
   await app.register(inspectorGate, servesInspector ? {} : { appliesTo: isEnvironmentPath, what: 'the environment switch' })
   await app.register(cors, corsOptions(originAllowed))
-  await app.register(closingGate, { isClosing: () => closing })
+  await app.register(stoppingGate, { stopping })
   await app.register(prodReadOnly, { config })
   await app.register(healthRoute, { currentConfig: live.current, droppedLogLines: options.droppedLogLines ?? (() => 0) })
   await app.register(environmentRoute, { live, logger })

@@ -1,8 +1,9 @@
 // The one table of settings: names in every source, defaults, parsing and help.
 // The Config type is derived from it, so the runtime check and the type cannot drift.
 
+import { originList } from '../cors/origin-syntax.js'
 import { ENVIRONMENTS, profileTable, type ProfileTable } from './profiles.js'
-import { apiKey, flag, headerMap, headerValue, hostList, integer, mcpUrl, oneOf, originList, pathPrefix, policyMap, probePath, text, upstreamUrl, type HeaderPolicy, type Parse } from './parse-values.js'
+import { apiKey, flag, headerMap, headerValue, hostList, integer, mcpUrl, oneOf, pathPrefix, policyMap, probePath, text, upstreamUrl, type HeaderPolicy, type Parse } from './parse-values.js'
 
 export type { HeaderPolicy } from './parse-values.js'
 

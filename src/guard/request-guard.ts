@@ -5,9 +5,11 @@
 // hook and, for a URL the router cannot decode, from Fastify's frameworkErrors (app.ts).
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { SETTINGS, type Config } from '../config/settings.js'
+import type { Config } from '../config/settings.js'
 import { checkHost } from './host-check.js'
 import type { OriginMatcher } from '../cors/origin-match.js'
+import { addRefusalCorsHeaders, grantPrivateNetworkAccess } from '../cors/cors.js'
+import { originAdvice } from '../cors/origin-syntax.js'
 import { sendProxyError } from '../reply-error.js'
 
 export interface GuardOptions {
@@ -31,13 +33,8 @@ export interface RequestGuard {
 export function createRequestGuard (options: GuardOptions): RequestGuard {
   const { config, originAllowed } = options
 
-  // These refusals come before @fastify/cors runs; an allowed page must still be able
-  // to read them (e.g. "set ALLOWED_HOSTS=..."), so they carry its CORS headers.
   const refuse = (request: FastifyRequest, reply: FastifyReply, status: number, name: string, message: string): void => {
-    const origin = request.headers.origin
-    if (origin !== undefined && originAllowed(origin)) {
-      reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin')
-    }
+    addRefusalCorsHeaders(request, reply, originAllowed)
     sendProxyError(reply, status, name, message)
   }
 
@@ -78,7 +75,7 @@ export function createRequestGuard (options: GuardOptions): RequestGuard {
     if (options.ownOriginRule?.(request.url) === true) return false
     const origin = request.headers.origin
     if (origin !== undefined && !originAllowed(origin)) {
-      request.exchange.notes.push(`refused origin ${origin}: not in CORS_ORIGINS${originAdvice(origin, config)}`)
+      request.exchange.notes.push(`refused origin ${origin}: not in CORS_ORIGINS${originAdvice(origin, config.corsOrigins)}`)
       sendProxyError(reply, 403, 'origin-not-allowed', `origin ${origin} is not allowed to use this proxy. Add it to CORS_ORIGINS (comma-separated; http://host:* allows any port).`)
       return true
     }
@@ -98,10 +95,8 @@ export const requestGuard = fp(async function requestGuard (app: FastifyInstance
   const { refused } = createRequestGuard(options)
   app.addHook('onRequest', (request, reply, done) => {
     if (refused(request, reply)) return
-    // Chrome's Private Network Access preflight: granted only to origins allowed above.
-    if (request.headers.origin !== undefined && request.method === 'OPTIONS' && request.headers['access-control-request-private-network'] === 'true') {
-      reply.header('access-control-allow-private-network', 'true')
-    }
+    // Chrome's Private Network Access preflight, for an Origin the checks above let through.
+    grantPrivateNetworkAccess(request, reply)
     done()
   })
 })
@@ -119,35 +114,4 @@ function duplicatedUniqueHeader (request: FastifyRequest): string | undefined {
   if (hosts > 1) return 'Host'
   if (authorizations > 1) return 'Authorization'
   return undefined
-}
-
-/** Registered after CORS, so a page can read the 503 it gets while the proxy stops. */
-export const closingGate = fp(async function closingGate (app: FastifyInstance, options: { isClosing: () => boolean }) {
-  // A keep-alive connection whose request was in flight at the signal would sit idle
-  // until the grace period ends. Closing the idle ones after each response lets the
-  // process exit as soon as the last request is done, while a connection that already
-  // carries its next request stays open long enough to get the 503 below.
-  app.addHook('onResponse', (_request, _reply, done) => {
-    if (options.isClosing()) setImmediate(() => app.server.closeIdleConnections())
-    done()
-  })
-  app.addHook('onRequest', (_request, reply, done) => {
-    if (!options.isClosing()) {
-      done()
-      return
-    }
-    reply.header('connection', 'close')
-    sendProxyError(reply, 503, 'shutting-down', 'the proxy is shutting down; retry in a moment')
-  })
-})
-
-// CORS_ORIGINS replaces the default list, so the suggestion keeps what is allowed now.
-// "null" and look-alikes that are not plain origins cannot be configured at all.
-function originAdvice (origin: string, config: Config): string {
-  try {
-    SETTINGS.corsOrigins.parse(origin)
-  } catch {
-    return ' (and it is not an origin that can be allowed)'
-  }
-  return `; to allow it, set CORS_ORIGINS=${[...config.corsOrigins, origin].join(',')}`
 }
