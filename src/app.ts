@@ -17,6 +17,7 @@ import { createUpstreamDispatcher, type DispatcherOptions } from './forward/upst
 import { proxyRoutes, registerProxy } from './forward/proxy.js'
 import { routeConnectRequests, unroutedHandler } from './guard/unrouted.js'
 import { sendProxyError } from './reply-error.js'
+import { ERRORS } from './errors.js'
 import { frameworkLogger } from './log/framework-logger.js'
 import { createInspector, type Inspector } from './inspector/inspector.js'
 import { inspectorGate } from './inspector/gate.js'
@@ -43,7 +44,7 @@ export interface AppOptions {
 }
 
 export interface ProxyApp extends FastifyInstance {
-  /** Marks the app as closing: new requests get 503 proxy/shutting-down. */
+  /** Marks the app as closing: new requests get ERRORS.shuttingDown (503). */
   beginShutdown: () => void
   /** Ends the grace period: closes every connection still open, and logs their exchanges as cut by the proxy. */
   cutOpenConnections: () => void
@@ -74,7 +75,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     frameworkErrors: (error, request, reply) => {
       app.trackExchange(request, reply)
       if (guard.refused(request, reply)) return
-      guard.refuse(request, reply, 400, 'bad-request', `the request URL is not valid (${error.message})`)
+      guard.refuse(request, reply, ERRORS.badRequest, `the request URL is not valid (${error.message})`)
     },
     clientErrorHandler: parserRefusalHandler(logger)
   }) as unknown as ProxyApp
@@ -101,7 +102,8 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
     if (status === 500) logger.error({ err: error, request: request.exchange?.id }, 'internal error')
-    sendProxyError(reply, status, status === 500 ? 'internal' : 'bad-request', status === 500 ? 'the proxy failed on this request; the log has the details' : error.message)
+    if (status === 500) sendProxyError(reply, ERRORS.internal)
+    else sendProxyError(reply, ERRORS.badRequest, error.message, status)
   })
   await app.register(exchangeLog, { logger, config, currentConfig: live.current, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId })
   // The same-origin rule covers the inspector's paths, which include the environment switch; without the inspector, the switch alone.

@@ -3,6 +3,7 @@
 // ("Common Error Codes", "Authentication Issues", "Connection Issues") lives in
 // HINT_TABLE, one row per case; the few hints that need no upstream answer follow it.
 import type { Config } from '../config/settings.js'
+import { ERRORS } from '../errors.js'
 
 export interface Hint {
   /** Stable key of the cause, for rate limiting and tests: "401 auth/unauthorized". */
@@ -111,12 +112,12 @@ export const HINT_TABLE: readonly HintRow[] = [
   },
   {
     status: 403,
-    code: 'proxy/origin-not-allowed',
+    code: ERRORS.originNotAllowed.code,
     text: facts => `the page ${facts.origin ?? '(no Origin)'} is not in CORS_ORIGINS, so the browser shows a CORS error: add it to CORS_ORIGINS in .env (comma-separated; http://localhost:* allows any port)${applied(facts)}`
   },
   {
     status: 404,
-    code: 'proxy/missing-v1-prefix',
+    code: ERRORS.missingV1Prefix.code,
     text: facts => `the path ${pathOf(facts.url)} has no ${facts.settings?.apiPrefix ?? '/v1'} prefix, so it was not forwarded: set the app's base URL to the proxy's address (no path) and keep ${facts.settings?.apiPrefix ?? '/v1'} in every request path`
   }
 ]
@@ -154,8 +155,8 @@ function derivedHints (facts: HintFacts): Hint[] {
   } else if (environment !== undefined && facts.settings && environment !== facts.settings.environment) {
     hints.push({ cause: 'environment-conflict', text: `the app sent X-Environment: ${environment} but the proxy is configured for ${facts.settings.environment} (BKEND_ENVIRONMENT): pick one; the request went upstream with the value shown in the > lines` })
   }
-  if ((facts.durationMs > SLOW_READ_MS || facts.responseBytes > LARGE_READ_BYTES || facts.errorCode === 'proxy/upstream-timeout') && isListReadWithoutLimit(facts)) {
-    const size = facts.errorCode === 'proxy/upstream-timeout' ? 'timed out' : `took ${(facts.durationMs / 1000).toFixed(1)} s for ${formatBytes(facts.responseBytes)}`
+  if ((facts.durationMs > SLOW_READ_MS || facts.responseBytes > LARGE_READ_BYTES || facts.errorCode === ERRORS.upstreamTimeout.code) && isListReadWithoutLimit(facts)) {
+    const size = facts.errorCode === ERRORS.upstreamTimeout.code ? 'timed out' : `took ${(facts.durationMs / 1000).toFixed(1)} s for ${formatBytes(facts.responseBytes)}`
     hints.push({ cause: 'list-without-limit', text: `this list read ${size} without a limit: page it with the limit parameter, e.g. ${pathOf(facts.url)}?limit=50 (and page=2, 3, …)` })
   }
   return hints

@@ -1,6 +1,6 @@
 // MCP: a Node version MCP clients run on, and an MCP URL that answers the way an
 // OAuth-protected MCP endpoint does (401 with WWW-Authenticate, before any sign-in).
-import { rootErrorCode } from '../errors.js'
+import { isTlsErrorCode, rootErrorCode } from '../forward/upstream-failure.js'
 import { httpGet, type HttpOutcome } from './http-get.js'
 import { connectionFix, explainTlsError } from './connection.js'
 import { fail, pass, type DoctorContext, type StepResult } from './step.js'
@@ -23,7 +23,7 @@ export function interpretMcp (outcome: HttpOutcome, mcpUrl: string): StepResult 
   const host = new URL(mcpUrl).host
   if (outcome.kind === 'error') {
     const { code, message } = rootErrorCode(outcome.error)
-    if (/^(ERR_TLS_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code)) {
+    if (isTlsErrorCode(code)) {
       const { detail, fix } = explainTlsError(code, host)
       return fail('mcp', detail, fix)
     }

@@ -8,7 +8,8 @@ import { buildUpstreamHeaders } from './upstream-headers.js'
 import { configOf, injectableFor, upstreamPerRequest } from './request-upstream.js'
 import { buildClientResponseHeaders, type ResponseHeaders } from './response-headers.js'
 import { kUpstreamCall, type UpstreamDispatcher } from './upstream-dispatcher.js'
-import { classifyUpstreamError, rootErrorCode } from '../errors.js'
+import { classifyUpstreamError, rootErrorCode } from './upstream-failure.js'
+import { ERRORS } from '../errors.js'
 import { bodyLimiter, declaredTooLarge, payloadTooLargeMessage } from './body-limit.js'
 import { sendProxyError } from '../reply-error.js'
 import { cappedCollector, isTextual, ERROR_BODY_BYTES, PREVIEW_BYTES, REPLAY_BODY_BYTES, watchingTap } from './body-capture.js'
@@ -125,12 +126,12 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         const config = configOf(reply.request, registered)
         if (rootErrorCode(error).code === 'PROXY_PAYLOAD_TOO_LARGE') {
           reply.header('connection', 'close')
-          sendProxyError(reply, 413, 'payload-too-large', payloadTooLargeMessage(config.maxBodyBytes))
+          sendProxyError(reply, ERRORS.payloadTooLarge, payloadTooLargeMessage(config.maxBodyBytes))
           return
         }
         // The timeout is the dispatcher's, fixed at start-up (UPSTREAM_TIMEOUT_MS needs a restart).
         const failure = classifyUpstreamError(error, { upstream: route.upstreamOf(config), timeoutMs: registered.upstreamTimeoutMs, method: reply.request.method })
-        sendProxyError(reply, failure.status, failure.name, failure.message)
+        sendProxyError(reply, failure.error, failure.message)
       }
     } as never
   })
@@ -141,7 +142,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     if (config.maxBodyBytes > 0) {
       if (declaredTooLarge(request.headers['content-length'], config.maxBodyBytes)) {
         reply.header('connection', 'close')
-        sendProxyError(reply, 413, 'payload-too-large', payloadTooLargeMessage(config.maxBodyBytes))
+        sendProxyError(reply, ERRORS.payloadTooLarge, payloadTooLargeMessage(config.maxBodyBytes))
         return
       }
       if (request.body instanceof Readable) request.body = passThrough(request.body, bodyLimiter(config.maxBodyBytes))

@@ -11,6 +11,7 @@ import type { OriginMatcher } from '../cors/origin-match.js'
 import { addRefusalCorsHeaders, grantPrivateNetworkAccess } from '../cors/cors.js'
 import { originAdvice } from '../cors/origin-syntax.js'
 import { sendProxyError } from '../reply-error.js'
+import { ERRORS, type ProxyErrorEntry } from '../errors.js'
 
 export interface GuardOptions {
   config: Config
@@ -27,25 +28,25 @@ export interface RequestGuard {
   /** Runs the checks in their order; true when the request was refused (and answered). */
   refused: (request: FastifyRequest, reply: FastifyReply) => boolean
   /** Answers with bkend's error shape, carrying CORS headers for an allowed page. */
-  refuse: (request: FastifyRequest, reply: FastifyReply, status: number, name: string, message: string) => void
+  refuse: (request: FastifyRequest, reply: FastifyReply, error: ProxyErrorEntry, message: string) => void
 }
 
 export function createRequestGuard (options: GuardOptions): RequestGuard {
   const { config, originAllowed } = options
 
-  const refuse = (request: FastifyRequest, reply: FastifyReply, status: number, name: string, message: string): void => {
+  const refuse = (request: FastifyRequest, reply: FastifyReply, error: ProxyErrorEntry, message: string): void => {
     addRefusalCorsHeaders(request, reply, originAllowed)
-    sendProxyError(reply, status, name, message)
+    sendProxyError(reply, error, message)
   }
 
   const refused = (request: FastifyRequest, reply: FastifyReply): boolean => {
     if (request.raw.rawHeaders.length / 2 > MAX_HEADER_COUNT) {
-      refuse(request, reply, 431, 'headers-too-large', `the request has ${request.raw.rawHeaders.length / 2} header lines; at most ${MAX_HEADER_COUNT} are forwarded`)
+      refuse(request, reply, ERRORS.headersTooLarge, `the request has ${request.raw.rawHeaders.length / 2} header lines; at most ${MAX_HEADER_COUNT} are forwarded`)
       return true
     }
     const duplicate = duplicatedUniqueHeader(request)
     if (duplicate) {
-      refuse(request, reply, 400, 'bad-request', `the request has more than one ${duplicate} header; send exactly one`)
+      refuse(request, reply, ERRORS.badRequest, `the request has more than one ${duplicate} header; send exactly one`)
       return true
     }
     // RFC 9112 §6.1: a coding other than a final "chunked" cannot be framed safely, and
@@ -53,14 +54,14 @@ export function createRequestGuard (options: GuardOptions): RequestGuard {
     const transferEncoding = request.headers['transfer-encoding']
     if (transferEncoding !== undefined && transferEncoding.toLowerCase() !== 'chunked') {
       reply.header('connection', 'close')
-      refuse(request, reply, 400, 'bad-request', `Transfer-Encoding "${transferEncoding}" is not supported; send the body with Content-Length or Transfer-Encoding: chunked`)
+      refuse(request, reply, ERRORS.badRequest, `Transfer-Encoding "${transferEncoding}" is not supported; send the body with Content-Length or Transfer-Encoding: chunked`)
       return true
     }
     const host = request.headers.host
     const verdict = checkHost(host, config.allowedHosts)
     if (verdict === 'malformed') {
       // Node's own check (requireHostHeader) is off, so that this answer is ours and logged.
-      refuse(request, reply, 400, 'bad-request', host === undefined
+      refuse(request, reply, ERRORS.badRequest, host === undefined
         ? 'the request has no Host header; HTTP/1.1 requires one (e.g. Host: localhost)'
         : `the Host header ${JSON.stringify(host)} is malformed`)
       return true
@@ -68,7 +69,7 @@ export function createRequestGuard (options: GuardOptions): RequestGuard {
     if (verdict === 'refused') {
       const name = host!.replace(/:\d+$/, '')
       request.exchange.notes.push(`refused Host ${name}: not a loopback name and not in ALLOWED_HOSTS`)
-      refuse(request, reply, 403, 'host-not-allowed', `Host "${name}" is not allowed: the proxy answers loopback names (localhost, 127.0.0.1, [::1]) and the names in ALLOWED_HOSTS, so that other web pages cannot spend your API key. To use this name, set ALLOWED_HOSTS=${name}`)
+      refuse(request, reply, ERRORS.hostNotAllowed, `Host "${name}" is not allowed: the proxy answers loopback names (localhost, 127.0.0.1, [::1]) and the names in ALLOWED_HOSTS, so that other web pages cannot spend your API key. To use this name, set ALLOWED_HOSTS=${name}`)
       return true
     }
     // The inspector's paths answer their own page only (src/inspector/gate.ts), not CORS_ORIGINS.
@@ -76,14 +77,14 @@ export function createRequestGuard (options: GuardOptions): RequestGuard {
     const origin = request.headers.origin
     if (origin !== undefined && !originAllowed(origin)) {
       request.exchange.notes.push(`refused origin ${origin}: not in CORS_ORIGINS${originAdvice(origin, config.corsOrigins)}`)
-      sendProxyError(reply, 403, 'origin-not-allowed', `origin ${origin} is not allowed to use this proxy. Add it to CORS_ORIGINS (comma-separated; http://host:* allows any port).`)
+      sendProxyError(reply, ERRORS.originNotAllowed, `origin ${origin} is not allowed to use this proxy. Add it to CORS_ORIGINS (comma-separated; http://host:* allows any port).`)
       return true
     }
     // A page on another site can still fire no-cors requests (an <img>, a form) that
     // carry no Origin; the browser marks them cross-site.
     if (origin === undefined && request.headers['sec-fetch-site'] === 'cross-site') {
       request.exchange.notes.push('refused a cross-site request without Origin (Sec-Fetch-Site: cross-site)')
-      sendProxyError(reply, 403, 'origin-not-allowed', 'cross-site requests without an Origin are refused; call the proxy with fetch() from an allowed origin')
+      sendProxyError(reply, ERRORS.originNotAllowed, 'cross-site requests without an Origin are refused; call the proxy with fetch() from an allowed origin')
       return true
     }
     return false

@@ -1,13 +1,14 @@
 // The one owner of "is the proxy stopping": the two moments of a shutdown (new requests
 // refused; then, after SHUTDOWN_GRACE_MS, the connections still open cut) and the gate
-// that answers 503 proxy/shutting-down meanwhile. The signals, the grace timer and the
+// that answers ERRORS.shuttingDown (503) meanwhile. The signals, the grace timer and the
 // exit are shutdown.ts's; flushing the log and exiting the process are cli.ts's.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { sendProxyError } from '../reply-error.js'
+import { ERRORS } from '../errors.js'
 
 export interface Stopping {
-  /** New requests get 503 proxy/shutting-down from now on. */
+  /** New requests get ERRORS.shuttingDown from now on. */
   begin: () => void
   /** The grace period is over: the connections still open are being closed by the proxy. */
   cut: () => void
@@ -43,6 +44,6 @@ export const stoppingGate = fp(async function stoppingGate (app: FastifyInstance
       return
     }
     reply.header('connection', 'close')
-    sendProxyError(reply, 503, 'shutting-down', 'the proxy is shutting down; retry in a moment')
+    sendProxyError(reply, ERRORS.shuttingDown)
   })
 })
