@@ -67,7 +67,11 @@ export type SettingKey = keyof typeof SETTINGS
 export type Config = { readonly [K in SettingKey]: ReturnType<typeof SETTINGS[K]['parse']> }
 export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[]
 
-/** Header policy when the config file says nothing: a signed-in user's token wins over the key. */
+/**
+ * Header policy when the config file says nothing: a signed-in user's token wins over the key.
+ * Every default lives in this file; config/default.json shows the config-file keys' defaults
+ * to users and is held equal to this file by test/shipped-defaults.test.ts.
+ */
 export const DEFAULT_HEADER_POLICY: Readonly<Record<string, HeaderPolicy>> = {
   authorization: 'ifAbsent',
   'x-project-id': 'set',

@@ -4,6 +4,7 @@
 // HINT_TABLE, one row per case; the few hints that need no upstream answer follow it.
 import type { Config } from '../config/settings.js'
 import { ERRORS } from '../errors.js'
+import { isEnvironmentName } from '../config/profiles.js'
 
 export interface Hint {
   /** Stable key of the cause, for rate limiting and tests: "401 auth/unauthorized". */
@@ -125,7 +126,6 @@ export const HINT_TABLE: readonly HintRow[] = [
 // A list read slower or larger than this without `limit` gets the paging hint.
 export const SLOW_READ_MS = 3000
 export const LARGE_READ_BYTES = 256 * 1024
-const ENVIRONMENTS = new Set(['dev', 'staging', 'prod'])
 
 /** Every hint for one exchange: the table's, then the derived ones. */
 export function hintsFor (facts: HintFacts): Hint[] {
@@ -150,7 +150,7 @@ function derivedHints (facts: HintFacts): Hint[] {
     hints.push({ cause: 'authorization-no-scheme', text: 'the app\'s Authorization header is a bare token: send "Authorization: Bearer <token>"' })
   }
   const environment = facts.clientEnvironment
-  if (environment !== undefined && !ENVIRONMENTS.has(environment)) {
+  if (environment !== undefined && !isEnvironmentName(environment)) {
     hints.push({ cause: 'environment-invalid', text: `the app sent X-Environment: ${environment}, which bkend does not know: use dev, staging or prod (or drop the header and let BKEND_ENVIRONMENT set it)` })
   } else if (environment !== undefined && facts.settings && environment !== facts.settings.environment) {
     hints.push({ cause: 'environment-conflict', text: `the app sent X-Environment: ${environment} but the proxy is configured for ${facts.settings.environment} (BKEND_ENVIRONMENT): pick one; the request went upstream with the value shown in the > lines` })

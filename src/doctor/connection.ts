@@ -4,9 +4,10 @@ import { isIP } from 'node:net'
 import { isLoopbackName } from '../guard/host-check.js'
 import { isTlsErrorCode, rootErrorCode } from '../forward/upstream-failure.js'
 import { httpGet } from './http-get.js'
+import { SETTINGS } from '../config/settings.js'
 import { fail, pass, type DoctorContext, type StepResult } from './step.js'
 
-const DEFAULT_API_URL = 'https://api-client.bkend.ai'
+const DEFAULT_API_URL = SETTINGS.apiUrl.default
 
 /** Pure: https, no /v1 (the settings parser refuses /v1 already; this names the rule). */
 export function checkApiUrl (apiUrl: string): StepResult {

@@ -2,6 +2,7 @@
 // OAuth-protected MCP endpoint does (401 with WWW-Authenticate, before any sign-in).
 import { isTlsErrorCode, rootErrorCode } from '../forward/upstream-failure.js'
 import { httpGet, type HttpOutcome } from './http-get.js'
+import { SETTINGS } from '../config/settings.js'
 import { connectionFix, explainTlsError } from './connection.js'
 import { fail, pass, type DoctorContext, type StepResult } from './step.js'
 
@@ -33,8 +34,8 @@ export function interpretMcp (outcome: HttpOutcome, mcpUrl: string): StepResult 
   if (status === 401 && outcome.headers['www-authenticate'] !== undefined) {
     return pass('mcp', `${mcpUrl} answers 401 with WWW-Authenticate, as an OAuth-protected MCP endpoint does`)
   }
-  if (status === 401) return fail('mcp', `${mcpUrl} answers 401 without WWW-Authenticate, so MCP clients cannot find where to sign in`, 'check BKEND_MCP_URL (default https://api.bkend.ai/mcp)')
-  if (status === 404) return fail('mcp', `${mcpUrl} answers 404: no MCP endpoint at that path`, 'check BKEND_MCP_URL (default https://api.bkend.ai/mcp)')
+  if (status === 401) return fail('mcp', `${mcpUrl} answers 401 without WWW-Authenticate, so MCP clients cannot find where to sign in`, `check BKEND_MCP_URL (default ${SETTINGS.mcpUrl.default})`)
+  if (status === 404) return fail('mcp', `${mcpUrl} answers 404: no MCP endpoint at that path`, `check BKEND_MCP_URL (default ${SETTINGS.mcpUrl.default})`)
   if (status >= 500) return fail('mcp', `${mcpUrl} answers ${status}: the MCP server has a problem`, 'retry in a moment; if it persists, the MCP server is down')
   return pass('mcp', `${mcpUrl} is reachable (answered ${status})`)
 }

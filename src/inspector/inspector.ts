@@ -7,7 +7,7 @@
 // INSPECTOR=false none of this is created.
 import type { FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
-import type { Exchange, ExchangeRecord } from '../log/exchange.js'
+import type { Exchange, ExchangeRecord, HeaderBag } from '../log/exchange.js'
 import { bkendErrorCode, type Hint } from '../diagnose/hints.js'
 import { bodyCollector, type BodyCollector } from './captured-body.js'
 import { ExchangeStore } from './store.js'
@@ -15,8 +15,6 @@ import { RAW, hintTexts, isStreamType, type StoredExchange } from './stored-exch
 import { ReplayLinks } from './replay-links.js'
 import { scrubSecrets } from './redact-body.js'
 import { redactUrl } from '../log/redact.js'
-
-type HeaderBag = Record<string, string | string[] | number | undefined>
 
 /** What the forwarding code calls; each returns a watcher for the body's chunks. */
 export interface InspectorTaps {

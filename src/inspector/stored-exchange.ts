@@ -5,7 +5,7 @@
 // JSON.stringify and Object.keys skip, and every view copies named fields only, so
 // nothing raw can reach the API by accident.
 import type { IncomingHttpHeaders } from 'node:http'
-import { exchangeRecord, type Exchange, type ExchangeRecord } from '../log/exchange.js'
+import { exchangeRecord, type Exchange, type ExchangeRecord, type HeaderBag } from '../log/exchange.js'
 import type { Hint } from '../diagnose/hints.js'
 import type { CapturedBody } from './captured-body.js'
 
@@ -26,7 +26,7 @@ export interface PrivateParts {
 
 export interface RecordOutcome {
   /** Headers the proxy itself answered with (only for exchanges it answered). */
-  replyHeaders: Record<string, string | string[] | number | undefined>
+  replyHeaders: HeaderBag
   status: number
   completed: boolean
   durationMs: number

@@ -9,22 +9,10 @@ import { scrubSecrets } from './redact-body.js'
 import type { Config } from '../config/settings.js'
 import { RAW, recordOf, type StoredExchange } from './stored-exchange.js'
 
-export interface ExchangeSummary {
-  id: number
-  replayOf?: number
+/** The list's view of an exchange: the stored fields, an ISO start time, and whether it has hints. */
+export type ExchangeSummary = Pick<StoredExchange, 'id' | 'replayOf' | 'state' | 'method' | 'url' | 'status' | 'answeredBy' | 'headersMs' | 'durationMs' | 'bytes' | 'errorCode' | 'stream' | 'failed'> & {
   startedAt: string
-  state: 'open' | 'done'
-  method: string
-  url: string
-  status: number
-  answeredBy: 'upstream' | 'proxy'
-  headersMs?: number
-  durationMs?: number
-  bytes: number
-  errorCode?: string
   hint: boolean
-  stream: boolean
-  failed: boolean
 }
 
 export interface HeaderView { name: string, value: string, injected?: true }

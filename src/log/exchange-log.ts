@@ -15,7 +15,7 @@ import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
 import { createHintLimiter, type HintLimiter } from '../diagnose/hint-limiter.js'
 import type { Config } from '../config/settings.js'
 import type { Hint } from '../diagnose/hints.js'
-import type { ExchangeRecord } from './exchange.js'
+import type { ExchangeRecord, HeaderBag } from './exchange.js'
 
 declare module 'fastify' {
   interface FastifyRequest { exchange: Exchange }
@@ -32,8 +32,6 @@ const OWN_PATHS = '/__proxy/'
 /** A response still open this long after its head is logged as a stream. */
 export const STREAM_AFTER_MS = 1000
 
-type ReplyHeaders = Record<string, string | string[] | number | undefined>
-
 export interface ExchangeLogOptions {
   logger: Logger
   /** The log format, and the settings hints name (e.g. the API prefix). */
@@ -42,7 +40,7 @@ export interface ExchangeLogOptions {
   /** Whether the proxy itself ended this unfinished exchange (shutdown, a request body that is not valid HTTP). */
   proxyCutOf?: (request: FastifyRequest) => ProxyCut | undefined
   /** Told of every finished exchange but the proxy's own routes, with the record the log prints (the inspector). */
-  onExchange?: (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: ReplyHeaders) => void
+  onExchange?: (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: HeaderBag) => void
   /** Exchange ids; apps that share an inspector share the sequence. */
   nextId?: () => number
   /** The configuration a request starting now gets (live-config.ts); `config` when absent. */
@@ -162,8 +160,8 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   }
 })
 
-function replyHeadersOf (exchange: Exchange, reply: FastifyReply): ReplyHeaders {
-  return exchange.upstreamStatus === undefined ? reply.getHeaders() as ReplyHeaders : {}
+function replyHeadersOf (exchange: Exchange, reply: FastifyReply): HeaderBag {
+  return exchange.upstreamStatus === undefined ? reply.getHeaders() as HeaderBag : {}
 }
 
 function isStreamed (exchange: Exchange): boolean {

@@ -6,7 +6,8 @@ import type { Config } from '../config/settings.js'
 import { redactHeaderValue, redactUrl } from './redact.js'
 import { redactBody, type BodyContext } from './body-redact.js'
 
-type HeaderBag = Record<string, string | string[] | number | undefined>
+/** Headers as Node and Fastify hand them over (a number for content-length set by hand). */
+export type HeaderBag = Record<string, string | string[] | number | undefined>
 
 export interface BodyPreview { text: string, totalBytes: number, truncated: boolean }
 
