@@ -24,6 +24,7 @@ import { inspectorGate } from './inspector/gate.js'
 import { inspectorRoutes } from './inspector/routes.js'
 import { INSPECTOR_PREFIX, isInspectorPath } from './inspector/paths.js'
 import { createLiveConfig, type LiveConfig } from './config/live-config.js'
+import { requestConfig, snapshotConfig } from './config/request-config.js'
 import { prodReadOnly } from './guard/prod-read-only.js'
 import { environmentRoute, isEnvironmentPath } from './lifecycle/environment-route.js'
 
@@ -52,8 +53,8 @@ export interface ProxyApp extends FastifyInstance {
 
 export async function buildApp (config: Config, options: AppOptions): Promise<ProxyApp> {
   const { logger } = options
-  // Each request runs on the configuration current when it arrived (exchange-log takes the
-  // snapshot); `config` stays for what is fixed at start-up (port, prefixes, log format).
+  // Each request runs on the configuration current when it arrived (config/request-config.ts
+  // takes the snapshot); `config` stays for what is fixed at start-up (port, prefixes, log format).
   const live = options.liveConfig ?? createLiveConfig(config)
   const originAllowed = liveOriginMatcher(() => live.current().corsOrigins)
   const guard = createRequestGuard({ config, originAllowed })
@@ -73,6 +74,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     // hook has run yet: the exchange and the guard are started here by hand, so the refusal
     // order (Host, Origin, then the path) and the log line are the same as for any request.
     frameworkErrors: (error, request, reply) => {
+      snapshotConfig(request, live.current)
       app.trackExchange(request, reply)
       if (guard.refused(request, reply)) return
       guard.refuse(request, reply, ERRORS.badRequest, `the request URL is not valid (${error.message})`)
@@ -105,7 +107,8 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     if (status === 500) sendProxyError(reply, ERRORS.internal)
     else sendProxyError(reply, ERRORS.badRequest, error.message, status)
   })
-  await app.register(exchangeLog, { logger, config, currentConfig: live.current, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId })
+  await app.register(requestConfig, { current: live.current })
+  await app.register(exchangeLog, { logger, config, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId })
   // The same-origin rule covers the inspector's paths, which include the environment switch; without the inspector, the switch alone.
   const ownOriginRule = servesInspector ? isInspectorPath : isEnvironmentPath
   await app.register(requestGuard, { config, originAllowed, ownOriginRule })

@@ -5,9 +5,11 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { Readable, type Transform } from 'node:stream'
 import type { Config } from '../config/settings.js'
 import { buildUpstreamHeaders } from './upstream-headers.js'
-import { configOf, injectableFor, upstreamPerRequest } from './request-upstream.js'
+import { injectableFor, upstreamPerRequest } from './request-upstream.js'
+import { configOf } from '../config/request-config.js'
+import { cancelWhenClientLeaves, dispatchWithCall, type UpstreamCall } from './upstream-call.js'
 import { buildClientResponseHeaders, type ResponseHeaders } from './response-headers.js'
-import { kUpstreamCall, type UpstreamDispatcher } from './upstream-dispatcher.js'
+import type { UpstreamDispatcher } from './upstream-dispatcher.js'
 import { classifyUpstreamError, rootErrorCode } from './upstream-failure.js'
 import { ERRORS } from '../errors.js'
 import { bodyLimiter, declaredTooLarge, payloadTooLargeMessage } from './body-limit.js'
@@ -54,7 +56,8 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     undici: dispatcher as never,
     disableRequestLogging: true,
     preHandler: prepareBody,
-    handler: perRequest.handler,
+    // The upstream call's handle reaches our dispatcher through this synchronous call (upstream-call.ts).
+    handler: (request, reply, dest, handlerOptions) => dispatchWithCall(upstreamCallFor(request, reply), () => perRequest.handler(request, reply, dest, handlerOptions)),
     replyOptions: {
       getUpstream: perRequest.getUpstream,
       // http-proxy re-encodes the query it parsed; send the client's bytes instead.
@@ -71,9 +74,6 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         exchange.upstreamHeaders = outbound.headers
         exchange.injected = outbound.injected
         exchange.notes.push(...outbound.notes)
-        exchange.call.onRetry = note => exchange.notes.push(note)
-        // A fresh object already; the symbol rides along to our dispatcher (undici reads only string keys).
-        outbound.headers[kUpstreamCall as unknown as string] = exchange.call as never
         return outbound.headers as IncomingHttpHeaders
       },
       rewriteHeaders: (headers: ResponseHeaders, request?: FastifyRequest) => {
@@ -161,6 +161,17 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     }
     done()
   }
+}
+
+/** The exchange hears of the dispatch and of a retry; the call is cancelled when the client leaves. */
+function upstreamCallFor (request: FastifyRequest, reply: FastifyReply): UpstreamCall {
+  const exchange = request.exchange
+  const call: UpstreamCall = {
+    onDispatched: url => { exchange.upstreamUrl = url },
+    onRetry: note => { exchange.notes.push(note) }
+  }
+  cancelWhenClientLeaves(reply, call)
+  return call
 }
 
 // Not pipeline(): when the limit trips, destroying the source would destroy the client's

@@ -7,6 +7,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../config/settings.js'
 import { isForwardedPath } from './missing-prefix.js'
+import { configOf } from '../config/request-config.js'
 import { ERRORS, prodReadOnlyMessage } from '../errors.js'
 import { sendProxyError } from '../reply-error.js'
 
@@ -19,7 +20,7 @@ export function refusedAsProdWrite (method: string, url: string, config: Config)
 
 export const prodReadOnly = fp(async function prodReadOnly (app: FastifyInstance, options: { config: Config }) {
   app.addHook('onRequest', (request, reply, done) => {
-    if (!refusedAsProdWrite(request.method, request.url, request.exchange.config ?? options.config)) {
+    if (!refusedAsProdWrite(request.method, request.url, configOf(request, options.config))) {
       done()
       return
     }

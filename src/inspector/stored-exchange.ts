@@ -7,13 +7,16 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { exchangeRecord, type Exchange, type ExchangeRecord, type HeaderBag } from '../log/exchange.js'
 import type { Hint } from '../diagnose/hints.js'
+import type { Config } from '../config/settings.js'
 import type { CapturedBody } from './captured-body.js'
 
 export const RAW = Symbol('inspector.raw')
 
 export interface PrivateParts {
-  /** The exchange object itself (un-redacted upstream headers, the configuration used). */
+  /** The exchange object itself (un-redacted upstream headers). */
   exchange: Exchange
+  /** The configuration the request ran on (its profile's key is scrubbed too; copy-as-curl reads it). */
+  config?: Config
   /** The headers the client sent, before injection: what a replay sends again. */
   clientHeaders: IncomingHttpHeaders
   requestBody?: CapturedBody

@@ -56,7 +56,7 @@ export function summaryOf (entry: StoredExchange): ExchangeSummary {
 
 /** The secrets scrubbed from every text shown: the configured key, with and without its scheme. */
 export function knownSecrets (entry: StoredExchange, runningKey: string): string[] {
-  const keys = [runningKey, entry[RAW].exchange.config?.apiKey ?? '']
+  const keys = [runningKey, entry[RAW].config?.apiKey ?? '']
   return keys.flatMap(key => [key, key.replace(/^bearer\s+/i, '')]).filter(key => key.length >= 8)
 }
 
@@ -96,7 +96,7 @@ export function detailOf (entry: StoredExchange, context: { config: Config, repl
 // only with LOG_BODIES (redacted by the log's rules); the page shows bodies beside it.
 function curlOf (entry: StoredExchange, record: ExchangeRecord, secrets: string[], config: Config): string | undefined {
   const { exchange, clientHeaders, socket } = entry[RAW]
-  const curl = diagnoseExchange(exchange, record, { clientHeaders, config, wantCurl: true, socket: socket ?? {} }).curl
+  const curl = diagnoseExchange(exchange, record, { clientHeaders, config: entry[RAW].config ?? config, wantCurl: true, socket: socket ?? {} }).curl
   return curl === undefined ? undefined : scrubSecrets(curl, secrets)
 }
 

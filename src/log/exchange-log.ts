@@ -14,6 +14,7 @@ import { isEventStream } from './sse-events.js'
 import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
 import { createHintLimiter, type HintLimiter } from '../diagnose/hint-limiter.js'
 import type { Config } from '../config/settings.js'
+import { configOf } from '../config/request-config.js'
 import type { Hint } from '../diagnose/hints.js'
 import type { ExchangeRecord, HeaderBag } from './exchange.js'
 
@@ -43,8 +44,6 @@ export interface ExchangeLogOptions {
   onExchange?: (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: HeaderBag) => void
   /** Exchange ids; apps that share an inspector share the sequence. */
   nextId?: () => number
-  /** The configuration a request starting now gets (live-config.ts); `config` when absent. */
-  currentConfig?: () => Config
   /** Colour where it means something (the CLI decides from the terminal); never in JSON. */
   colour?: boolean
 }
@@ -56,7 +55,6 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   let counter = 0
   const nextId = options.nextId ?? ((): number => ++counter)
   const onExchange = options.onExchange
-  const currentConfig = options.currentConfig ?? (() => config)
   app.decorateRequest('exchange', null as unknown as Exchange)
 
   app.addHook('onRequest', (request, reply, done) => {
@@ -76,9 +74,8 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       injected: [],
       notes: [],
       responseBytes: 0,
-      call: {},
-      config: currentConfig(),
-      quiet
+      quiet,
+      environment: configOf(request, config).environment
     }
     request.exchange = exchange
     // 'finish' (all bytes handed to the socket) logs before the connection closes, so an
@@ -93,18 +90,9 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       // The proxy closing the client's socket (at shutdown, on a bad chunk) also breaks the
       // upstream body off, which would otherwise read as the upstream's or the client's doing.
       const proxyCut = completed ? undefined : options.proxyCutOf?.(request)
-      if (proxyCut) {
-        exchange.proxyCut = proxyCut
-        exchange.call.abort?.(new Error(`the proxy ended the request (${proxyCut.cause})`))
-      } else if (!completed && exchange.upstreamCut !== true) {
-        // A client that leaves must not leave its upstream request running.
-        exchange.clientLeft = true
-        exchange.call.abort?.(new Error('client closed the connection'))
-      }
-      // Done with the upstream call: its handle reaches into undici's request graph, which
-      // undici keeps after the request ends; holding it here kept thousands of those graphs
-      // alive past young-generation collections (5x the bare stack's GC time).
-      exchange.call.abort = undefined
+      // Cancelling the upstream call is the forward room's (forward/upstream-call.ts).
+      if (proxyCut) exchange.proxyCut = proxyCut
+      else if (!completed && exchange.upstreamCut !== true) exchange.clientLeft = true
       logExchange(request, reply, exchange, completed)
     }
     reply.raw.once('finish', onDone)
@@ -149,9 +137,10 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     const replyHeaders = replyHeadersOf(exchange, reply)
     const head = exchange.head ?? exchangeHead(exchange, { clientHeaders: request.headers, replyHeaders, status })
     const record = settleRecord(head, exchange, { clientHeaders: request.headers, completed, streamed })
+    const settings = configOf(request, config)
     // The curl command shows only under failures (or with LOG_CURL), except in JSON, which always has it.
-    const wantCurl = config.logFormat === 'json' || curlShown(record, (exchange.config ?? config).logCurl)
-    const { hints, curl, errorCode } = diagnoseExchange(exchange, record, { clientHeaders: request.headers, config, wantCurl: logged && wantCurl, socket: request.raw.socket ?? {} })
+    const wantCurl = config.logFormat === 'json' || curlShown(record, settings.logCurl)
+    const { hints, curl, errorCode } = diagnoseExchange(exchange, record, { clientHeaders: request.headers, config: settings, wantCurl: logged && wantCurl, socket: request.raw.socket ?? {} })
     if (inspected) onExchange(request, record, hints, replyHeaders)
     if (!logged) return
     const said = hints.map(hint => limitHint(hint.cause, hint.text)).filter(text => text !== undefined)
