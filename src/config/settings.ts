@@ -1,5 +1,8 @@
-// The one table of settings: names in every source, defaults, parsing and help.
-// The Config type is derived from it, so the runtime check and the type cannot drift.
+// The config room: the settings table (this file: names in every source, defaults,
+// parsing, help), the sources and their order (load-config.ts), profiles, live reload and
+// each request's snapshot (request-config.ts). Every default is written here. Nothing
+// outside this room reads process.env or a config file; other rooms get a frozen Config.
+// The Config type is derived from the table, so the runtime check and the type cannot drift.
 
 import { originList } from '../cors/origin-syntax.js'
 import { ENVIRONMENTS, profileTable, type ProfileTable } from './profiles.js'

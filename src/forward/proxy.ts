@@ -1,4 +1,8 @@
-// @fastify/http-proxy wiring: one registration per forwarded prefix (/v1 → API, /mcp → MCP).
+// The forward room: @fastify/http-proxy wiring (this file), upstream headers both ways,
+// the dispatcher, the body limit, the upstream call and its cancellation, and what an
+// upstream failure means. It must not decide CORS (src/cors/), run the guard's checks
+// (src/guard/) or format logs: it fills the exchange's forwarding fields (src/log/exchange.ts).
+// Here: one http-proxy registration per forwarded prefix (/v1 → API, /mcp → MCP).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
 import type { IncomingHttpHeaders } from 'node:http'

@@ -1,3 +1,8 @@
+// The guard room: the checks that refuse a request before anything is forwarded, in their
+// documented order (parser refusals in raw-refusal.ts; then this file; the prod write
+// guard; unrouted paths and methods last). It must not add CORS headers itself (it asks
+// src/cors/) nor forward, log or rewrite anything; its answers go through the catalogue.
+//
 // The refusals that come before anything else, in this order: a request that is
 // ambiguous (two Host or Authorization lines), a Host that is not ours (DNS
 // rebinding), a browser Origin that is not allowed. A refused request never reaches

@@ -1,3 +1,7 @@
+// The log room: the exchange record and its owners (exchange.ts), the curl -v, compact and
+// JSON formats, redaction, the sinks. It must not change a request or reply, nor cancel
+// anything upstream (that is the forward room's); it reads what the others wrote.
+//
 // Collects one exchange per request and logs it once the response is done (or the
 // client has gone), with its hints and copy-as-curl command. A stream (an event stream,
 // or a response still open 1 s after its head) is also logged as its head goes out, so
