@@ -9,19 +9,22 @@ import { liveOriginMatcher } from './cors/origin-match.js'
 import { corsOptions } from './cors/cors.js'
 import { exchangeLog } from './log/exchange-log.js'
 import type { ProxyCut } from './log/exchange.js'
-import { closingGate, createRequestGuard, requestGuard } from './guard/request-guard.js'
+import { createRequestGuard, requestGuard } from './guard/request-guard.js'
+import { createStopping, stoppingGate } from './lifecycle/stopping.js'
 import { invalidRequestOf, parserRefusalHandler } from './guard/raw-refusal.js'
 import { healthRoute } from './lifecycle/health.js'
 import { createUpstreamDispatcher, type DispatcherOptions } from './forward/upstream-dispatcher.js'
 import { proxyRoutes, registerProxy } from './forward/proxy.js'
 import { routeConnectRequests, unroutedHandler } from './guard/unrouted.js'
 import { sendProxyError } from './reply-error.js'
+import { ERRORS } from './errors.js'
 import { frameworkLogger } from './log/framework-logger.js'
 import { createInspector, type Inspector } from './inspector/inspector.js'
 import { inspectorGate } from './inspector/gate.js'
 import { inspectorRoutes } from './inspector/routes.js'
 import { INSPECTOR_PREFIX, isInspectorPath } from './inspector/paths.js'
 import { createLiveConfig, type LiveConfig } from './config/live-config.js'
+import { requestConfig, snapshotConfig } from './config/request-config.js'
 import { prodReadOnly } from './guard/prod-read-only.js'
 import { environmentRoute, isEnvironmentPath } from './lifecycle/environment-route.js'
 
@@ -42,7 +45,7 @@ export interface AppOptions {
 }
 
 export interface ProxyApp extends FastifyInstance {
-  /** Marks the app as closing: new requests get 503 proxy/shutting-down. */
+  /** Marks the app as closing: new requests get ERRORS.shuttingDown (503). */
   beginShutdown: () => void
   /** Ends the grace period: closes every connection still open, and logs their exchanges as cut by the proxy. */
   cutOpenConnections: () => void
@@ -50,8 +53,8 @@ export interface ProxyApp extends FastifyInstance {
 
 export async function buildApp (config: Config, options: AppOptions): Promise<ProxyApp> {
   const { logger } = options
-  // Each request runs on the configuration current when it arrived (exchange-log takes the
-  // snapshot); `config` stays for what is fixed at start-up (port, prefixes, log format).
+  // Each request runs on the configuration current when it arrived (config/request-config.ts
+  // takes the snapshot); `config` stays for what is fixed at start-up (port, prefixes, log format).
   const live = options.liveConfig ?? createLiveConfig(config)
   const originAllowed = liveOriginMatcher(() => live.current().corsOrigins)
   const guard = createRequestGuard({ config, originAllowed })
@@ -71,23 +74,23 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     // hook has run yet: the exchange and the guard are started here by hand, so the refusal
     // order (Host, Origin, then the path) and the log line are the same as for any request.
     frameworkErrors: (error, request, reply) => {
+      snapshotConfig(request, live.current)
       app.trackExchange(request, reply)
       if (guard.refused(request, reply)) return
-      guard.refuse(request, reply, 400, 'bad-request', `the request URL is not valid (${error.message})`)
+      guard.refuse(request, reply, ERRORS.badRequest, `the request URL is not valid (${error.message})`)
     },
     clientErrorHandler: parserRefusalHandler(logger)
   }) as unknown as ProxyApp
 
-  let closing = false
-  let cutting = false
-  app.beginShutdown = () => { closing = true }
+  const stopping = createStopping()
+  app.beginShutdown = stopping.begin
   app.cutOpenConnections = () => {
-    cutting = true
+    stopping.cut()
     app.server.closeAllConnections()
   }
   const proxyCutOf = (request: FastifyRequest): ProxyCut | undefined => {
     // 503 stands for the answer the client never got at shutdown.
-    if (cutting) return { cause: 'shutdown', status: 503 }
+    if (stopping.isCutting()) return { cause: 'shutdown', status: 503 }
     const invalid = invalidRequestOf(request.raw.socket)
     return invalid && { cause: 'invalid-request', status: invalid.status, failure: invalid.failure }
   }
@@ -101,15 +104,17 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
     if (status === 500) logger.error({ err: error, request: request.exchange?.id }, 'internal error')
-    sendProxyError(reply, status, status === 500 ? 'internal' : 'bad-request', status === 500 ? 'the proxy failed on this request; the log has the details' : error.message)
+    if (status === 500) sendProxyError(reply, ERRORS.internal)
+    else sendProxyError(reply, ERRORS.badRequest, error.message, status)
   })
-  await app.register(exchangeLog, { logger, config, currentConfig: live.current, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId })
+  await app.register(requestConfig, { current: live.current })
+  await app.register(exchangeLog, { logger, config, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId })
   // The same-origin rule covers the inspector's paths, which include the environment switch; without the inspector, the switch alone.
   const ownOriginRule = servesInspector ? isInspectorPath : isEnvironmentPath
   await app.register(requestGuard, { config, originAllowed, ownOriginRule })
   await app.register(inspectorGate, servesInspector ? {} : { appliesTo: isEnvironmentPath, what: 'the environment switch' })
   await app.register(cors, corsOptions(originAllowed))
-  await app.register(closingGate, { isClosing: () => closing })
+  await app.register(stoppingGate, { stopping })
   await app.register(prodReadOnly, { config })
   await app.register(healthRoute, { currentConfig: live.current, droppedLogLines: options.droppedLogLines ?? (() => 0) })
   await app.register(environmentRoute, { live, logger })

@@ -1,89 +1,68 @@
-// bkend's error shape for everything the proxy itself answers, and the mapping
-// from upstream failures (undici / reply-from errors) to our stable codes.
+// The one catalogue of the errors the proxy answers itself: each `proxy/<name>` code with
+// its status and default message, in bkend's error shape. Call sites name an entry
+// (`sendProxyError(reply, ERRORS.hostNotAllowed, detail)`, src/reply-error.ts), so a code
+// cannot be misspelt or paired with another status; the README's error table is held
+// against this table by test/readme-tables.test.ts. A code string is written here and
+// nowhere else in src/.
+
+export interface ProxyErrorEntry {
+  /** The stable public code that clients and tests match on. */
+  readonly code: `proxy/${string}`
+  /** The status it is sent with (the README's). */
+  readonly status: number
+  /** What the body says when the call site has nothing more precise to add. */
+  readonly message: string
+  /** Other statuses this code may go out with, where the status comes from elsewhere (see the entry). */
+  readonly otherStatuses?: readonly number[] | 'any 4xx'
+}
+
+export const ERRORS = {
+  // Also every 4xx Fastify itself refuses a body with (app.ts's error handler): a JSON body
+  // over a route's bodyLimit keeps 413, a media type no parser takes keeps 415.
+  badRequest: { code: 'proxy/bad-request', status: 400, message: 'the request is not valid', otherStatuses: 'any 4xx' },
+  hostNotAllowed: { code: 'proxy/host-not-allowed', status: 403, message: 'the Host is not a loopback name and not in ALLOWED_HOSTS' },
+  prodReadOnly: { code: 'proxy/prod-read-only', status: 403, message: 'prod is read-only (PROD_READ_ONLY)' },
+  originNotAllowed: { code: 'proxy/origin-not-allowed', status: 403, message: 'this origin is not allowed to use the proxy (CORS_ORIGINS)' },
+  missingV1Prefix: { code: 'proxy/missing-v1-prefix', status: 404, message: 'the path is outside the forwarded prefixes' },
+  methodNotAllowed: { code: 'proxy/method-not-allowed', status: 405, message: 'the method is not part of the bkend API' },
+  payloadTooLarge: { code: 'proxy/payload-too-large', status: 413, message: 'the request body is larger than MAX_BODY_BYTES' },
+  headersTooLarge: { code: 'proxy/headers-too-large', status: 431, message: 'the request headers are too large' },
+  upstreamUnreachable: { code: 'proxy/upstream-unreachable', status: 502, message: 'cannot reach the upstream' },
+  upstreamTls: { code: 'proxy/upstream-tls', status: 502, message: 'TLS with the upstream failed; nothing was sent' },
+  upstreamBadResponse: { code: 'proxy/upstream-bad-response', status: 502, message: 'the upstream closed the connection or sent a response that is not valid HTTP' },
+  shuttingDown: { code: 'proxy/shutting-down', status: 503, message: 'the proxy is shutting down; retry in a moment' },
+  upstreamTimeout: { code: 'proxy/upstream-timeout', status: 504, message: 'the upstream did not answer within UPSTREAM_TIMEOUT_MS' },
+  internal: { code: 'proxy/internal', status: 500, message: 'the proxy failed on this request; the log has the details' },
+  notFound: { code: 'proxy/not-found', status: 404, message: 'no such path under /__proxy/' },
+  exchangeNotFound: { code: 'proxy/exchange-not-found', status: 404, message: "the exchange is not in the inspector's buffer (INSPECTOR_MAX_EXCHANGES)" },
+  unsupportedMediaType: { code: 'proxy/unsupported-media-type', status: 415, message: 'send the body as JSON (Content-Type: application/json)' },
+  // Also 503 when the proxy has no TCP address to send the replay through.
+  replayUnavailable: { code: 'proxy/replay-unavailable', status: 409, message: 'the exchange cannot be replayed', otherStatuses: [503] },
+  configInvalid: { code: 'proxy/config-invalid', status: 409, message: 'the configuration as its sources say now is not valid; nothing was sent' },
+  replayFailed: { code: 'proxy/replay-failed', status: 502, message: 'the replayed request failed before an answer' }
+} as const satisfies Record<string, ProxyErrorEntry>
+
+export type ProxyErrorName = keyof typeof ERRORS
 
 export interface ProxyErrorBody {
   success: false
   error: { code: string, message: string }
 }
 
-export function proxyError (name: string, message: string): ProxyErrorBody {
-  return { success: false, error: { code: `proxy/${name}`, message } }
+/** bkend's error shape for one catalogue entry. */
+export function proxyErrorBody (entry: ProxyErrorEntry, message: string = entry.message): ProxyErrorBody {
+  return { success: false, error: { code: entry.code, message } }
 }
 
-export interface ProxyFailure { status: number, name: string, message: string }
-
-const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH|EPROTO)/
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENETDOWN', 'EHOSTDOWN'])
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT', 'FST_REPLY_FROM_GATEWAY_TIMEOUT', 'PROXY_UPSTREAM_TIMEOUT'])
-
-/** Walks an error's cause chain and returns the most specific errno-style code. */
-export function rootErrorCode (error: unknown): { code: string, message: string } {
-  let current: unknown = error
-  let found = { code: '', message: error instanceof Error ? error.message : String(error) }
-  for (let depth = 0; current instanceof Error && depth < 8; depth++) {
-    const code = (current as NodeJS.ErrnoException).code
-    if (typeof code === 'string') found = { code, message: current.message }
-    current = (current as { cause?: unknown }).cause
-  }
-  return found
+/** The status to send: `wanted` when the entry allows it, its own status otherwise. */
+export function statusOf (entry: ProxyErrorEntry, wanted?: number): number {
+  if (wanted === undefined || wanted === entry.status) return entry.status
+  const others = entry.otherStatuses
+  const allowed = others === 'any 4xx' ? wanted >= 400 && wanted < 500 : others?.includes(wanted) === true
+  return allowed ? wanted : entry.status
 }
 
-/** A write while prod is active and PROD_READ_ONLY is on: refused before anything goes upstream. */
-export function prodReadOnlyFailure (method: string): ProxyFailure {
-  return {
-    status: 403,
-    name: 'prod-read-only',
-    message: `prod is the active environment and PROD_READ_ONLY is on (the default), so ${method} is refused and nothing was sent upstream. To write to prod on purpose, set PROD_READ_ONLY=false (--no-prod-read-only, or "prodReadOnly": false in the config file); to work on another environment, POST {"environment": "dev"} to /__proxy/api/environment.`
-  }
-}
-
-export interface UpstreamContext {
-  upstream: string
-  timeoutMs: number
-  /** The client's method: paging advice fits a read, not an upload. */
-  method: string
-}
-
-export function classifyUpstreamError (error: unknown, context: UpstreamContext): ProxyFailure {
-  const { code, message } = rootErrorCode(error)
-  const host = new URL(context.upstream).host
-  if (TIMEOUT_CODES.has(code)) {
-    return {
-      status: 504,
-      name: 'upstream-timeout',
-      message: `${host} did not answer within ${context.timeoutMs} ms (UPSTREAM_TIMEOUT_MS). ${context.method === 'GET' || context.method === 'HEAD'
-        ? 'For large list reads, page with ?limit= (e.g. ?limit=50); or raise UPSTREAM_TIMEOUT_MS.'
-        : 'The wait starts once the request body has been sent in full; if the operation takes longer, raise UPSTREAM_TIMEOUT_MS.'}`
-    }
-  }
-  if (UNREACHABLE_CODES.has(code)) {
-    const why = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'its name does not resolve' : `the connection failed (${code})`
-    return {
-      status: 502,
-      name: 'upstream-unreachable',
-      message: `cannot reach ${host}: ${why}. Check BKEND_API_URL / BKEND_MCP_URL and your network.`
-    }
-  }
-  const upstream = new URL(context.upstream)
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(message)) {
-    return {
-      status: 502,
-      name: 'upstream-tls',
-      message: `${host} did not answer with TLS (${code}). If it speaks plain HTTP, did you mean http://${host}${upstream.pathname === '/' ? '' : upstream.pathname}? Nothing was sent.`
-    }
-  }
-  if (TLS_CODES.test(code)) {
-    return {
-      status: 502,
-      name: 'upstream-tls',
-      message: `TLS with ${host} failed (${code}: ${message}). The certificate was not trusted, so nothing was sent. If a corporate proxy or a local test server signs it, add its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.`
-    }
-  }
-  // A TLS server behind an http:// URL drops the plain request or answers with TLS bytes.
-  const maybeTls = upstream.protocol === 'http:' && (code === 'UND_ERR_SOCKET' || code.startsWith('HPE_'))
-  return {
-    status: 502,
-    name: 'upstream-bad-response',
-    message: `${host} closed the connection or sent a response that is not valid HTTP (${code || message}). ${maybeTls ? `If it speaks TLS, did you mean https://${host}? ` : ''}Retry; if it persists, the upstream is failing.`
-  }
+/** The message of a write refused while prod is active and PROD_READ_ONLY is on. */
+export function prodReadOnlyMessage (method: string): string {
+  return `prod is the active environment and PROD_READ_ONLY is on (the default), so ${method} is refused and nothing was sent upstream. To write to prod on purpose, set PROD_READ_ONLY=false (--no-prod-read-only, or "prodReadOnly": false in the config file); to work on another environment, POST {"environment": "dev"} to /__proxy/api/environment.`
 }

@@ -1,5 +1,5 @@
 // The one owner of "the configuration now". A request takes its snapshot when it starts
-// (exchange-log's onRequest hook) and keeps it to its end, so a switch of environment or
+// (config/request-config.ts, the first onRequest hook) and keeps it to its end, so a switch of environment or
 // a reloaded .env applies to the requests that start afterwards, and no request mixes
 // the key of one profile with the URL of another. Configurations are frozen; replacing
 // one swaps the reference, nothing is changed in place.

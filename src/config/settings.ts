@@ -1,8 +1,12 @@
-// The one table of settings: names in every source, defaults, parsing and help.
-// The Config type is derived from it, so the runtime check and the type cannot drift.
+// The config room: the settings table (this file: names in every source, defaults,
+// parsing, help), the sources and their order (load-config.ts), profiles, live reload and
+// each request's snapshot (request-config.ts). Every default is written here. Nothing
+// outside this room reads process.env or a config file; other rooms get a frozen Config.
+// The Config type is derived from the table, so the runtime check and the type cannot drift.
 
+import { originList } from '../cors/origin-syntax.js'
 import { ENVIRONMENTS, profileTable, type ProfileTable } from './profiles.js'
-import { apiKey, flag, headerMap, headerValue, hostList, integer, mcpUrl, oneOf, originList, pathPrefix, policyMap, probePath, text, upstreamUrl, type HeaderPolicy, type Parse } from './parse-values.js'
+import { apiKey, flag, headerMap, headerValue, hostList, integer, mcpUrl, oneOf, pathPrefix, policyMap, probePath, text, upstreamUrl, type HeaderPolicy, type Parse } from './parse-values.js'
 
 export type { HeaderPolicy } from './parse-values.js'
 
@@ -66,7 +70,11 @@ export type SettingKey = keyof typeof SETTINGS
 export type Config = { readonly [K in SettingKey]: ReturnType<typeof SETTINGS[K]['parse']> }
 export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[]
 
-/** Header policy when the config file says nothing: a signed-in user's token wins over the key. */
+/**
+ * Header policy when the config file says nothing: a signed-in user's token wins over the key.
+ * Every default lives in this file; config/default.json shows the config-file keys' defaults
+ * to users and is held equal to this file by test/shipped-defaults.test.ts.
+ */
 export const DEFAULT_HEADER_POLICY: Readonly<Record<string, HeaderPolicy>> = {
   authorization: 'ifAbsent',
   'x-project-id': 'set',

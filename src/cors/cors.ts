@@ -1,5 +1,11 @@
-// @fastify/cors options from config. The request guard has already refused origins
-// that are not allowed; this answers preflights and adds the headers for the rest.
+// The CORS room: every CORS decision and header. It owns the preflight answer
+// (@fastify/cors options below), the headers on refusals that come before @fastify/cors
+// runs, Chrome's Private Network Access grant, the Expose-Headers and Vary of forwarded
+// responses (response-cors.ts), the matching of Origin against CORS_ORIGINS
+// (origin-match.ts) and the syntax of a CORS_ORIGINS entry (origin-syntax.ts). It must
+// not refuse anything itself: whether an Origin may call at all is the guard's check
+// (src/guard/request-guard.ts), which asks this room's matcher.
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyCorsOptions } from '@fastify/cors'
 import type { OriginMatcher } from './origin-match.js'
 
@@ -17,5 +23,23 @@ export function corsOptions (originAllowed: OriginMatcher): FastifyCorsOptions {
     preflight: true,
     hideOptionsRoute: true,
     optionsSuccessStatus: 204
+  }
+}
+
+/**
+ * The guard's refusals come before @fastify/cors runs; an allowed page must still be able
+ * to read them (e.g. "set ALLOWED_HOSTS=..."), so they carry its CORS headers.
+ */
+export function addRefusalCorsHeaders (request: FastifyRequest, reply: FastifyReply, originAllowed: OriginMatcher): void {
+  const origin = request.headers.origin
+  if (origin !== undefined && originAllowed(origin)) {
+    reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin')
+  }
+}
+
+/** Chrome's Private Network Access preflight: granted to a request whose Origin the guard let through. */
+export function grantPrivateNetworkAccess (request: FastifyRequest, reply: FastifyReply): void {
+  if (request.headers.origin !== undefined && request.method === 'OPTIONS' && request.headers['access-control-request-private-network'] === 'true') {
+    reply.header('access-control-allow-private-network', 'true')
   }
 }

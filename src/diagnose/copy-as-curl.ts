@@ -1,8 +1,7 @@
 // Pure: one request → a runnable `curl -v` command that repeats it, for pasting into a
 // terminal or a bug report. Secrets become environment-variable references, never values.
 import { isSecretQueryName } from '../log/redact.js'
-
-export type HeaderBag = Record<string, string | string[] | number | undefined>
+import type { HeaderBag } from '../log/exchange.js'
 
 export interface CurlRequest {
   method: string

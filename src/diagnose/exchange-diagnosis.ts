@@ -1,3 +1,6 @@
+// The diagnose room: the hints table (hints.ts), the hint limiter and copy-as-curl. Pure:
+// it reads a finished exchange and returns text; it never touches requests or the log.
+//
 // Turns a finished exchange into what diagnosis needs: the facts the hint table reads,
 // and the copy-as-curl request. Reads the raw exchange (unredacted), returns only text
 // in which secrets are references (headers, query) or hidden (body fields).
@@ -18,7 +21,7 @@ export interface Diagnosis {
 
 export interface DiagnosisContext {
   clientHeaders: IncomingHttpHeaders
-  /** The settings for exchanges the proxy refused before a route took them. */
+  /** The configuration the request ran on (config/request-config.ts). */
   config: Config
   wantCurl: boolean
   /** The socket the request came in on: its local end is the proxy's own address. */
@@ -27,7 +30,7 @@ export interface DiagnosisContext {
 
 export function diagnoseExchange (exchange: Exchange, record: ExchangeRecord, context: DiagnosisContext): Diagnosis {
   const { clientHeaders } = context
-  const settings = exchange.config ?? context.config
+  const settings = context.config
   const retryAfter = exchange.upstreamResponseHeaders?.['retry-after']
   const errorCode = exchange.failure?.code ?? (exchange.errorBody ? bkendErrorCode(exchange.errorBody.text) : undefined)
   const hints = hintsFor({
@@ -53,11 +56,11 @@ function curlRequest (exchange: Exchange, context: DiagnosisContext, settings: C
   // latter's Host names the tunnel's target, so the proxy is reached at its socket address.
   const pathless = exchange.url === '*' || /^[^/:]+:\d+$/.test(exchange.url) || /^\[[^\]]+\]:\d+$/.test(exchange.url)
   const { clientHeaders } = context
-  const forwarded = exchange.call.url !== undefined && exchange.upstreamHeaders !== undefined
+  const forwarded = exchange.upstreamUrl !== undefined && exchange.upstreamHeaders !== undefined
   return {
     method: exchange.method,
     // What the proxy answered itself is repeated against the proxy, as the client sent it.
-    url: forwarded ? exchange.call.url! : proxyOrigin(pathless ? undefined : clientHeaders.host, settings, context.socket) + (pathless ? '/' : originFormTarget(exchange.url)),
+    url: forwarded ? exchange.upstreamUrl! : proxyOrigin(pathless ? undefined : clientHeaders.host, settings, context.socket) + (pathless ? '/' : originFormTarget(exchange.url)),
     ...(pathless ? { requestTarget: exchange.url } : {}),
     headers: forwarded ? exchange.upstreamHeaders! : clientHeaders,
     injected: forwarded ? exchange.injected : [],

@@ -3,6 +3,8 @@
 // ("Common Error Codes", "Authentication Issues", "Connection Issues") lives in
 // HINT_TABLE, one row per case; the few hints that need no upstream answer follow it.
 import type { Config } from '../config/settings.js'
+import { ERRORS } from '../errors.js'
+import { isEnvironmentName } from '../config/profiles.js'
 
 export interface Hint {
   /** Stable key of the cause, for rate limiting and tests: "401 auth/unauthorized". */
@@ -111,12 +113,12 @@ export const HINT_TABLE: readonly HintRow[] = [
   },
   {
     status: 403,
-    code: 'proxy/origin-not-allowed',
+    code: ERRORS.originNotAllowed.code,
     text: facts => `the page ${facts.origin ?? '(no Origin)'} is not in CORS_ORIGINS, so the browser shows a CORS error: add it to CORS_ORIGINS in .env (comma-separated; http://localhost:* allows any port)${applied(facts)}`
   },
   {
     status: 404,
-    code: 'proxy/missing-v1-prefix',
+    code: ERRORS.missingV1Prefix.code,
     text: facts => `the path ${pathOf(facts.url)} has no ${facts.settings?.apiPrefix ?? '/v1'} prefix, so it was not forwarded: set the app's base URL to the proxy's address (no path) and keep ${facts.settings?.apiPrefix ?? '/v1'} in every request path`
   }
 ]
@@ -124,7 +126,6 @@ export const HINT_TABLE: readonly HintRow[] = [
 // A list read slower or larger than this without `limit` gets the paging hint.
 export const SLOW_READ_MS = 3000
 export const LARGE_READ_BYTES = 256 * 1024
-const ENVIRONMENTS = new Set(['dev', 'staging', 'prod'])
 
 /** Every hint for one exchange: the table's, then the derived ones. */
 export function hintsFor (facts: HintFacts): Hint[] {
@@ -149,13 +150,13 @@ function derivedHints (facts: HintFacts): Hint[] {
     hints.push({ cause: 'authorization-no-scheme', text: 'the app\'s Authorization header is a bare token: send "Authorization: Bearer <token>"' })
   }
   const environment = facts.clientEnvironment
-  if (environment !== undefined && !ENVIRONMENTS.has(environment)) {
+  if (environment !== undefined && !isEnvironmentName(environment)) {
     hints.push({ cause: 'environment-invalid', text: `the app sent X-Environment: ${environment}, which bkend does not know: use dev, staging or prod (or drop the header and let BKEND_ENVIRONMENT set it)` })
   } else if (environment !== undefined && facts.settings && environment !== facts.settings.environment) {
     hints.push({ cause: 'environment-conflict', text: `the app sent X-Environment: ${environment} but the proxy is configured for ${facts.settings.environment} (BKEND_ENVIRONMENT): pick one; the request went upstream with the value shown in the > lines` })
   }
-  if ((facts.durationMs > SLOW_READ_MS || facts.responseBytes > LARGE_READ_BYTES || facts.errorCode === 'proxy/upstream-timeout') && isListReadWithoutLimit(facts)) {
-    const size = facts.errorCode === 'proxy/upstream-timeout' ? 'timed out' : `took ${(facts.durationMs / 1000).toFixed(1)} s for ${formatBytes(facts.responseBytes)}`
+  if ((facts.durationMs > SLOW_READ_MS || facts.responseBytes > LARGE_READ_BYTES || facts.errorCode === ERRORS.upstreamTimeout.code) && isListReadWithoutLimit(facts)) {
+    const size = facts.errorCode === ERRORS.upstreamTimeout.code ? 'timed out' : `took ${(facts.durationMs / 1000).toFixed(1)} s for ${formatBytes(facts.responseBytes)}`
     hints.push({ cause: 'list-without-limit', text: `this list read ${size} without a limit: page it with the limit parameter, e.g. ${pathOf(facts.url)}?limit=50 (and page=2, 3, …)` })
   }
   return hints

@@ -3,7 +3,7 @@
 // are read through the same hint table the proxy's log uses.
 import { configuredHeaders } from '../forward/upstream-headers.js'
 import { bkendErrorCode, hintsFor } from '../diagnose/hints.js'
-import { rootErrorCode } from '../errors.js'
+import { rootErrorCode } from '../forward/upstream-failure.js'
 import type { Config } from '../config/settings.js'
 import { httpGet, type HttpOutcome } from './http-get.js'
 import { connectionFix } from './connection.js'

@@ -2,11 +2,12 @@
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import { isLoopbackName } from '../guard/host-check.js'
-import { rootErrorCode } from '../errors.js'
+import { isTlsErrorCode, rootErrorCode } from '../forward/upstream-failure.js'
 import { httpGet } from './http-get.js'
+import { SETTINGS } from '../config/settings.js'
 import { fail, pass, type DoctorContext, type StepResult } from './step.js'
 
-const DEFAULT_API_URL = 'https://api-client.bkend.ai'
+const DEFAULT_API_URL = SETTINGS.apiUrl.default
 
 /** Pure: https, no /v1 (the settings parser refuses /v1 already; this names the rule). */
 export function checkApiUrl (apiUrl: string): StepResult {
@@ -51,7 +52,7 @@ export async function checkTls (context: DoctorContext): Promise<StepResult> {
   const outcome = await httpGet(context.dispatcher, url.origin + '/', {}, context.stepTimeoutMs, { readBody: false })
   if (outcome.kind === 'answer') return pass('tls', `${url.host} presented a trusted certificate`)
   const { code, message } = rootErrorCode(outcome.error)
-  if (/^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|HOSTNAME_MISMATCH|EPROTO)/.test(code)) {
+  if (isTlsErrorCode(code)) {
     const { detail, fix } = explainTlsError(code, url.host)
     return fail('tls', detail, fix)
   }

@@ -1,7 +1,8 @@
 // MCP: a Node version MCP clients run on, and an MCP URL that answers the way an
 // OAuth-protected MCP endpoint does (401 with WWW-Authenticate, before any sign-in).
-import { rootErrorCode } from '../errors.js'
+import { isTlsErrorCode, rootErrorCode } from '../forward/upstream-failure.js'
 import { httpGet, type HttpOutcome } from './http-get.js'
+import { SETTINGS } from '../config/settings.js'
 import { connectionFix, explainTlsError } from './connection.js'
 import { fail, pass, type DoctorContext, type StepResult } from './step.js'
 
@@ -23,7 +24,7 @@ export function interpretMcp (outcome: HttpOutcome, mcpUrl: string): StepResult 
   const host = new URL(mcpUrl).host
   if (outcome.kind === 'error') {
     const { code, message } = rootErrorCode(outcome.error)
-    if (/^(ERR_TLS_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code)) {
+    if (isTlsErrorCode(code)) {
       const { detail, fix } = explainTlsError(code, host)
       return fail('mcp', detail, fix)
     }
@@ -33,8 +34,8 @@ export function interpretMcp (outcome: HttpOutcome, mcpUrl: string): StepResult 
   if (status === 401 && outcome.headers['www-authenticate'] !== undefined) {
     return pass('mcp', `${mcpUrl} answers 401 with WWW-Authenticate, as an OAuth-protected MCP endpoint does`)
   }
-  if (status === 401) return fail('mcp', `${mcpUrl} answers 401 without WWW-Authenticate, so MCP clients cannot find where to sign in`, 'check BKEND_MCP_URL (default https://api.bkend.ai/mcp)')
-  if (status === 404) return fail('mcp', `${mcpUrl} answers 404: no MCP endpoint at that path`, 'check BKEND_MCP_URL (default https://api.bkend.ai/mcp)')
+  if (status === 401) return fail('mcp', `${mcpUrl} answers 401 without WWW-Authenticate, so MCP clients cannot find where to sign in`, `check BKEND_MCP_URL (default ${SETTINGS.mcpUrl.default})`)
+  if (status === 404) return fail('mcp', `${mcpUrl} answers 404: no MCP endpoint at that path`, `check BKEND_MCP_URL (default ${SETTINGS.mcpUrl.default})`)
   if (status >= 500) return fail('mcp', `${mcpUrl} answers ${status}: the MCP server has a problem`, 'retry in a moment; if it persists, the MCP server is down')
   return pass('mcp', `${mcpUrl} is reachable (answered ${status})`)
 }

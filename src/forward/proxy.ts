@@ -1,14 +1,21 @@
-// @fastify/http-proxy wiring: one registration per forwarded prefix (/v1 → API, /mcp → MCP).
+// The forward room: @fastify/http-proxy wiring (this file), upstream headers both ways,
+// the dispatcher, the body limit, the upstream call and its cancellation, and what an
+// upstream failure means. It must not decide CORS (src/cors/), run the guard's checks
+// (src/guard/) or format logs: it fills the exchange's forwarding fields (src/log/exchange.ts).
+// Here: one http-proxy registration per forwarded prefix (/v1 → API, /mcp → MCP).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
 import type { IncomingHttpHeaders } from 'node:http'
 import { Readable, type Transform } from 'node:stream'
 import type { Config } from '../config/settings.js'
 import { buildUpstreamHeaders } from './upstream-headers.js'
-import { configOf, injectableFor, upstreamPerRequest } from './request-upstream.js'
+import { injectableFor, upstreamPerRequest } from './request-upstream.js'
+import { configOf } from '../config/request-config.js'
+import { cancelWhenClientLeaves, dispatchWithCall, type UpstreamCall } from './upstream-call.js'
 import { buildClientResponseHeaders, type ResponseHeaders } from './response-headers.js'
-import { kUpstreamCall, type UpstreamDispatcher } from './upstream-dispatcher.js'
-import { classifyUpstreamError, rootErrorCode } from '../errors.js'
+import type { UpstreamDispatcher } from './upstream-dispatcher.js'
+import { classifyUpstreamError, rootErrorCode } from './upstream-failure.js'
+import { ERRORS } from '../errors.js'
 import { bodyLimiter, declaredTooLarge, payloadTooLargeMessage } from './body-limit.js'
 import { sendProxyError } from '../reply-error.js'
 import { cappedCollector, isTextual, ERROR_BODY_BYTES, PREVIEW_BYTES, REPLAY_BODY_BYTES, watchingTap } from './body-capture.js'
@@ -53,7 +60,8 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     undici: dispatcher as never,
     disableRequestLogging: true,
     preHandler: prepareBody,
-    handler: perRequest.handler,
+    // The upstream call's handle reaches our dispatcher through this synchronous call (upstream-call.ts).
+    handler: (request, reply, dest, handlerOptions) => dispatchWithCall(upstreamCallFor(request, reply), () => perRequest.handler(request, reply, dest, handlerOptions)),
     replyOptions: {
       getUpstream: perRequest.getUpstream,
       // http-proxy re-encodes the query it parsed; send the client's bytes instead.
@@ -70,9 +78,6 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         exchange.upstreamHeaders = outbound.headers
         exchange.injected = outbound.injected
         exchange.notes.push(...outbound.notes)
-        exchange.call.onRetry = note => exchange.notes.push(note)
-        // A fresh object already; the symbol rides along to our dispatcher (undici reads only string keys).
-        outbound.headers[kUpstreamCall as unknown as string] = exchange.call as never
         return outbound.headers as IncomingHttpHeaders
       },
       rewriteHeaders: (headers: ResponseHeaders, request?: FastifyRequest) => {
@@ -125,12 +130,12 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         const config = configOf(reply.request, registered)
         if (rootErrorCode(error).code === 'PROXY_PAYLOAD_TOO_LARGE') {
           reply.header('connection', 'close')
-          sendProxyError(reply, 413, 'payload-too-large', payloadTooLargeMessage(config.maxBodyBytes))
+          sendProxyError(reply, ERRORS.payloadTooLarge, payloadTooLargeMessage(config.maxBodyBytes))
           return
         }
         // The timeout is the dispatcher's, fixed at start-up (UPSTREAM_TIMEOUT_MS needs a restart).
         const failure = classifyUpstreamError(error, { upstream: route.upstreamOf(config), timeoutMs: registered.upstreamTimeoutMs, method: reply.request.method })
-        sendProxyError(reply, failure.status, failure.name, failure.message)
+        sendProxyError(reply, failure.error, failure.message)
       }
     } as never
   })
@@ -141,7 +146,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     if (config.maxBodyBytes > 0) {
       if (declaredTooLarge(request.headers['content-length'], config.maxBodyBytes)) {
         reply.header('connection', 'close')
-        sendProxyError(reply, 413, 'payload-too-large', payloadTooLargeMessage(config.maxBodyBytes))
+        sendProxyError(reply, ERRORS.payloadTooLarge, payloadTooLargeMessage(config.maxBodyBytes))
         return
       }
       if (request.body instanceof Readable) request.body = passThrough(request.body, bodyLimiter(config.maxBodyBytes))
@@ -160,6 +165,17 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     }
     done()
   }
+}
+
+/** The exchange hears of the dispatch and of a retry; the call is cancelled when the client leaves. */
+function upstreamCallFor (request: FastifyRequest, reply: FastifyReply): UpstreamCall {
+  const exchange = request.exchange
+  const call: UpstreamCall = {
+    onDispatched: url => { exchange.upstreamUrl = url },
+    onRetry: note => { exchange.notes.push(note) }
+  }
+  cancelWhenClientLeaves(reply, call)
+  return call
 }
 
 // Not pipeline(): when the limit trips, destroying the source would destroy the client's

@@ -1,5 +1,5 @@
-// Where one request goes and what it carries, from the configuration snapshot its exchange
-// took when it arrived (live-config.ts): a request keeps the key, project and URL of the
+// Where one request goes and what it carries, from the configuration snapshot the request
+// took when it arrived (config/request-config.ts): a request keeps the key, project and URL of the
 // profile it started with, whatever is switched or reloaded while it runs.
 // @fastify/http-proxy is registered once per prefix, with the URL current at start-up;
 // getUpstream picks each request's origin, and the handler swaps the URL's path when a
@@ -7,11 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
 import { configuredHeaders } from './upstream-headers.js'
-
-/** The request's configuration: its exchange's snapshot, or the one the route was built with. */
-export function configOf (request: FastifyRequest, fallback: Config): Config {
-  return request.exchange?.config ?? fallback
-}
+import { configOf } from '../config/request-config.js'
 
 // Configurations are frozen and replaced whole, so the list is built once per configuration.
 const injectables = new WeakMap<Config, Array<[string, string]>>()

@@ -7,10 +7,7 @@ import tls from 'node:tls'
 import { buildConnector, type Dispatcher } from 'undici'
 import type { Config } from '../config/settings.js'
 import { kRequestProgress, ProgressAgent, type ProgressOptions, type RequestProgress } from './request-progress.js'
-
-/** reply-from copies the headers object with Object.assign, which keeps symbol keys:
- *  that is how one upstream call learns which client request it serves. */
-export const kUpstreamCall = Symbol('bkend-dev-proxy.upstream-call')
+import { takeDispatchingCall } from './upstream-call.js'
 
 // undici accepts an EventEmitter as the abort signal and reads its `reason`; it is much
 // cheaper per request than an AbortController.
@@ -30,16 +27,7 @@ export class UpstreamTimeoutError extends Error {
   readonly code = 'PROXY_UPSTREAM_TIMEOUT'
 }
 
-/** Per-request handle: the proxy aborts the upstream call when the client leaves. */
-export interface UpstreamCall {
-  /** Full upstream URL, set when the call is dispatched. */
-  url?: string
-  abort?: (reason?: Error) => void
-  /** Told when a request was sent a second time on a fresh connection. */
-  onRetry?: (note: string) => void
-}
-
-type RequestOptions = Dispatcher.RequestOptions & ProgressOptions & { headers: Record<string | symbol, unknown> }
+type RequestOptions = Dispatcher.RequestOptions & ProgressOptions
 type RequestCallback = (error: Error | null, data?: Dispatcher.ResponseData) => void
 
 export interface UpstreamDispatcher {
@@ -71,10 +59,8 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
 
   return {
     request (requestOptions, callback) {
-      const call = requestOptions.headers[kUpstreamCall] as UpstreamCall | undefined
-      // Cleared rather than deleted (delete would slow the object down); undici reads only
-      // string keys, and a finished request it keeps must not keep the exchange.
-      requestOptions.headers[kUpstreamCall] = undefined
+      // The forwarding code's handle for this call (upstream-call.ts); none for the doctor's requests.
+      const call = takeDispatchingCall()
       const signal = new UpstreamSignal()
       // UPSTREAM_TIMEOUT_MS bounds two waits: for a connection (pool queue, connect, TLS),
       // and for the response headers once the request, body included, has been sent: only
@@ -96,7 +82,7 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
       }
       startDeadline('connection')
       if (call) {
-        call.url = String(requestOptions.origin) + requestOptions.path
+        call.onDispatched(String(requestOptions.origin) + requestOptions.path)
         // Before the headers this cancels the request; after them undici destroys the body.
         call.abort = reason => signal.abort(reason)
       }
@@ -108,7 +94,7 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
       const onResponse = (error: Error | null, data?: Dispatcher.ResponseData): void => {
         if (error && !isRetry && !signal.aborted && !attempt.answerStarted && isStalePooledSocket(error) && isReplayable(requestOptions)) {
           isRetry = true
-          call?.onRetry?.('the pooled upstream connection had been closed by the upstream; sent again once on a fresh connection')
+          call?.onRetry('the pooled upstream connection had been closed by the upstream; sent again once on a fresh connection')
           attempt = observeAttempt()
           startDeadline('connection')
           agent.request(requestOptions, onResponse)

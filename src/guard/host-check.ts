@@ -19,6 +19,11 @@ export function isLoopbackName (name: string): boolean {
   return octets.length === 4 && octets[0] === '127' && octets.every(octet => /^\d{1,3}$/.test(octet) && Number(octet) <= 255)
 }
 
+/** The Host names the proxy answers, as the banner and the health route show them. */
+export function answeredHostNames (allowedHosts: readonly string[]): string[] {
+  return ['localhost', '*.localhost', '127.0.0.0/8', '[::1]', ...allowedHosts]
+}
+
 export function checkHost (host: string | undefined, allowedHosts: readonly string[]): HostVerdict {
   if (host === undefined || host === '') return 'malformed'
   const name = parseHostName(host)

@@ -1,13 +1,14 @@
 // PROD_READ_ONLY (on by default): while prod is the active environment, a request that
 // writes (POST, PUT, PATCH, DELETE) under a forwarded prefix, API or MCP alike, is answered
-// 403 proxy/prod-read-only and nothing goes upstream. It reads the request's own
+// ERRORS.prodReadOnly (403) and nothing goes upstream. It reads the request's own
 // configuration snapshot, so a request that started before a switch to prod is not cut.
 // Registered after CORS, so a page can read the refusal.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../config/settings.js'
 import { isForwardedPath } from './missing-prefix.js'
-import { prodReadOnlyFailure } from '../errors.js'
+import { configOf } from '../config/request-config.js'
+import { ERRORS, prodReadOnlyMessage } from '../errors.js'
 import { sendProxyError } from '../reply-error.js'
 
 const WRITING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -19,11 +20,10 @@ export function refusedAsProdWrite (method: string, url: string, config: Config)
 
 export const prodReadOnly = fp(async function prodReadOnly (app: FastifyInstance, options: { config: Config }) {
   app.addHook('onRequest', (request, reply, done) => {
-    if (!refusedAsProdWrite(request.method, request.url, request.exchange.config ?? options.config)) {
+    if (!refusedAsProdWrite(request.method, request.url, configOf(request, options.config))) {
       done()
       return
     }
-    const failure = prodReadOnlyFailure(request.method)
-    sendProxyError(reply, failure.status, failure.name, failure.message)
+    sendProxyError(reply, ERRORS.prodReadOnly, prodReadOnlyMessage(request.method))
   })
 })

@@ -7,9 +7,10 @@ import type { Socket } from 'node:net'
 import type { ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { STATUS_CODES } from 'node:http'
-import { proxyError } from '../errors.js'
+import { ERRORS, proxyErrorBody, type ProxyErrorEntry } from '../errors.js'
 
 export interface InvalidRequest {
+  error: ProxyErrorEntry
   status: number
   failure: { code: string, message: string }
   /** The parser's error code and its fixed wording, e.g. "HPE_INVALID_CHUNK_SIZE: Invalid character in chunk size". */
@@ -34,10 +35,10 @@ export function invalidRequestOf (socket: Socket | null | undefined): InvalidReq
 function refusalFor (error: ParserError, midRequest: boolean): InvalidRequest {
   const code = error.code ?? 'unknown'
   const reason = `${code}: ${error.reason ?? error.message.replace(/^Parse Error: /, '')}`
-  if (code === 'HPE_HEADER_OVERFLOW') {
-    return { status: 431, failure: { code: 'proxy/headers-too-large', message: `the request headers are too large (${reason})` }, reason }
-  }
-  return { status: 400, failure: { code: 'proxy/bad-request', message: `the request ${midRequest ? 'body ' : ''}is not valid HTTP (${reason})` }, reason }
+  const [entry, message]: [ProxyErrorEntry, string] = code === 'HPE_HEADER_OVERFLOW'
+    ? [ERRORS.headersTooLarge, `the request headers are too large (${reason})`]
+    : [ERRORS.badRequest, `the request ${midRequest ? 'body ' : ''}is not valid HTTP (${reason})`]
+  return { error: entry, status: entry.status, failure: { code: entry.code, message }, reason }
 }
 
 /** Fastify's clientErrorHandler: answers and logs what the parser refused. */
@@ -59,7 +60,7 @@ export function parserRefusalHandler (logger: Logger): (error: Error, socket: So
       socket.destroy()
       return
     }
-    const body = JSON.stringify(proxyError(refusal.failure.code.slice('proxy/'.length), refusal.failure.message))
+    const body = JSON.stringify(proxyErrorBody(refusal.error, refusal.failure.message))
     socket.end(`HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
   }
 }

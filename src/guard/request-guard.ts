@@ -1,3 +1,8 @@
+// The guard room: the checks that refuse a request before anything is forwarded, in their
+// documented order (parser refusals in raw-refusal.ts; then this file; the prod write
+// guard; unrouted paths and methods last). It must not add CORS headers itself (it asks
+// src/cors/) nor forward, log or rewrite anything; its answers go through the catalogue.
+//
 // The refusals that come before anything else, in this order: a request that is
 // ambiguous (two Host or Authorization lines), a Host that is not ours (DNS
 // rebinding), a browser Origin that is not allowed. A refused request never reaches
@@ -5,10 +10,13 @@
 // hook and, for a URL the router cannot decode, from Fastify's frameworkErrors (app.ts).
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { SETTINGS, type Config } from '../config/settings.js'
+import type { Config } from '../config/settings.js'
 import { checkHost } from './host-check.js'
 import type { OriginMatcher } from '../cors/origin-match.js'
+import { addRefusalCorsHeaders, grantPrivateNetworkAccess } from '../cors/cors.js'
+import { originAdvice } from '../cors/origin-syntax.js'
 import { sendProxyError } from '../reply-error.js'
+import { ERRORS, type ProxyErrorEntry } from '../errors.js'
 
 export interface GuardOptions {
   config: Config
@@ -25,30 +33,25 @@ export interface RequestGuard {
   /** Runs the checks in their order; true when the request was refused (and answered). */
   refused: (request: FastifyRequest, reply: FastifyReply) => boolean
   /** Answers with bkend's error shape, carrying CORS headers for an allowed page. */
-  refuse: (request: FastifyRequest, reply: FastifyReply, status: number, name: string, message: string) => void
+  refuse: (request: FastifyRequest, reply: FastifyReply, error: ProxyErrorEntry, message: string) => void
 }
 
 export function createRequestGuard (options: GuardOptions): RequestGuard {
   const { config, originAllowed } = options
 
-  // These refusals come before @fastify/cors runs; an allowed page must still be able
-  // to read them (e.g. "set ALLOWED_HOSTS=..."), so they carry its CORS headers.
-  const refuse = (request: FastifyRequest, reply: FastifyReply, status: number, name: string, message: string): void => {
-    const origin = request.headers.origin
-    if (origin !== undefined && originAllowed(origin)) {
-      reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin')
-    }
-    sendProxyError(reply, status, name, message)
+  const refuse = (request: FastifyRequest, reply: FastifyReply, error: ProxyErrorEntry, message: string): void => {
+    addRefusalCorsHeaders(request, reply, originAllowed)
+    sendProxyError(reply, error, message)
   }
 
   const refused = (request: FastifyRequest, reply: FastifyReply): boolean => {
     if (request.raw.rawHeaders.length / 2 > MAX_HEADER_COUNT) {
-      refuse(request, reply, 431, 'headers-too-large', `the request has ${request.raw.rawHeaders.length / 2} header lines; at most ${MAX_HEADER_COUNT} are forwarded`)
+      refuse(request, reply, ERRORS.headersTooLarge, `the request has ${request.raw.rawHeaders.length / 2} header lines; at most ${MAX_HEADER_COUNT} are forwarded`)
       return true
     }
     const duplicate = duplicatedUniqueHeader(request)
     if (duplicate) {
-      refuse(request, reply, 400, 'bad-request', `the request has more than one ${duplicate} header; send exactly one`)
+      refuse(request, reply, ERRORS.badRequest, `the request has more than one ${duplicate} header; send exactly one`)
       return true
     }
     // RFC 9112 §6.1: a coding other than a final "chunked" cannot be framed safely, and
@@ -56,14 +59,14 @@ export function createRequestGuard (options: GuardOptions): RequestGuard {
     const transferEncoding = request.headers['transfer-encoding']
     if (transferEncoding !== undefined && transferEncoding.toLowerCase() !== 'chunked') {
       reply.header('connection', 'close')
-      refuse(request, reply, 400, 'bad-request', `Transfer-Encoding "${transferEncoding}" is not supported; send the body with Content-Length or Transfer-Encoding: chunked`)
+      refuse(request, reply, ERRORS.badRequest, `Transfer-Encoding "${transferEncoding}" is not supported; send the body with Content-Length or Transfer-Encoding: chunked`)
       return true
     }
     const host = request.headers.host
     const verdict = checkHost(host, config.allowedHosts)
     if (verdict === 'malformed') {
       // Node's own check (requireHostHeader) is off, so that this answer is ours and logged.
-      refuse(request, reply, 400, 'bad-request', host === undefined
+      refuse(request, reply, ERRORS.badRequest, host === undefined
         ? 'the request has no Host header; HTTP/1.1 requires one (e.g. Host: localhost)'
         : `the Host header ${JSON.stringify(host)} is malformed`)
       return true
@@ -71,22 +74,22 @@ export function createRequestGuard (options: GuardOptions): RequestGuard {
     if (verdict === 'refused') {
       const name = host!.replace(/:\d+$/, '')
       request.exchange.notes.push(`refused Host ${name}: not a loopback name and not in ALLOWED_HOSTS`)
-      refuse(request, reply, 403, 'host-not-allowed', `Host "${name}" is not allowed: the proxy answers loopback names (localhost, 127.0.0.1, [::1]) and the names in ALLOWED_HOSTS, so that other web pages cannot spend your API key. To use this name, set ALLOWED_HOSTS=${name}`)
+      refuse(request, reply, ERRORS.hostNotAllowed, `Host "${name}" is not allowed: the proxy answers loopback names (localhost, 127.0.0.1, [::1]) and the names in ALLOWED_HOSTS, so that other web pages cannot spend your API key. To use this name, set ALLOWED_HOSTS=${name}`)
       return true
     }
     // The inspector's paths answer their own page only (src/inspector/gate.ts), not CORS_ORIGINS.
     if (options.ownOriginRule?.(request.url) === true) return false
     const origin = request.headers.origin
     if (origin !== undefined && !originAllowed(origin)) {
-      request.exchange.notes.push(`refused origin ${origin}: not in CORS_ORIGINS${originAdvice(origin, config)}`)
-      sendProxyError(reply, 403, 'origin-not-allowed', `origin ${origin} is not allowed to use this proxy. Add it to CORS_ORIGINS (comma-separated; http://host:* allows any port).`)
+      request.exchange.notes.push(`refused origin ${origin}: not in CORS_ORIGINS${originAdvice(origin, config.corsOrigins)}`)
+      sendProxyError(reply, ERRORS.originNotAllowed, `origin ${origin} is not allowed to use this proxy. Add it to CORS_ORIGINS (comma-separated; http://host:* allows any port).`)
       return true
     }
     // A page on another site can still fire no-cors requests (an <img>, a form) that
     // carry no Origin; the browser marks them cross-site.
     if (origin === undefined && request.headers['sec-fetch-site'] === 'cross-site') {
       request.exchange.notes.push('refused a cross-site request without Origin (Sec-Fetch-Site: cross-site)')
-      sendProxyError(reply, 403, 'origin-not-allowed', 'cross-site requests without an Origin are refused; call the proxy with fetch() from an allowed origin')
+      sendProxyError(reply, ERRORS.originNotAllowed, 'cross-site requests without an Origin are refused; call the proxy with fetch() from an allowed origin')
       return true
     }
     return false
@@ -98,10 +101,8 @@ export const requestGuard = fp(async function requestGuard (app: FastifyInstance
   const { refused } = createRequestGuard(options)
   app.addHook('onRequest', (request, reply, done) => {
     if (refused(request, reply)) return
-    // Chrome's Private Network Access preflight: granted only to origins allowed above.
-    if (request.headers.origin !== undefined && request.method === 'OPTIONS' && request.headers['access-control-request-private-network'] === 'true') {
-      reply.header('access-control-allow-private-network', 'true')
-    }
+    // Chrome's Private Network Access preflight, for an Origin the checks above let through.
+    grantPrivateNetworkAccess(request, reply)
     done()
   })
 })
@@ -119,35 +120,4 @@ function duplicatedUniqueHeader (request: FastifyRequest): string | undefined {
   if (hosts > 1) return 'Host'
   if (authorizations > 1) return 'Authorization'
   return undefined
-}
-
-/** Registered after CORS, so a page can read the 503 it gets while the proxy stops. */
-export const closingGate = fp(async function closingGate (app: FastifyInstance, options: { isClosing: () => boolean }) {
-  // A keep-alive connection whose request was in flight at the signal would sit idle
-  // until the grace period ends. Closing the idle ones after each response lets the
-  // process exit as soon as the last request is done, while a connection that already
-  // carries its next request stays open long enough to get the 503 below.
-  app.addHook('onResponse', (_request, _reply, done) => {
-    if (options.isClosing()) setImmediate(() => app.server.closeIdleConnections())
-    done()
-  })
-  app.addHook('onRequest', (_request, reply, done) => {
-    if (!options.isClosing()) {
-      done()
-      return
-    }
-    reply.header('connection', 'close')
-    sendProxyError(reply, 503, 'shutting-down', 'the proxy is shutting down; retry in a moment')
-  })
-})
-
-// CORS_ORIGINS replaces the default list, so the suggestion keeps what is allowed now.
-// "null" and look-alikes that are not plain origins cannot be configured at all.
-function originAdvice (origin: string, config: Config): string {
-  try {
-    SETTINGS.corsOrigins.parse(origin)
-  } catch {
-    return ' (and it is not an origin that can be allowed)'
-  }
-  return `; to allow it, set CORS_ORIGINS=${[...config.corsOrigins, origin].join(',')}`
 }

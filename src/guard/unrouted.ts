@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
 import { ALL_METHODS } from '../cors/cors.js'
 import { sendProxyError } from '../reply-error.js'
+import { ERRORS } from '../errors.js'
 import { isForwardedPath, missingPrefixMessage } from './missing-prefix.js'
 
 const ALLOW = ALL_METHODS.join(', ')
@@ -19,7 +20,7 @@ export function unroutedHandler (config: Config): (request: FastifyRequest, repl
     if (!ALL_METHODS.includes(request.method) || serverWide) {
       reply.header('allow', ALLOW)
       const what = serverWide ? 'OPTIONS * (about the whole server)' : request.method
-      sendProxyError(reply, 405, 'method-not-allowed', `the proxy forwards ${FORWARDED.slice(0, -1).join(', ')} and ${FORWARDED.at(-1)!}, and answers OPTIONS (CORS preflight) itself; ${what} is not part of the bkend API`)
+      sendProxyError(reply, ERRORS.methodNotAllowed, `the proxy forwards ${FORWARDED.slice(0, -1).join(', ')} and ${FORWARDED.at(-1)!}, and answers OPTIONS (CORS preflight) itself; ${what} is not part of the bkend API`)
       return
     }
     // A plain OPTIONS (no CORS preflight) under a forwarded prefix: say what is allowed.
@@ -27,7 +28,7 @@ export function unroutedHandler (config: Config): (request: FastifyRequest, repl
       reply.code(204).header('allow', ALLOW).send()
       return
     }
-    sendProxyError(reply, 404, 'missing-v1-prefix', missingPrefixMessage(request.url, config, request.socket.localPort ?? config.port))
+    sendProxyError(reply, ERRORS.missingV1Prefix, missingPrefixMessage(request.url, config, request.socket.localPort ?? config.port))
   }
 }
 

@@ -7,6 +7,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { IncomingHttpHeaders } from 'node:http'
 import { sendProxyError } from '../reply-error.js'
+import { ERRORS } from '../errors.js'
 import { isInspectorPath } from './paths.js'
 
 /** Why a request to the inspector (or another of the proxy's own APIs) is refused, or undefined when it may pass. */
@@ -53,6 +54,6 @@ export const inspectorGate = fp(async function inspectorGate (app: FastifyInstan
       return
     }
     request.exchange.notes.push(`refused ${options.what === undefined ? 'an inspector request' : `a request to ${what}`}: ${refusal}`)
-    sendProxyError(reply, 403, 'origin-not-allowed', refusal)
+    sendProxyError(reply, ERRORS.originNotAllowed, refusal)
   })
 })

@@ -7,7 +7,7 @@
 // INSPECTOR=false none of this is created.
 import type { FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
-import type { Exchange, ExchangeRecord } from '../log/exchange.js'
+import type { Exchange, ExchangeRecord, HeaderBag } from '../log/exchange.js'
 import { bkendErrorCode, type Hint } from '../diagnose/hints.js'
 import { bodyCollector, type BodyCollector } from './captured-body.js'
 import { ExchangeStore } from './store.js'
@@ -15,8 +15,7 @@ import { RAW, hintTexts, isStreamType, type StoredExchange } from './stored-exch
 import { ReplayLinks } from './replay-links.js'
 import { scrubSecrets } from './redact-body.js'
 import { redactUrl } from '../log/redact.js'
-
-type HeaderBag = Record<string, string | string[] | number | undefined>
+import { snapshotOf } from '../config/request-config.js'
 
 /** What the forwarding code calls; each returns a watcher for the body's chunks. */
 export interface InspectorTaps {
@@ -48,7 +47,7 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
   const maxBodyBytes = config.inspectorMaxBodyBytes
   const secrets = [config.apiKey]
   // Each exchange also runs on its own profile's key (environment switches, reloads).
-  const secretsOf = (exchange: Exchange): string[] => exchange.config === undefined || exchange.config.apiKey === config.apiKey ? secrets : [...secrets, exchange.config.apiKey]
+  const secretsOf = (ran: Config | undefined): string[] => ran === undefined || ran.apiKey === config.apiKey ? secrets : [...secrets, ran.apiKey]
   // Keyed by the exchange, so nothing is added to it and nothing outlives it.
   const captures = new WeakMap<Exchange, Capture>()
   let lastId = 0
@@ -72,6 +71,7 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
 
   const record = (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: HeaderBag): void => {
     const exchange = request.exchange
+    const ran = snapshotOf(request)
     const capture = captures.get(exchange)
     const status = record.response.status
     const responseType = exchange.upstreamResponseHeaders?.['content-type']
@@ -82,7 +82,7 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
       startedAt: Date.now() - record.durationMs,
       state: 'done',
       method: exchange.method,
-      url: scrubSecrets(record.url, secretsOf(exchange)),
+      url: scrubSecrets(record.url, secretsOf(ran)),
       status,
       answeredBy: record.answeredBy,
       headersMs: capture?.headersAt === undefined ? record.durationMs : Number(capture.headersAt - exchange.startedAt) / 1e6,
@@ -95,6 +95,7 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
       responseType: responseType === undefined ? undefined : String(responseType),
       [RAW]: {
         exchange,
+        config: ran,
         clientHeaders: request.headers,
         socket: { localAddress: request.raw.socket?.localAddress, localPort: request.raw.socket?.localPort },
         requestBody: capture?.request?.finish(),
@@ -113,7 +114,7 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
       startedAt: Date.now() - headersMs,
       state: 'open',
       method: exchange.method,
-      url: scrubSecrets(redactUrl(exchange.url), secretsOf(exchange)),
+      url: scrubSecrets(redactUrl(exchange.url), secretsOf(snapshotOf(request))),
       status,
       answeredBy: 'upstream',
       headersMs,
@@ -121,7 +122,7 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
       hints: NO_HINTS,
       stream: true,
       failed: false,
-      [RAW]: { exchange, clientHeaders: request.headers }
+      [RAW]: { exchange, config: snapshotOf(request), clientHeaders: request.headers }
     }
   }
 

@@ -19,6 +19,7 @@ import { hopByHopNames } from '../forward/hop-by-hop.js'
 import type { ReplayLinks } from './replay-links.js'
 import { isTruncated } from './captured-body.js'
 import { RAW, type StoredExchange } from './stored-exchange.js'
+import { ERRORS, type ProxyErrorEntry } from '../errors.js'
 
 /** A listening proxy the replay can go through, and how to let it go afterwards. */
 export interface ReplayTarget { address: AddressInfo, release: () => Promise<void> }
@@ -38,7 +39,7 @@ export interface ReplayDeps {
 
 export type ReplayOutcome =
   | { ok: true, id: number, status: number, replayOf: number, configuration: 'running' | 're-read', changed: string[] }
-  | { ok: false, status: number, name: string, message: string }
+  | { ok: false, error: ProxyErrorEntry, status?: number, message: string }
 
 /** How long a replayed response (an SSE stream, say) may run before the replay lets go of it. */
 export const REPLAY_MAX_MS = 30000
@@ -48,19 +49,19 @@ export async function replayExchange (entry: StoredExchange, deps: ReplayDeps): 
   const declared = Number(clientHeaders['content-length'] ?? 0) > 0 || clientHeaders['transfer-encoding'] !== undefined
   if ((requestBody === undefined && declared) || (requestBody !== undefined && isTruncated(requestBody))) {
     const size = requestBody?.totalBytes ?? clientHeaders['content-length'] ?? 'unknown'
-    return { ok: false, status: 409, name: 'replay-unavailable', message: `exchange #${entry.id} cannot be replayed: its request body (${size} bytes) was not kept whole (INSPECTOR_MAX_BODY_BYTES, or the proxy refused it before reading it)` }
+    return { ok: false, error: ERRORS.replayUnavailable, message: `exchange #${entry.id} cannot be replayed: its request body (${size} bytes) was not kept whole (INSPECTOR_MAX_BODY_BYTES, or the proxy refused it before reading it)` }
   }
   let config = deps.runningConfig
   try {
     if (deps.currentConfig) config = deps.currentConfig()
   } catch (error) {
-    return { ok: false, status: 409, name: 'config-invalid', message: `the configuration as its sources say now is not valid, so nothing was replayed: ${(error as Error).message}` }
+    return { ok: false, error: ERRORS.configInvalid, message: `the configuration as its sources say now is not valid, so nothing was replayed: ${(error as Error).message}` }
   }
   const changed = Object.keys(config).filter(key => !isDeepStrictEqual(config[key as keyof Config], deps.runningConfig[key as keyof Config]))
   let target: ReplayTarget
   if (changed.length === 0) {
     const address = deps.ownAddress()
-    if (address === null || typeof address === 'string') return { ok: false, status: 503, name: 'replay-unavailable', message: 'the proxy is not listening on a TCP port, so it cannot send a request through itself' }
+    if (address === null || typeof address === 'string') return { ok: false, error: ERRORS.replayUnavailable, status: 503, message: 'the proxy is not listening on a TCP port, so it cannot send a request through itself' }
     target = { address, release: async () => {} }
   } else {
     target = await deps.startProxy(config)
@@ -78,7 +79,7 @@ export async function replayExchange (entry: StoredExchange, deps: ReplayDeps): 
     return { ok: true, ...sent, replayOf: entry.id, configuration: changed.length === 0 ? 'running' : 're-read', changed }
   } catch (error) {
     await target.release()
-    return { ok: false, status: 502, name: 'replay-failed', message: `the replay of #${entry.id} failed: ${(error as Error).message}` }
+    return { ok: false, error: ERRORS.replayFailed, message: `the replay of #${entry.id} failed: ${(error as Error).message}` }
   }
 }
 

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
 import { sendProxyError } from '../reply-error.js'
+import { ERRORS } from '../errors.js'
 import type { Inspector } from './inspector.js'
 import { parseFilter, parseLimit, matchesFilter, MAX_LIMIT } from './filters.js'
 import { detailOf, summaryOf, type ExchangeDetail } from './views.js'
@@ -64,7 +65,7 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
 
   const page = (name: string) => async (_request: FastifyRequest, reply: FastifyReply) => {
     const asset = pageAsset(name)
-    if (asset === undefined) return sendProxyError(reply, 404, 'not-found', 'no such file')
+    if (asset === undefined) return sendProxyError(reply, ERRORS.notFound, 'no such file')
     return reply.type(asset.type).send(asset.body)
   }
   app.get('/', page('index.html'))
@@ -75,7 +76,7 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
     const filter = parseFilter(request.query)
     const limit = parseLimit(request.query.limit, fallbackLimit)
     if (!filter.ok || !limit.ok) {
-      sendProxyError(reply, 400, 'bad-request', !filter.ok ? filter.message : !limit.ok ? limit.message : '')
+      sendProxyError(reply, ERRORS.badRequest, !filter.ok ? filter.message : !limit.ok ? limit.message : '')
       return undefined
     }
     return store.recent(entry => matchesFilter(entry, filter.value), limit.value)
@@ -98,19 +99,19 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
   app.post<{ Params: { id: string } }>('/api/exchanges/:id/replay', {
     onRequest: (request, reply, done) => {
       if (JSON_TYPE.test(request.headers['content-type'] ?? '')) { done(); return }
-      sendProxyError(reply, 415, 'unsupported-media-type', 'replay needs POST with Content-Type: application/json (so no form or image on another site can trigger it)')
+      sendProxyError(reply, ERRORS.unsupportedMediaType, 'replay needs POST with Content-Type: application/json (so no form or image on another site can trigger it)')
     }
   }, async (request, reply) => {
     const entry = findEntry(request.params.id, reply)
     if (entry === undefined) return reply
     const outcome = await replayExchange(entry, { ...replayDeps, runningConfig: options.runningConfig?.() ?? config })
-    if (!outcome.ok) return sendProxyError(reply, outcome.status, outcome.name, outcome.message)
+    if (!outcome.ok) return sendProxyError(reply, outcome.error, outcome.message, outcome.status)
     const { ok: _ok, ...answer } = outcome
     return reply.code(201).send(answer)
   })
   app.get('/api/events', async (request: ListRequest, reply) => {
     const filter = parseFilter(request.query)
-    if (!filter.ok) return sendProxyError(reply, 400, 'bad-request', filter.message)
+    if (!filter.ok) return sendProxyError(reply, ERRORS.badRequest, filter.message)
     events.open(reply, filter.value)
     return reply
   })
@@ -125,12 +126,12 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
       .send(JSON.stringify(harDocument(details, `http://${request.headers.host ?? 'localhost'}`, found.length - details.length), null, 2))
   })
   app.setNotFoundHandler((request, reply) => {
-    sendProxyError(reply, 404, 'not-found', `the inspector has no ${request.method} ${request.url.split('?', 1)[0]}; its page is at /__proxy/ and its API under /__proxy/api/`)
+    sendProxyError(reply, ERRORS.notFound, `the inspector has no ${request.method} ${request.url.split('?', 1)[0]}; its page is at /__proxy/ and its API under /__proxy/api/`)
   })
 
   function findEntry (raw: string, reply: FastifyReply) {
     const entry = /^\d{1,15}$/.test(raw) ? store.get(Number(raw)) : undefined
-    if (entry === undefined) sendProxyError(reply, 404, 'exchange-not-found', `exchange #${raw} is not in the inspector's buffer (it keeps the last ${store.capacity}; INSPECTOR_MAX_EXCHANGES)`)
+    if (entry === undefined) sendProxyError(reply, ERRORS.exchangeNotFound, `exchange #${raw} is not in the inspector's buffer (it keeps the last ${store.capacity}; INSPECTOR_MAX_EXCHANGES)`)
     return entry
   }
 }

@@ -5,15 +5,18 @@
 // JSON.stringify and Object.keys skip, and every view copies named fields only, so
 // nothing raw can reach the API by accident.
 import type { IncomingHttpHeaders } from 'node:http'
-import { exchangeRecord, type Exchange, type ExchangeRecord } from '../log/exchange.js'
+import { exchangeRecord, type Exchange, type ExchangeRecord, type HeaderBag } from '../log/exchange.js'
 import type { Hint } from '../diagnose/hints.js'
+import type { Config } from '../config/settings.js'
 import type { CapturedBody } from './captured-body.js'
 
 export const RAW = Symbol('inspector.raw')
 
 export interface PrivateParts {
-  /** The exchange object itself (un-redacted upstream headers, the configuration used). */
+  /** The exchange object itself (un-redacted upstream headers). */
   exchange: Exchange
+  /** The configuration the request ran on (its profile's key is scrubbed too; copy-as-curl reads it). */
+  config?: Config
   /** The headers the client sent, before injection: what a replay sends again. */
   clientHeaders: IncomingHttpHeaders
   requestBody?: CapturedBody
@@ -26,7 +29,7 @@ export interface PrivateParts {
 
 export interface RecordOutcome {
   /** Headers the proxy itself answered with (only for exchanges it answered). */
-  replyHeaders: Record<string, string | string[] | number | undefined>
+  replyHeaders: HeaderBag
   status: number
   completed: boolean
   durationMs: number

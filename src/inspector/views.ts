@@ -9,22 +9,10 @@ import { scrubSecrets } from './redact-body.js'
 import type { Config } from '../config/settings.js'
 import { RAW, recordOf, type StoredExchange } from './stored-exchange.js'
 
-export interface ExchangeSummary {
-  id: number
-  replayOf?: number
+/** The list's view of an exchange: the stored fields, an ISO start time, and whether it has hints. */
+export type ExchangeSummary = Pick<StoredExchange, 'id' | 'replayOf' | 'state' | 'method' | 'url' | 'status' | 'answeredBy' | 'headersMs' | 'durationMs' | 'bytes' | 'errorCode' | 'stream' | 'failed'> & {
   startedAt: string
-  state: 'open' | 'done'
-  method: string
-  url: string
-  status: number
-  answeredBy: 'upstream' | 'proxy'
-  headersMs?: number
-  durationMs?: number
-  bytes: number
-  errorCode?: string
   hint: boolean
-  stream: boolean
-  failed: boolean
 }
 
 export interface HeaderView { name: string, value: string, injected?: true }
@@ -68,7 +56,7 @@ export function summaryOf (entry: StoredExchange): ExchangeSummary {
 
 /** The secrets scrubbed from every text shown: the configured key, with and without its scheme. */
 export function knownSecrets (entry: StoredExchange, runningKey: string): string[] {
-  const keys = [runningKey, entry[RAW].exchange.config?.apiKey ?? '']
+  const keys = [runningKey, entry[RAW].config?.apiKey ?? '']
   return keys.flatMap(key => [key, key.replace(/^bearer\s+/i, '')]).filter(key => key.length >= 8)
 }
 
@@ -108,7 +96,7 @@ export function detailOf (entry: StoredExchange, context: { config: Config, repl
 // only with LOG_BODIES (redacted by the log's rules); the page shows bodies beside it.
 function curlOf (entry: StoredExchange, record: ExchangeRecord, secrets: string[], config: Config): string | undefined {
   const { exchange, clientHeaders, socket } = entry[RAW]
-  const curl = diagnoseExchange(exchange, record, { clientHeaders, config, wantCurl: true, socket: socket ?? {} }).curl
+  const curl = diagnoseExchange(exchange, record, { clientHeaders, config: entry[RAW].config ?? config, wantCurl: true, socket: socket ?? {} }).curl
   return curl === undefined ? undefined : scrubSecrets(curl, secrets)
 }
 

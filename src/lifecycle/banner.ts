@@ -7,6 +7,7 @@ import { quotedValueWarnings } from '../config/quoted-values.js'
 import { describeProfile, profileSummaries, type ProfileSummary } from '../config/profiles.js'
 import { prodNotice, prodWritesWarning, profileKeyWarnings } from '../config/environment-warnings.js'
 import { ENVIRONMENT_PATH } from './environment-route.js'
+import { answeredHostNames } from '../guard/host-check.js'
 
 export interface BannerFacts {
   listening: string
@@ -66,7 +67,7 @@ export function bannerFacts (config: Config, origin: Record<SettingKey, string>,
     projectId: config.projectId ? `${config.projectId} (${origin.projectId})` : null,
     apiKey: config.apiKey ? `${redactSecret(config.apiKey)} (${origin.apiKey})` : null,
     allowedOrigins: config.corsOrigins,
-    allowedHosts: ['localhost', '*.localhost', '127.0.0.0/8', '[::1]', ...config.allowedHosts],
+    allowedHosts: answeredHostNames(config.allowedHosts),
     inspector: config.inspector ? `http://localhost:${port}/__proxy/` : null,
     notices,
     warnings

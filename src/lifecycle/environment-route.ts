@@ -12,6 +12,7 @@ import type { LiveConfig } from '../config/live-config.js'
 import { describeProfile, profileSummaries, withEnvironment, type EnvironmentName } from '../config/profiles.js'
 import { activeProfileWarnings, prodNotice } from '../config/environment-warnings.js'
 import { sendProxyError } from '../reply-error.js'
+import { ERRORS } from '../errors.js'
 
 export const ENVIRONMENT_PATH = '/__proxy/api/environment'
 
@@ -39,7 +40,7 @@ export async function environmentRoute (app: FastifyInstance, options: { live: L
     // JSON only: a form or an <img> on another page cannot send it (the gate refuses those too).
     onRequest: (request, reply, done) => {
       if (JSON_TYPE.test(request.headers['content-type'] ?? '')) { done(); return }
-      sendProxyError(reply, 415, 'unsupported-media-type', `send the environment as JSON: curl -X POST http://${request.headers.host ?? 'localhost:8787'}${ENVIRONMENT_PATH} -H 'content-type: application/json' -d '{"environment": "staging"}'`)
+      sendProxyError(reply, ERRORS.unsupportedMediaType, `send the environment as JSON: curl -X POST http://${request.headers.host ?? 'localhost:8787'}${ENVIRONMENT_PATH} -H 'content-type: application/json' -d '{"environment": "staging"}'`)
     }
   }, async (request, reply) => {
     const target = environmentOf(request, reply)
@@ -69,7 +70,7 @@ function environmentOf (request: FastifyRequest<{ Body: { environment?: unknown 
   } catch (error) {
     if (!(error instanceof SettingError)) throw error
     const fix = error.fix === '' ? 'dev, staging or prod' : `{"environment": "${error.fix}"}`
-    sendProxyError(reply, 400, 'bad-request', `"environment" ${raw === undefined ? '' : `${JSON.stringify(raw)} `}${error.message}: send ${raw === undefined ? '{"environment": "staging"}' : fix}`)
+    sendProxyError(reply, ERRORS.badRequest, `"environment" ${raw === undefined ? '' : `${JSON.stringify(raw)} `}${error.message}: send ${raw === undefined ? '{"environment": "staging"}' : fix}`)
     return undefined
   }
 }

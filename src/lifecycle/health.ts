@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Config } from '../config/settings.js'
 import { VERSION } from '../config/version.js'
 import { profileSummaries } from '../config/profiles.js'
+import { answeredHostNames } from '../guard/host-check.js'
 
 export async function healthRoute (app: FastifyInstance, options: { currentConfig: () => Config, droppedLogLines: () => number }): Promise<void> {
   const { currentConfig, droppedLogLines } = options
@@ -21,7 +22,7 @@ export async function healthRoute (app: FastifyInstance, options: { currentConfi
       projectId: config.projectId || null,
       keySet: config.apiKey !== '',
       allowedOrigins: config.corsOrigins,
-      allowedHosts: ['localhost', '*.localhost', '127.0.0.0/8', '[::1]', ...config.allowedHosts],
+      allowedHosts: answeredHostNames(config.allowedHosts),
       droppedLogLines: droppedLogLines()
     }
   })

@@ -1,3 +1,7 @@
+// The lifecycle room: the start-up banner, the health route, the environment switch
+// route and stopping (stopping.ts owns the state and the 503 gate; this file the signals
+// and the grace period). The process itself (flush, exit codes) is cli.ts's.
+//
 // SIGTERM/SIGINT → stop accepting, let open requests finish for SHUTDOWN_GRACE_MS,
 // then close what is left and exit 0. A second signal exits at once with 1.
 // As PID 1 in a container Node gets no default signal handler, so this is required.

@@ -1,3 +1,7 @@
+// The log room: the exchange record and its owners (exchange.ts), the curl -v, compact and
+// JSON formats, redaction, the sinks. It must not change a request or reply, nor cancel
+// anything upstream (that is the forward room's); it reads what the others wrote.
+//
 // Collects one exchange per request and logs it once the response is done (or the
 // client has gone), with its hints and copy-as-curl command. A stream (an event stream,
 // or a response still open 1 s after its head) is also logged as its head goes out, so
@@ -14,8 +18,9 @@ import { isEventStream } from './sse-events.js'
 import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
 import { createHintLimiter, type HintLimiter } from '../diagnose/hint-limiter.js'
 import type { Config } from '../config/settings.js'
+import { configOf } from '../config/request-config.js'
 import type { Hint } from '../diagnose/hints.js'
-import type { ExchangeRecord } from './exchange.js'
+import type { ExchangeRecord, HeaderBag } from './exchange.js'
 
 declare module 'fastify' {
   interface FastifyRequest { exchange: Exchange }
@@ -32,8 +37,6 @@ const OWN_PATHS = '/__proxy/'
 /** A response still open this long after its head is logged as a stream. */
 export const STREAM_AFTER_MS = 1000
 
-type ReplyHeaders = Record<string, string | string[] | number | undefined>
-
 export interface ExchangeLogOptions {
   logger: Logger
   /** The log format, and the settings hints name (e.g. the API prefix). */
@@ -42,11 +45,9 @@ export interface ExchangeLogOptions {
   /** Whether the proxy itself ended this unfinished exchange (shutdown, a request body that is not valid HTTP). */
   proxyCutOf?: (request: FastifyRequest) => ProxyCut | undefined
   /** Told of every finished exchange but the proxy's own routes, with the record the log prints (the inspector). */
-  onExchange?: (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: ReplyHeaders) => void
+  onExchange?: (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: HeaderBag) => void
   /** Exchange ids; apps that share an inspector share the sequence. */
   nextId?: () => number
-  /** The configuration a request starting now gets (live-config.ts); `config` when absent. */
-  currentConfig?: () => Config
   /** Colour where it means something (the CLI decides from the terminal); never in JSON. */
   colour?: boolean
 }
@@ -58,7 +59,6 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   let counter = 0
   const nextId = options.nextId ?? ((): number => ++counter)
   const onExchange = options.onExchange
-  const currentConfig = options.currentConfig ?? (() => config)
   app.decorateRequest('exchange', null as unknown as Exchange)
 
   app.addHook('onRequest', (request, reply, done) => {
@@ -78,9 +78,8 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       injected: [],
       notes: [],
       responseBytes: 0,
-      call: {},
-      config: currentConfig(),
-      quiet
+      quiet,
+      environment: configOf(request, config).environment
     }
     request.exchange = exchange
     // 'finish' (all bytes handed to the socket) logs before the connection closes, so an
@@ -95,18 +94,9 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       // The proxy closing the client's socket (at shutdown, on a bad chunk) also breaks the
       // upstream body off, which would otherwise read as the upstream's or the client's doing.
       const proxyCut = completed ? undefined : options.proxyCutOf?.(request)
-      if (proxyCut) {
-        exchange.proxyCut = proxyCut
-        exchange.call.abort?.(new Error(`the proxy ended the request (${proxyCut.cause})`))
-      } else if (!completed && exchange.upstreamCut !== true) {
-        // A client that leaves must not leave its upstream request running.
-        exchange.clientLeft = true
-        exchange.call.abort?.(new Error('client closed the connection'))
-      }
-      // Done with the upstream call: its handle reaches into undici's request graph, which
-      // undici keeps after the request ends; holding it here kept thousands of those graphs
-      // alive past young-generation collections (5x the bare stack's GC time).
-      exchange.call.abort = undefined
+      // Cancelling the upstream call is the forward room's (forward/upstream-call.ts).
+      if (proxyCut) exchange.proxyCut = proxyCut
+      else if (!completed && exchange.upstreamCut !== true) exchange.clientLeft = true
       logExchange(request, reply, exchange, completed)
     }
     reply.raw.once('finish', onDone)
@@ -151,9 +141,10 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     const replyHeaders = replyHeadersOf(exchange, reply)
     const head = exchange.head ?? exchangeHead(exchange, { clientHeaders: request.headers, replyHeaders, status })
     const record = settleRecord(head, exchange, { clientHeaders: request.headers, completed, streamed })
+    const settings = configOf(request, config)
     // The curl command shows only under failures (or with LOG_CURL), except in JSON, which always has it.
-    const wantCurl = config.logFormat === 'json' || curlShown(record, (exchange.config ?? config).logCurl)
-    const { hints, curl, errorCode } = diagnoseExchange(exchange, record, { clientHeaders: request.headers, config, wantCurl: logged && wantCurl, socket: request.raw.socket ?? {} })
+    const wantCurl = config.logFormat === 'json' || curlShown(record, settings.logCurl)
+    const { hints, curl, errorCode } = diagnoseExchange(exchange, record, { clientHeaders: request.headers, config: settings, wantCurl: logged && wantCurl, socket: request.raw.socket ?? {} })
     if (inspected) onExchange(request, record, hints, replyHeaders)
     if (!logged) return
     const said = hints.map(hint => limitHint(hint.cause, hint.text)).filter(text => text !== undefined)
@@ -162,8 +153,8 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   }
 })
 
-function replyHeadersOf (exchange: Exchange, reply: FastifyReply): ReplyHeaders {
-  return exchange.upstreamStatus === undefined ? reply.getHeaders() as ReplyHeaders : {}
+function replyHeadersOf (exchange: Exchange, reply: FastifyReply): HeaderBag {
+  return exchange.upstreamStatus === undefined ? reply.getHeaders() as HeaderBag : {}
 }
 
 function isStreamed (exchange: Exchange): boolean {

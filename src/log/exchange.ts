@@ -1,12 +1,32 @@
-// One request/response pair as the proxy saw it, and the plain, redacted record
-// that both log formats print.
+// One request/response pair as the proxy saw it, and the plain, redacted record that both
+// log formats print. The Exchange is plain data: no configuration (a request's settings
+// are asked of src/config/request-config.ts) and no transport handles (the upstream call
+// is the forward room's, src/forward/upstream-call.ts).
+//
+// Each field has one writer, listed in the order the request flows:
+//
+//   field                                         written by                        when
+//   id, startedAt, method, url, origin, quiet,    log/exchange-log.ts               onRequest, first hook
+//     environment (and the empty injected,
+//     notes, responseBytes)
+//   notes (append only: the one shared field)     guard/request-guard.ts,           as each refuses or
+//                                                 inspector/gate.ts, forward/proxy.ts  rewrites something
+//   failure                                       reply-error.ts (sendProxyError)   the proxy answers itself
+//   replayBody, requestBody                       forward/proxy.ts                  preHandler (body tap)
+//   upstreamHeaders, injected                     forward/proxy.ts                  rewriteRequestHeaders
+//   upstreamUrl                                   forward/proxy.ts (the dispatcher  dispatch
+//                                                 tells it through UpstreamCall)
+//   upstreamStatus, upstreamResponseHeaders,      forward/proxy.ts                  upstream response
+//     responseBody, errorBody, events,
+//     responseBytes, upstreamCut
+//   bodyStream, head                              log/exchange-log.ts               onSend (streams)
+//   clientLeft, proxyCut                          log/exchange-log.ts               response finish/close
 import { STATUS_CODES } from 'node:http'
-import type { UpstreamCall } from '../forward/upstream-dispatcher.js'
-import type { Config } from '../config/settings.js'
 import { redactHeaderValue, redactUrl } from './redact.js'
 import { redactBody, type BodyContext } from './body-redact.js'
 
-type HeaderBag = Record<string, string | string[] | number | undefined>
+/** Headers as Node and Fastify hand them over (a number for content-length set by hand). */
+export type HeaderBag = Record<string, string | string[] | number | undefined>
 
 export interface BodyPreview { text: string, totalBytes: number, truncated: boolean }
 
@@ -17,37 +37,38 @@ export interface Exchange {
   /** Path and query as the client sent them. */
   url: string
   origin: string | undefined
-  /** Headers as sent upstream; the call's url is set once it is dispatched. */
-  upstreamHeaders?: HeaderBag
-  injected: string[]
-  notes: string[]
-  upstreamStatus?: number
-  upstreamResponseHeaders?: HeaderBag
-  failure?: { code: string, message: string }
-  responseBytes: number
-  /** The client closed its connection before the response was finished. */
-  clientLeft?: boolean
-  /** The upstream's response body broke off before its end. */
-  upstreamCut?: boolean
-  /** The proxy ended it itself: SHUTDOWN_GRACE_MS ran out, or the request turned out not to be valid HTTP. */
-  proxyCut?: ProxyCut
-  call: UpstreamCall
-  requestBody?: BodyPreview
-  responseBody?: BodyPreview
-  /** Start of a textual request body, kept for copy-as-curl (never logged as such). */
-  replayBody?: BodyPreview
-  /** Start of a textual 4xx/5xx response, kept to read bkend's error.code for hints. */
-  errorBody?: BodyPreview
-  /** The configuration snapshot taken when the request arrived: one profile for the whole exchange. */
-  config?: Config
   /** The proxy's own routes (health checks, /__proxy/*): unnumbered and at debug while they succeed. */
   quiet: boolean
-  /** A response whose body is a stream: when its head went out, and whether it is an event stream. */
-  bodyStream?: { headersAt: bigint, eventStream: boolean, timer?: NodeJS.Timeout }
+  /** The environment (profile) of the configuration the request runs on. */
+  environment: string
+  notes: string[]
+  failure?: { code: string, message: string }
+  /** Start of a textual request body, kept for copy-as-curl (never logged as such). */
+  replayBody?: BodyPreview
+  requestBody?: BodyPreview
+  /** Headers as sent upstream. */
+  upstreamHeaders?: HeaderBag
+  injected: string[]
+  /** The full upstream URL, once the call is dispatched. */
+  upstreamUrl?: string
+  upstreamStatus?: number
+  upstreamResponseHeaders?: HeaderBag
+  responseBody?: BodyPreview
+  /** Start of a textual 4xx/5xx response, kept to read bkend's error.code for hints. */
+  errorBody?: BodyPreview
   /** Server-sent events passed to the client so far (event streams only). */
   events?: number
+  responseBytes: number
+  /** The upstream's response body broke off before its end. */
+  upstreamCut?: boolean
+  /** A response whose body is a stream: when its head went out, and whether it is an event stream. */
+  bodyStream?: { headersAt: bigint, eventStream: boolean, timer?: NodeJS.Timeout }
   /** The record, built when a stream's head was logged; settled in place when it ends. */
   head?: ExchangeHead
+  /** The client closed its connection before the response was finished. */
+  clientLeft?: boolean
+  /** The proxy ended it itself: SHUTDOWN_GRACE_MS ran out, or the request turned out not to be valid HTTP. */
+  proxyCut?: ProxyCut
 }
 
 export interface ProxyCut {
@@ -99,7 +120,7 @@ export function exchangeRecord (exchange: Exchange, outcome: HeadFacts & { compl
 }
 
 export function exchangeHead (exchange: Exchange, facts: HeadFacts): ExchangeHead {
-  const upstreamUrl = exchange.call.url
+  const upstreamUrl = exchange.upstreamUrl
   const forwarded = upstreamUrl !== undefined && exchange.upstreamHeaders !== undefined
   const upstreamAnswered = exchange.upstreamStatus !== undefined
   const target = forwarded ? upstreamUrl : 'proxy'
@@ -123,7 +144,7 @@ export function exchangeHead (exchange: Exchange, facts: HeadFacts): ExchangeHea
     notes: exchange.notes
   }
   if (exchange.origin !== undefined) head.origin = exchange.origin
-  if (exchange.config !== undefined) head.environment = exchange.config.environment
+  head.environment = exchange.environment
   return head
 }
 

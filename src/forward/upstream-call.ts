@@ -1,0 +1,60 @@
+// The per-request handle between the forwarding code (proxy.ts) and our undici dispatcher
+// (upstream-dispatcher.ts): the dispatcher reports the upstream URL and a retry, and hands
+// back a way to abort the call; cancellation stays in this room (cancelWhenClientLeaves).
+//
+// Why a slot around reply.from() rather than the request options: @fastify/reply-from
+// 12.6.5 (lib/request.js, handleUndici) builds the options it passes to
+// dispatcher.request() afresh, from origin, path, method, a copy of the headers
+// (Object.assign), body, headersTimeout and bodyTimeout. Nothing else gets through:
+// undici's `opaque`, a signal, the Fastify request, or a key of our own on the options
+// object; `body` is ours only when there is one (never for a GET). The headers copy
+// would carry a symbol key, but then the handle travels in the headers. What does hold:
+// reply.from() calls rewriteRequestHeaders and then dispatcher.request() synchronously, in
+// the same tick (with its retries off: proxy.ts's retryDelay returns null). So the handle
+// is put in a slot for the length of that one synchronous call, and the dispatcher takes
+// it from there. AsyncLocalStorage would carry it too, but on Node 20 it turns on async
+// hooks for every promise in the process.
+import type { FastifyReply } from 'fastify'
+
+export interface UpstreamCall {
+  /** Told the full upstream URL once the call is dispatched. */
+  onDispatched: (url: string) => void
+  /** Told when a request was sent a second time on a fresh connection. */
+  onRetry: (note: string) => void
+  /** Set by the dispatcher: before the response headers it cancels the request, after them undici destroys the body. */
+  abort?: (reason?: Error) => void
+}
+
+let dispatching: UpstreamCall | undefined
+
+/** Runs `send` (the reply.from() call) with `call` handed to the dispatcher it reaches synchronously. */
+export function dispatchWithCall<T> (call: UpstreamCall, send: () => T): T {
+  dispatching = call
+  try {
+    return send()
+  } finally {
+    dispatching = undefined
+  }
+}
+
+/** The dispatcher's side: the call being dispatched now, taken once. */
+export function takeDispatchingCall (): UpstreamCall | undefined {
+  const call = dispatching
+  dispatching = undefined
+  return call
+}
+
+/**
+ * A client that leaves (or a connection the proxy closes: shutdown, a body that is not
+ * valid HTTP) must not leave its upstream request running. 'close' also comes after a
+ * finished response; then there is nothing to cancel.
+ */
+export function cancelWhenClientLeaves (reply: FastifyReply, call: UpstreamCall): void {
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) call.abort?.(new Error('the client connection closed before the response was finished'))
+    // Done with the call: its abort reaches into undici's request graph, which undici keeps
+    // after the request ends; holding it kept thousands of those graphs alive past
+    // young-generation collections (5x the bare stack's GC time).
+    call.abort = undefined
+  })
+}
