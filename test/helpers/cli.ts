@@ -75,7 +75,7 @@ function spawnCli (t: Teardown, args: string[], options: CliOptions): { child: C
 /** Runs the CLI to its exit (help, version, refused settings). */
 export async function runCli (t: Teardown, args: string[], options: CliOptions = {}): Promise<CliResult> {
   const { child, out, exited } = spawnCli(t, args, options)
-  const timeoutMs = options.timeoutMs ?? 5000
+  const timeoutMs = options.timeoutMs ?? 15000
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
   const exit = await exited
   clearTimeout(timer)
@@ -85,7 +85,7 @@ export async function runCli (t: Teardown, args: string[], options: CliOptions =
 /** Starts the CLI with `--port 0` (plus args) and resolves once the banner names the port. */
 export async function startCli (t: Teardown, args: string[] = [], options: CliOptions = {}): Promise<RunningCli> {
   const { child, out, exited } = spawnCli(t, options.portFromSettings ? args : ['--port', '0', ...args], options)
-  const waitForStdout = (pattern: RegExp, timeoutMs = options.timeoutMs ?? 5000): Promise<void> => new Promise((resolve, reject) => {
+  const waitForStdout = (pattern: RegExp, timeoutMs = options.timeoutMs ?? 15000): Promise<void> => new Promise((resolve, reject) => {
     const check = (): boolean => {
       if (!pattern.test(out.stdout)) return false
       cleanup()
