@@ -1,6 +1,6 @@
 import t from 'tap'
 import http from 'node:http'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi } from './helpers/fake-upstream.js'
 import { startProxy } from './helpers/proxy.js'
 
 function chunkedPost (port: number, chunks: Buffer[]): Promise<{ status: number, body: string }> {
@@ -48,7 +48,7 @@ t.test('bodies under the limit stream through intact', async t => {
 t.test('too many header lines get 431 instead of being cut', async t => {
   const api = await startFakeApi(t)
   const proxy = await startProxy(t, { apiUrl: api.url })
-  const { rawRequest } = await import('./helpers/raw-http.js')
+  const { rawRequest } = await import('./helpers/raw-client.js')
   const many = Array.from({ length: 2100 }, (_, i) => `X-H${i}: v\r\n`).join('')
   const res = await rawRequest(proxy.port, `GET /v1/x HTTP/1.1\r\nHost: localhost\r\n${many}\r\n`)
   t.equal(res.status, 431)

@@ -1,10 +1,10 @@
 // The real CLI as a child process: help, version, refused settings, precedence of the
-// sources, the banner, the exchange log and TLS trust. Signals live in cli-shutdown.test.ts.
+// sources, the banner, the exchange log and TLS trust. Signals live in shutdown-signals.test.ts.
 import t, { type Test } from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCli, startCli, tempDir, type CliResult } from './helpers/cli.js'
-import { FIXTURES, bkendReply, startFakeApi } from './helpers/fake-api.js'
+import { FIXTURES, bkendReply, startFakeApi } from './helpers/fake-upstream.js'
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'

@@ -2,9 +2,7 @@
 // the upstream is called, and replaces whatever Access-Control-* the upstream sends.
 import t from 'tap'
 import http from 'node:http'
-import net from 'node:net'
-import type { AddressInfo } from 'node:net'
-import { bkendReply, startFakeApi } from './helpers/fake-api.js'
+import { bkendReply, closedPortUrl, startFakeApi } from './helpers/fake-upstream.js'
 import { injectableApp, startProxy } from './helpers/proxy.js'
 
 const KEY = 'sk_test_CANARY_9f2c7d1e4b6a'
@@ -64,14 +62,6 @@ function tokens (value: string | string[] | undefined): string[] {
 
 function errorCode (body: string): string {
   return (JSON.parse(body) as { error: { code: string } }).error.code
-}
-
-async function closedPort (): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
-  await new Promise(resolve => server.close(resolve))
-  return port
 }
 
 t.test('answers preflights itself with 204 for every method and never forwards them', async t => {
@@ -268,7 +258,7 @@ function readableError (res: Reply): Record<string, unknown> {
 }
 
 t.test('the proxy\'s own errors are readable by an allowed page', async t => {
-  const proxy = await startProxy(t, { apiUrl: `http://127.0.0.1:${await closedPort()}`, apiKey: KEY })
+  const proxy = await startProxy(t, { apiUrl: await closedPortUrl(), apiKey: KEY })
   const down = await send(proxy.port, '/v1/data/posts', { headers: { origin: PAGE } })
   t.same(readableError(down), { status: 502, code: 'proxy/upstream-unreachable', origin: PAGE, credentials: 'true', varyOrigin: true }, '502 when the upstream is down')
 

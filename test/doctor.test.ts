@@ -5,8 +5,8 @@ import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { bkendReply, FIXTURES, startFakeApi, type FakeHandler } from './helpers/fake-api.js'
-import { closedPortUrl } from './helpers/upstream-faults.js'
+import { bkendReply, FIXTURES, startFakeApi, type FakeHandler, closedPortUrl } from './helpers/fake-upstream.js'
+import { builtCli } from './helpers/cli.js'
 import { builtInDefaults, type Config } from '../src/config/settings.js'
 import { checkApiUrl, explainTlsError } from '../src/doctor/connection.js'
 import { interpretEnvironment, interpretProbe } from '../src/doctor/auth.js'
@@ -14,7 +14,6 @@ import { checkCors } from '../src/doctor/cors.js'
 import { checkNode, interpretMcp } from '../src/doctor/mcp.js'
 import { formatDoctorReport } from '../src/doctor/doctor.js'
 
-const CLI = new URL('../dist/cli.js', import.meta.url).pathname
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
 const TRUST_FIXTURE = { NODE_EXTRA_CA_CERTS: FIXTURES + 'localhost-cert.pem' }
 
@@ -28,7 +27,7 @@ function runDoctor (t: Tap, args: string[], env: Record<string, string>): Promis
   const cwd = mkdtempSync(join(tmpdir(), 'doctor-'))
   t.teardown(() => rmSync(cwd, { recursive: true, force: true }))
   return new Promise(resolve => {
-    execFile(process.execPath, [CLI, 'doctor', ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [builtCli(), 'doctor', ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? -1) : 0, stdout, stderr })
     })
   })

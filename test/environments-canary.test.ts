@@ -5,7 +5,7 @@ import t from 'tap'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCli, startCli, tempDir, type RunningCli } from './helpers/cli.js'
-import { bkendReply, startFakeApi } from './helpers/fake-api.js'
+import { bkendReply, startFakeApi } from './helpers/fake-upstream.js'
 
 const CANARIES = {
   dev: 'sk_test_CANARYdev0123456789abcdefghij0001',

@@ -2,7 +2,7 @@
 // then which key works where, against a fake bkend that ties each key to one environment.
 import t from 'tap'
 import { runCli } from './helpers/cli.js'
-import { bkendReply, startFakeApi, type FakeHandler } from './helpers/fake-api.js'
+import { bkendReply, startFakeApi, type FakeHandler } from './helpers/fake-upstream.js'
 
 const DEV_KEY = 'sk_test_DEVKEY0123456789abcdefghijdev1'
 const PROD_KEY = 'sk_live_PRDKEY0123456789abcdefghijprd3'

@@ -5,7 +5,7 @@
 import t from 'tap'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi } from './helpers/fake-upstream.js'
 import { startProxy } from './helpers/proxy.js'
 import { startCli, tempDir } from './helpers/cli.js'
 

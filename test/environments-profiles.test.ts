@@ -10,7 +10,7 @@ import { ConfigError, loadConfig, type ConfigSources } from '../src/config/load-
 import { profileSummaries, withEnvironment } from '../src/config/profiles.js'
 import { keyEnvironment, keyMismatchWarning } from '../src/config/environment-warnings.js'
 import { startCli, tempDir } from './helpers/cli.js'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi } from './helpers/fake-upstream.js'
 
 const DEV_KEY = 'sk_test_DEVKEY0123456789abcdefghijdev1'
 const STAGING_KEY = 'sk_test_STGKEY0123456789abcdefghijstg2'

@@ -7,7 +7,7 @@ import t from 'tap'
 import { renameSync, writeFileSync, appendFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startCli, tempDir, type RunningCli } from './helpers/cli.js'
-import { startFakeApi, type FakeApi } from './helpers/fake-api.js'
+import { startFakeApi, type FakeApi } from './helpers/fake-upstream.js'
 
 const KEY_1 = 'sk_test_FIRSTKEY0123456789abcdefghaaa1'
 const KEY_2 = 'sk_test_SECONDKEY0123456789abcdefgbbb2'

@@ -4,9 +4,9 @@
 // and the proxy's own page may switch (same Host and same-origin rules as the inspector).
 import t from 'tap'
 import type { ServerResponse } from 'node:http'
-import { startFakeApi, type FakeApi } from './helpers/fake-api.js'
+import { startFakeApi, type FakeApi } from './helpers/fake-upstream.js'
+import { rawRequest } from './helpers/raw-client.js'
 import { startProxy, type TestProxy } from './helpers/proxy.js'
-import { rawRequest } from './helpers/raw-http.js'
 
 const DEV_KEY = 'sk_test_DEVKEY0123456789abcdefghijdev1'
 const STAGING_KEY = 'sk_test_STGKEY0123456789abcdefghijstg2'

@@ -1,6 +1,6 @@
 // Each hint as the log shows it, from a fake upstream that answers the way bkend does.
 import t from 'tap'
-import { bkendReply, startFakeApi, type FakeHandler } from './helpers/fake-api.js'
+import { bkendReply, startFakeApi, type FakeHandler } from './helpers/fake-upstream.js'
 import { startProxy } from './helpers/proxy.js'
 import { bkendErrorCode, hintsFor, type HintFacts } from '../src/diagnose/hints.js'
 import { builtInDefaults } from '../src/config/settings.js'

@@ -2,9 +2,11 @@
 // sockets, before the Origin check and the route, and a refused request never reaches
 // the upstream (so it never spends the key).
 import t from 'tap'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi } from './helpers/fake-upstream.js'
+import { readFileSync } from 'node:fs'
+import { rawRequest, type RawResponse } from './helpers/raw-client.js'
+import { startCli } from './helpers/cli.js'
 import { startProxy } from './helpers/proxy.js'
-import { rawRequest, type RawResponse } from './helpers/raw-http.js'
 
 const KEY = 'sk_test_CANARY_9f2c7d1e4b6a'
 
@@ -121,4 +123,23 @@ t.test('refuses in order: Host, then Origin, then path', async t => {
   t.equal(duplicate.status, 400, 'two Host lines are refused before either is judged')
 
   t.equal(api.started, 0)
+})
+
+t.test('SEC-14 listens on loopback only by default; HOST=0.0.0.0 warns and still checks Host', async t => {
+  const cli = await startCli(t)
+  const listening = readFileSync('/proc/net/tcp', 'utf8').split('\n').concat(readFileSync('/proc/net/tcp6', 'utf8').split('\n'))
+    .map(line => line.trim().split(/\s+/))
+    .filter(fields => fields[3] === '0A' && fields[1]?.endsWith(':' + cli.port.toString(16).toUpperCase().padStart(4, '0')))
+    .map(fields => fields[1]!.split(':')[0])
+  t.same(listening, ['0100007F'], 'the only listener is 127.0.0.1')
+  t.same(await cli.stop(), { code: 0, signal: null })
+
+  const api = await startFakeApi(t)
+  const open = await startCli(t, [], { env: { HOST: '0.0.0.0', BKEND_API_URL: api.url } })
+  await open.waitForStdout(/WARN: listening on 0\.0\.0\.0/)
+  t.match(open.stdout(), /WARN: listening on 0\.0\.0\.0, not loopback.*-p 127\.0\.0\.1:/, 'the banner warns and suggests publishing on 127.0.0.1')
+  const lan = await rawRequest(open.port, `GET /v1/echo HTTP/1.1\r\nHost: 192.168.1.10:8787\r\nConnection: close\r\n\r\n`)
+  t.equal(lan.status, 403, 'a LAN Host is refused on the 0.0.0.0 listener')
+  t.equal(api.started, 0)
+  t.same(await open.stop(), { code: 0, signal: null })
 })

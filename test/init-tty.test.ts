@@ -3,7 +3,7 @@
 import t from 'tap'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { CLI, tempDir } from './helpers/cli.js'
+import { builtCli, tempDir } from './helpers/cli.js'
 import { runInPty } from './helpers/pty.js'
 
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
@@ -11,7 +11,7 @@ const ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 
 
 t.test('asks for the key without echo, then the project and environment, and writes .env', async t => {
   const dir = tempDir(t)
-  const run = await runInPty([process.execPath, CLI, 'init'], {
+  const run = await runInPty([process.execPath, builtCli(), 'init'], {
     cwd: dir,
     env: ENV,
     steps: [
@@ -32,7 +32,7 @@ t.test('asks for the key without echo, then the project and environment, and wri
 
 t.test('asks again after a wrong answer, and Enter takes the default environment', async t => {
   const dir = tempDir(t)
-  const run = await runInPty([process.execPath, CLI, 'init'], {
+  const run = await runInPty([process.execPath, builtCli(), 'init'], {
     cwd: dir,
     env: ENV,
     steps: [
@@ -51,7 +51,7 @@ t.test('asks again after a wrong answer, and Enter takes the default environment
 
 t.test('asks only for what the environment and flags do not give', async t => {
   const dir = tempDir(t)
-  const run = await runInPty([process.execPath, CLI, 'init', '--environment', 'prod'], {
+  const run = await runInPty([process.execPath, builtCli(), 'init', '--environment', 'prod'], {
     cwd: dir,
     env: { ...ENV, BKEND_API_KEY: KEY },
     steps: [{ expect: 'Project id .*: ', send: 'p-7\r' }]
@@ -63,7 +63,7 @@ t.test('asks only for what the environment and flags do not give', async t => {
 
 t.test('Ctrl-C at the key question writes nothing and shows nothing typed', async t => {
   const dir = tempDir(t)
-  const run = await runInPty([process.execPath, CLI, 'init'], {
+  const run = await runInPty([process.execPath, builtCli(), 'init'], {
     cwd: dir,
     env: ENV,
     steps: [{ expect: 'API key .*: ', send: 'sk_partial\u0003' }]

@@ -5,7 +5,7 @@ import t from 'tap'
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCli, startCli, tempDir } from './helpers/cli.js'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi } from './helpers/fake-upstream.js'
 
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
 const FINGERPRINT = 'sk_test_••••mnop (40 chars)'

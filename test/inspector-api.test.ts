@@ -2,7 +2,7 @@
 // and the API read over HTTP as a script would (list, filters, detail, SSE, replay, HAR).
 import t from 'tap'
 import { gzipSync } from 'node:zlib'
-import { startFakeApi, type FakeHandler } from './helpers/fake-api.js'
+import { startFakeApi, type FakeHandler } from './helpers/fake-upstream.js'
 import { startProxy, testConfig, type TestProxy } from './helpers/proxy.js'
 import { harProblems, openSse } from './helpers/inspector.js'
 

@@ -2,7 +2,7 @@
 // the first INSPECTOR_MAX_BODY_BYTES of each body (the rest counted); streams the same.
 // INSPECTOR=false: no page, no API, nothing kept.
 import t from 'tap'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi } from './helpers/fake-upstream.js'
 import { startProxy } from './helpers/proxy.js'
 
 const TOTAL = 10000

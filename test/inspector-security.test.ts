@@ -3,9 +3,9 @@
 // no CORS headers, JSON-only replay, a strict CSP, and no secret in any byte it serves.
 import t from 'tap'
 import { readFileSync, readdirSync } from 'node:fs'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi } from './helpers/fake-upstream.js'
+import { rawRequest } from './helpers/raw-client.js'
 import { startProxy } from './helpers/proxy.js'
-import { rawRequest } from './helpers/raw-http.js'
 import { openSse } from './helpers/inspector.js'
 
 const CANARY = 'sk_test_CANARYc4n4ry0123456789abcdefgh'

@@ -2,7 +2,7 @@
 // Without it no body (and so no typed password) reaches the log, not even inside the
 // copy-as-curl command; with it, secret-looking fields are shown as their length.
 import t from 'tap'
-import { bkendReply, startFakeApi } from './helpers/fake-api.js'
+import { bkendReply, startFakeApi } from './helpers/fake-upstream.js'
 import { startProxy } from './helpers/proxy.js'
 import { redactSecret } from '../src/log/redact.js'
 

@@ -2,7 +2,7 @@
 // FORCE_COLOR=1/2/3 on for pipes, FORCE_COLOR=0 off; JSON never.
 import t from 'tap'
 import { logColour } from '../src/config/surroundings.js'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi } from './helpers/fake-upstream.js'
 import { startCli } from './helpers/cli.js'
 import { startCliInPty } from './helpers/pty-cli.js'
 

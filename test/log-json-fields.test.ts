@@ -1,7 +1,7 @@
 // LOG_FORMAT=json: flat fields on every exchange line, for log shippers that filter
 // without reading nested arrays; the full record stays beside them.
 import t from 'tap'
-import { bkendReply, startFakeApi } from './helpers/fake-api.js'
+import { bkendReply, startFakeApi } from './helpers/fake-upstream.js'
 import { startProxy } from './helpers/proxy.js'
 
 const FLAT = ['id', 'method', 'path', 'status', 'durationMs', 'bytes', 'origin', 'answeredBy', 'errorCode'] as const

@@ -3,10 +3,10 @@
 // when the upstream cuts it.
 import t from 'tap'
 import http from 'node:http'
-import { startFakeApi, type FakeHandler } from './helpers/fake-api.js'
+import { startFakeApi, type FakeHandler } from './helpers/fake-upstream.js'
+import { waitFor } from './helpers/wait.js'
 import { startProxy } from './helpers/proxy.js'
 import { startCli } from './helpers/cli.js'
-import { waitFor } from './helpers/upstream-faults.js'
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 

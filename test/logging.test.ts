@@ -1,8 +1,8 @@
 import t from 'tap'
-import { bkendReply, startFakeApi } from './helpers/fake-api.js'
+import { bkendReply, startFakeApi } from './helpers/fake-upstream.js'
+import { rawRequest } from './helpers/raw-client.js'
+import { waitFor } from './helpers/wait.js'
 import { startProxy } from './helpers/proxy.js'
-import { rawRequest } from './helpers/raw-http.js'
-import { waitFor } from './helpers/upstream-faults.js'
 import http from 'node:http'
 
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'

@@ -6,7 +6,7 @@ import t from 'tap'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCli, startCli, tempDir } from './helpers/cli.js'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi } from './helpers/fake-upstream.js'
 
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
 

@@ -3,10 +3,10 @@
 // bkend's error shape while the connection still allows an answer, and one log line that
 // names the reason, without the body or a secret.
 import t from 'tap'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi } from './helpers/fake-upstream.js'
+import { WireClient, errorOf, type WireResponse } from './helpers/raw-client.js'
+import { waitFor } from './helpers/wait.js'
 import { startProxy, type TestProxy } from './helpers/proxy.js'
-import { WireClient, errorOf, type WireResponse } from './helpers/matrix-wire.js'
-import { waitFor } from './helpers/upstream-faults.js'
 
 const SECRET = 'sk_live_SECRET_4b6a9f2c7d1e'
 const BODY = 'BODY-MARKER-71c3'

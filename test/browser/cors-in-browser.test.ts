@@ -4,8 +4,7 @@
 // beneath this has inject() tests; here only the browser's verdict counts.
 import t, { type Test } from 'tap'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { startFakeApi, type FakeApi, type FakeHandler } from '../helpers/fake-api.js'
+import { closedPortUrl, startFakeApi, type FakeApi, type FakeHandler } from '../helpers/fake-upstream.js'
 import { startProxy } from '../helpers/proxy.js'
 import { launchChromium } from './helpers/chromium.js'
 import { startPageServer } from './helpers/page-server.js'
@@ -59,14 +58,6 @@ function writeSpaced (res: http.ServerResponse, writtenAt: number[], chunk: (i: 
     else setTimeout(() => next(i + 1), STREAM_GAP_MS)
   }
   next(1)
-}
-
-async function closedPort (): Promise<number> {
-  const server = http.createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
-  await new Promise(resolve => server.close(resolve))
-  return port
 }
 
 function upstreamMethods (api: FakeApi): string[] {
@@ -198,8 +189,8 @@ t.test('an upstream 401 in bkend shape reaches the page with its body and header
 })
 
 t.test('a proxy-generated 502 is readable by the page when the upstream is down', async t => {
-  const port = await closedPort()
-  const proxy = await startProxy(t, { apiUrl: `http://127.0.0.1:${port}`, apiKey: KEY, projectId: PROJECT_ID })
+  const apiUrl = await closedPortUrl()
+  const proxy = await startProxy(t, { apiUrl, apiKey: KEY, projectId: PROJECT_ID })
   const site = await startPageServer(t, 'localhost')
   const { page, run } = await openTestPage(t, browser, site.origin, 'proxy-502')
 
@@ -208,7 +199,7 @@ t.test('a proxy-generated 502 is readable by the page when the upstream is down'
   if (!result.ok) throw new Error(`the page could not read the 502: ${result.errorName}: ${result.errorMessage}`)
   const body = result.value.body as { success: boolean, error: { code: string, message: string } }
   t.same([result.value.status, result.value.contentType, body.success, body.error.code], [502, 'application/json; charset=utf-8', false, 'proxy/upstream-unreachable'])
-  t.match(body.error.message, `cannot reach 127.0.0.1:${port}`)
+  t.match(body.error.message, `cannot reach ${new URL(apiUrl).host}`)
   const headers = await (await response).allHeaders()
   t.same([headers['access-control-allow-origin'], headers['access-control-allow-credentials']], [site.origin, 'true'], 'CORS headers are on the proxy\'s own error')
 })

@@ -4,7 +4,7 @@
 // under test-artifacts/inspector/ (gitignored) for a person to look at.
 import t from 'tap'
 import { mkdir, readFile } from 'node:fs/promises'
-import { startFakeApi, type FakeHandler } from '../helpers/fake-api.js'
+import { startFakeApi, type FakeHandler } from '../helpers/fake-upstream.js'
 import { startProxy, testConfig } from '../helpers/proxy.js'
 import { harProblems } from '../helpers/inspector.js'
 import { launchChromium } from './helpers/chromium.js'

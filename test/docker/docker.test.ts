@@ -11,7 +11,8 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { startFakeApi, echo } from '../helpers/fake-api.js'
+import { startFakeApi, echo } from '../helpers/fake-upstream.js'
+import { waitFor } from '../helpers/wait.js'
 
 // Building from scratch takes ~30 s; the whole file stays well under this.
 t.setTimeout(7 * 60_000)
@@ -74,15 +75,6 @@ async function waitForHealth (container: string, timeoutMs = 60_000): Promise<st
   return status
 }
 
-async function waitFor (check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (check()) return true
-    await sleep(25)
-  }
-  return check()
-}
-
 /** A GET with a chosen Host header (fetch forbids setting Host itself). */
 async function get (port: number, path: string, host = `localhost:${port}`): Promise<{ status: number, body: string }> {
   return new Promise((resolve, reject) => {
@@ -100,9 +92,9 @@ async function get (port: number, path: string, host = `localhost:${port}`): Pro
 
 // Start (or find) the engine. setup.sh explains itself when it cannot; that is a failure.
 // Without tap's NODE_OPTIONS: the harness runs node inside the base image's rootfs, where
-// tap's --import hooks do not exist.
-const { NODE_OPTIONS: _tapHooks, ...harnessEnv } = process.env
-const setup = await run('bash', [SETUP], { env: harnessEnv, timeoutMs: 240_000 })
+// tap's --import hooks do not exist. tap puts the variable back into every child's
+// environment, so `env -u` removes it after the spawn.
+const setup = await run('env', ['-u', 'NODE_OPTIONS', 'bash', SETUP], { env: process.env, timeoutMs: 240_000 })
 if (setup.code !== 0) {
   t.fail(`the Docker engine cannot start (${SETUP} exited ${setup.code})`, { diagnostic: true, stdout: setup.stdout, stderr: setup.stderr })
   throw new Error(`Docker engine unavailable: ${setup.stderr || setup.stdout}`)
@@ -154,7 +146,7 @@ t.test('image stays small, runs as a non-root user and holds no .env or key', as
   const history = await must('docker', ['history', '--no-trunc', IMAGE])
   t.notMatch(history, /BKEND_API_KEY|sk_/, 'no API key in the build history')
   const shipped = await must('docker', ['run', '--rm', '--network', 'host', '--entrypoint', 'ls', IMAGE, '-A', '/app'])
-  t.equal(shipped, 'config\ndist\nnode_modules\npackage.json\n', '/app holds only config, dist, node_modules and package.json')
+  t.equal(shipped, 'config\ndist\ninspector-page\nnode_modules\npackage.json\n', '/app holds only config, dist, the inspector page, node_modules and package.json')
   // npm leaves empty scope folders (@types, @tapjs) behind: look for installed packages.
   const packages = await must('docker', ['run', '--rm', '--network', 'host', '--workdir', '/app/node_modules', '--entrypoint', 'sh', IMAGE, '-c', 'ls -d */package.json @*/*/package.json'])
   t.match(packages, /^fastify\/package\.json$/m, 'production dependencies are installed')

@@ -1,12 +1,19 @@
 // Spawns the built CLI (`node dist/cli.js`) as a child process with a controlled
-// environment and working directory, and collects what it writes. CI builds before
-// testing, so dist/ is assumed current.
+// environment and working directory, and collects what it writes. `npm test` rebuilds
+// dist/ first (the pretest script); a single file run with `npx tap` does not, so
+// rebuild after changing src/.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-export const CLI = new URL('../../dist/cli.js', import.meta.url).pathname
+const CLI = new URL('../../dist/cli.js', import.meta.url).pathname
+
+/** The path of dist/cli.js; a clear error instead of a child that dies with MODULE_NOT_FOUND. */
+export function builtCli (): string {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run clean && npm run build\` (an incremental build does not restore a deleted output)`)
+  return CLI
+}
 
 /** Matches the first line the CLI prints once it listens, in pretty and in json mode. */
 const BANNER_LINE = /bkend-dev-proxy (\S+) listening on http:\/\/(\S+?):(\d+)/
@@ -52,7 +59,7 @@ export function tempDir (t: Teardown): string {
 
 function spawnCli (t: Teardown, args: string[], options: CliOptions): { child: ChildProcess, out: { stdout: string, stderr: string }, exited: Promise<CliExit> } {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env }
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? tempDir(t), env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [builtCli(), ...args], { cwd: options.cwd ?? tempDir(t), env, stdio: ['ignore', 'pipe', 'pipe'] })
   const out = { stdout: '', stderr: '' }
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { out.stdout += chunk })
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { out.stderr += chunk })
@@ -111,4 +118,9 @@ export async function startCli (t: Teardown, args: string[] = [], options: CliOp
       return exited
     }
   }
+}
+
+/** The last line the CLI wrote, where the shutdown message belongs. */
+export function lastLine (text: string): string {
+  return text.trimEnd().split('\n').at(-1) ?? ''
 }

@@ -1,16 +1,11 @@
-// A real upstream on 127.0.0.1:0 (http, or https with the self-signed fixture) that
-// records every request it receives. Tests assert on both sides of the proxy.
+// The HTTP level of the fake upstream: a real server on 127.0.0.1 (http, or https with
+// a test/fixtures certificate) that records every request it receives and answers as
+// JSON (or as a handler says). Tests assert on both sides of the proxy.
 import http from 'node:http'
 import https from 'node:https'
-import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
-
-export const FIXTURES = new URL('../fixtures/', import.meta.url).pathname
-export const LOCALHOST_CERT = readFileSync(FIXTURES + 'localhost-cert.pem', 'utf8')
-const LOCALHOST_KEY = readFileSync(FIXTURES + 'localhost-key.pem', 'utf8')
-export const OTHER_CERT = readFileSync(FIXTURES + 'other-cert.pem', 'utf8')
-const OTHER_KEY = readFileSync(FIXTURES + 'other-key.pem', 'utf8')
+import { LOCALHOST_CERT, LOCALHOST_KEY, OTHER_CERT, OTHER_KEY } from './tls-fixtures.js'
 
 export interface ReceivedRequest {
   method: string
@@ -41,6 +36,8 @@ interface Teardown { teardown: (fn: () => unknown) => void }
 export interface FakeApiOptions {
   tls?: 'localhost' | 'other'
   handler?: FakeHandler
+  /** A fixed port, to bring an upstream up where the proxy saw a closed one; 0 by default. */
+  port?: number
 }
 
 /** Echoes method, url, headers and body as JSON unless a handler is given. */
@@ -67,7 +64,7 @@ export async function startFakeApi (t: Teardown, options: FakeApiOptions = {}): 
   if (options.tls) {
     server.on('secureConnection', (socket: TLSSocket) => { serverNames.push(String((socket as TLSSocket & { servername?: string }).servername)) })
   }
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(options.port ?? 0, '127.0.0.1', resolve) })
   const port = (server.address() as AddressInfo).port
   api.port = port
   api.url = `${options.tls ? 'https' : 'http'}://${options.tls ? 'localhost' : '127.0.0.1'}:${port}`
@@ -88,4 +85,10 @@ export function bkendReply (status: number, body: unknown, headers: Record<strin
     res.writeHead(status, { 'content-type': 'application/json', ...headers })
     res.end(JSON.stringify(body))
   }
+}
+
+/** Sends the head and one event, then never finishes the response. */
+export const endlessStream: FakeHandler = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'text/event-stream' })
+  res.write('data: 1\n\n')
 }

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { buildApp, type AppOptions, type ProxyApp } from '../../src/app.js'
 import { createLogger } from '../../src/log/logger.js'
 import { builtInDefaults, type Config } from '../../src/config/settings.js'
-import { LOCALHOST_CERT } from './fake-api.js'
+import { LOCALHOST_CERT } from './tls-fixtures.js'
 
 export interface TestProxy {
   url: string

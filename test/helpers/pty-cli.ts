@@ -1,7 +1,7 @@
 // Runs the built CLI with its stdout on a pseudo-terminal (util-linux `script`), for what
 // only a terminal gets: colour by default. What the terminal shows comes back on script's stdout.
 import { spawn } from 'node:child_process'
-import { CLI, tempDir } from './cli.js'
+import { builtCli, tempDir } from './cli.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
@@ -15,7 +15,7 @@ export interface PtyCli {
 const BANNER_PORT = /listening on http:\/\/\S+?:(\d+)/
 
 export async function startCliInPty (t: Teardown, env: Record<string, string>, args: string[] = []): Promise<PtyCli> {
-  const command = [process.execPath, CLI, '--port', '0', ...args].map(word => `'${word}'`).join(' ')
+  const command = [process.execPath, builtCli(), '--port', '0', ...args].map(word => `'${word}'`).join(' ')
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: tempDir(t),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'xterm-256color', ...env },

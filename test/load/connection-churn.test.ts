@@ -2,7 +2,7 @@
 // a time. Client churn must not churn the upstream, and no socket may be left behind.
 import t from 'tap'
 import http from 'node:http'
-import { percentile, waitUntil } from './helpers.js'
+import { percentile, waitFor } from './helpers.js'
 import { holdLoadLock } from './load-lock.js'
 import { pingReply, startLoadUpstream } from './load-upstream.js'
 import { fdCount } from './process-readings.js'
@@ -53,7 +53,7 @@ t.test('5,000 requests on fresh client connections reuse a bounded upstream pool
   t.ok(upstream.accepted <= POOL_SIZE, `the upstream accepted ${upstream.accepted} connections, no more than the pool (${POOL_SIZE})`)
 
   // What may stay open are the pooled upstream sockets, counted from the upstream's side.
-  const fdsBack = await waitUntil(() => Math.abs(fdCount(proxy.pid) - upstream.open() - fdsIdle) <= 4, 5000)
+  const fdsBack = await waitFor(() => Math.abs(fdCount(proxy.pid) - upstream.open() - fdsIdle) <= 4, 5000)
   t.comment(`fds idle ${fdsIdle}; after the run ${fdCount(proxy.pid)}, of which pooled upstream sockets ${upstream.open()}`)
   t.ok(fdsBack, 'file descriptors return to the idle count (±4) plus the pooled upstream sockets within 5 s')
   t.equal(proxy.child.exitCode, null, 'the proxy is still running')

@@ -4,15 +4,7 @@ export interface Teardown { teardown: (fn: () => unknown) => void }
 
 export const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
-/** Polls until `check` holds or the time is up; returns whether it held. */
-export async function waitUntil (check: () => boolean, timeoutMs: number, stepMs = 25): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (check()) return true
-    await sleep(stepMs)
-  }
-  return check()
-}
+export { waitFor } from '../helpers/wait.js'
 
 export const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 

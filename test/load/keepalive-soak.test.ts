@@ -5,7 +5,7 @@
 // passed 512 MiB, and reading it as one string failed with ERR_STRING_TOO_LONG).
 import t from 'tap'
 import { statSync } from 'node:fs'
-import { mb, waitUntil } from './helpers.js'
+import { mb, waitFor } from './helpers.js'
 import { holdLoadLock } from './load-lock.js'
 import { pingReply, startLoadUpstream } from './load-upstream.js'
 import { tallyLogFile, type LogTally } from './log-tally.js'
@@ -73,7 +73,7 @@ t.test('64 keep-alive connections for 60 s, then SIGTERM', async t => {
 
     // Client sockets are gone once autocannon is done; what stays open are the pooled
     // upstream sockets, which the upstream counts from its side.
-    const fdsBack = await waitUntil(() => Math.abs(fdCount(proxy.pid) - upstream.open() - fdsIdle) <= 8, 5000)
+    const fdsBack = await waitFor(() => Math.abs(fdCount(proxy.pid) - upstream.open() - fdsIdle) <= 8, 5000)
     t.comment(`fds after the run ${fdCount(proxy.pid)}, of which pooled upstream sockets ${upstream.open()}`)
     t.ok(fdsBack, 'file descriptors return to the idle count (±8) plus the pooled upstream sockets')
   })
@@ -89,7 +89,7 @@ t.test('64 keep-alive connections for 60 s, then SIGTERM', async t => {
     t.comment(`exited ${exitMs} ms after SIGTERM`)
     t.same(exit, { code: 0, signal: null }, 'exit code 0')
     t.ok(exitMs <= 1000, `exited within 1 s (${exitMs} ms)`)
-    t.ok(await waitUntil(() => upstream.open() === 0, 1000), 'the upstream sees every pooled socket closed')
+    t.ok(await waitFor(() => upstream.open() === 0, 1000), 'the upstream sees every pooled socket closed')
     t.match((await logTally()).lastLine, /"msg":"stopped"/, 'the last log line says it stopped')
   })
 

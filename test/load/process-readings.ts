@@ -1,6 +1,7 @@
 // /proc readings of the proxy child: RSS and open fds, sampled over a run, and the
 // memory-growth rule the soaks share.
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
+import { fdCount } from '../helpers/fd-count.js'
 import { percentile } from './helpers.js'
 
 /** VmRSS of a process, in bytes. */
@@ -10,10 +11,7 @@ export function rssBytes (pid: number): number {
   return Number(match[1]) * 1024
 }
 
-/** Open file descriptors of a process. */
-export function fdCount (pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length
-}
+export { fdCount } from '../helpers/fd-count.js'
 
 export interface Sample { atMs: number, rss: number, fds: number }
 

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CLI } from '../helpers/cli.js'
+import { builtCli } from '../helpers/cli.js'
 import { sleep, type Teardown } from './helpers.js'
 import { readHead } from './log-lines.js'
 import { timedGet } from './traffic.js'
@@ -37,7 +37,7 @@ export async function spawnProxy (t: Teardown, env: Record<string, string>, opti
   t.teardown(() => rmSync(cwd, { recursive: true, force: true }))
   const logFile = join(cwd, 'stdout.log')
   const logFd = openSync(logFile, 'w')
-  const child = spawn(process.execPath, [CLI, '--port', '0'], {
+  const child = spawn(process.execPath, [builtCli(), '--port', '0'], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', BKEND_API_KEY: 'sk_test_load_suite_key', ...env },
     stdio: ['ignore', options.stdout === 'file' ? logFd : 'pipe', 'pipe']

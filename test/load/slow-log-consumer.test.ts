@@ -2,7 +2,7 @@
 // under load. Serving must go on, memory stay bounded, lost entries be counted and
 // reported, and whatever is written must be whole entries.
 import t from 'tap'
-import { mb, percentile, sleep, waitUntil } from './helpers.js'
+import { mb, percentile, sleep, waitFor } from './helpers.js'
 import { holdLoadLock } from './load-lock.js'
 import { pingReply, startLoadUpstream } from './load-upstream.js'
 import { rssBytes } from './process-readings.js'
@@ -60,7 +60,7 @@ for (const format of ['pretty', 'json'] as const) {
 
     // Let the buffered output drain, then stop the proxy so everything is flushed.
     let length = -1
-    await waitUntil(() => { const now = proxy.stdoutBytes(); const still = now === length; length = now; return still }, 10_000, 500)
+    await waitFor(() => { const now = proxy.stdoutBytes(); const still = now === length; length = now; return still }, 10_000, 500)
     const dropped = (await health(proxy.url)).droppedLogLines
     proxy.child.kill('SIGTERM')
     const exit = await proxy.exited

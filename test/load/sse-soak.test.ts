@@ -2,7 +2,7 @@
 // order, memory stays flat, and the upstream streams end soon after the clients leave.
 import t from 'tap'
 import http from 'node:http'
-import { mb, percentile, sleep, waitUntil } from './helpers.js'
+import { mb, percentile, sleep, waitFor } from './helpers.js'
 import { holdLoadLock } from './load-lock.js'
 import { startLoadUpstream } from './load-upstream.js'
 import { fdCount, rssGrowth, sampleProcess } from './process-readings.js'
@@ -87,14 +87,14 @@ t.test('200 SSE streams for 60 s: every event in order, flat memory, upstream cl
 
   const closedAt = Date.now()
   for (const req of requests) req.destroy()
-  const upstreamClosed = await waitUntil(() => streams.size === 0, 2000)
+  const upstreamClosed = await waitFor(() => streams.size === 0, 2000)
   t.comment(`upstream streams all closed ${Date.now() - closedAt} ms after the clients left (still open: ${streams.size}, upstream sockets open: ${upstream.open()})`)
   t.ok(upstreamClosed, 'the upstream streams are closed within 2 s of the clients leaving')
   await sleep(Math.max(0, closedAt + 2000 - Date.now()))
   t.comment(`2 s after the clients left: upstream streams open ${streams.size}, sockets open ${upstream.open()}, connections accepted in all ${upstream.accepted}`)
   t.equal(streams.size, 0, 'no upstream stream is opened for a client that has left')
 
-  const fdsBack = await waitUntil(() => Math.abs(fdCount(proxy.pid) - upstream.open() - fdsIdle) <= 8, 5000)
+  const fdsBack = await waitFor(() => Math.abs(fdCount(proxy.pid) - upstream.open() - fdsIdle) <= 8, 5000)
   const samples = sampler.stop()
   const warm = samples.find(sample => sample.atMs >= WARMED_UP_AT_MS)!
   const memory = rssGrowth(samples, WARMED_UP_AT_MS, DURATION_MS)

@@ -1,7 +1,7 @@
 // LOAD-05: the upstream dies under 64 keep-alive connections and comes back on the same
 // port. Meanwhile clients get fast 502s, and 200s again within 1 s of the restart.
 import t from 'tap'
-import { sleep, waitUntil } from './helpers.js'
+import { sleep, waitFor } from './helpers.js'
 import { latencyHistogram, type LatencyHistogram } from './latency-histogram.js'
 import { holdLoadLock } from './load-lock.js'
 import { pingReply, startLoadUpstream } from './load-upstream.js'
@@ -81,7 +81,7 @@ t.test('upstream killed and restarted on the same port under load: fast 502s, th
 
   const healthy = await timedGet(`${proxy.url}/__proxy/health`)
   t.equal(healthy.status, 200, 'the proxy still answers its health route')
-  const fdsBack = await waitUntil(() => Math.abs(fdCount(proxy.pid) - upstream.open() - fdsIdle) <= 8, 5000)
+  const fdsBack = await waitFor(() => Math.abs(fdCount(proxy.pid) - upstream.open() - fdsIdle) <= 8, 5000)
   t.comment(`fds idle ${fdsIdle}; after the run ${fdCount(proxy.pid)}, of which pooled upstream sockets ${upstream.open()}`)
   t.ok(fdsBack, 'file descriptors return to the idle count (±8) plus the pooled upstream sockets')
 })

@@ -6,7 +6,7 @@ import t from 'tap'
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { bkendReply, FIXTURES, startFakeApi, type FakeHandler } from '../helpers/fake-api.js'
+import { bkendReply, FIXTURES, startFakeApi, type FakeHandler } from '../helpers/fake-upstream.js'
 import { ROOT, packTarball, pathOutsideCheckout, run, scratch } from './packed.js'
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version

@@ -1,14 +1,14 @@
+// Pooled upstream sockets the upstream closes (FLT-11): a stale socket never becomes an
+// error for the client, a POST is never sent twice, and a GET is resent at most once.
 import t from 'tap'
-import net from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { startProxy } from './helpers/proxy.js'
-import { startRawUpstream } from './helpers/matrix-wire.js'
+import { startRawUpstream, startTcpUpstream } from './helpers/fake-upstream.js'
 
 // FLT-11: an upstream that answers without a Keep-Alive hint and silently closes each
 // socket 300 ms after its last response, hit by requests spaced right at that moment.
 async function startIdleClosingUpstream (t: { teardown: (fn: () => unknown) => void }, idleCloseMs: number): Promise<{ url: string, requests: () => number }> {
   let requests = 0
-  const server = net.createServer(socket => {
+  const upstream = await startTcpUpstream(t, socket => {
     let timer: NodeJS.Timeout | undefined
     let buffered = ''
     socket.on('data', chunk => {
@@ -21,12 +21,9 @@ async function startIdleClosingUpstream (t: { teardown: (fn: () => unknown) => v
         timer = setTimeout(() => socket.end(), idleCloseMs)
       }
     })
-    socket.on('error', () => {})
     socket.on('close', () => clearTimeout(timer))
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise(resolve => server.close(resolve)))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests }
+  return { url: upstream.url, requests: () => requests }
 }
 
 t.test('a pooled socket the upstream closed never becomes an error for the client', async t => {

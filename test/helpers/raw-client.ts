@@ -1,100 +1,7 @@
-// Byte-level tools for the fault and security matrix: a raw TCP upstream that parses
-// what it receives (so it can count hits and misbehave per request), and a client
-// connection that reads responses one at a time off one kept-alive socket.
+// The one raw-socket client: sends bytes exactly as written (two Host lines, smuggling
+// attempts, bad Host values: what fetch() refuses to send) and reads responses framing
+// by framing off one kept-alive socket. rawRequest is the one-shot form.
 import net from 'node:net'
-import type { AddressInfo } from 'node:net'
-
-interface Teardown { teardown: (fn: () => unknown) => void }
-
-export interface UpstreamHit {
-  method: string
-  url: string
-  /** Lower-cased header names; repeated fields keep every value. */
-  headers: Record<string, string[]>
-  head: string
-  body: Buffer
-}
-
-export type RawHandler = (hit: UpstreamHit, socket: net.Socket) => void
-
-export interface RawUpstream {
-  url: string
-  port: number
-  /** Complete requests received (head and, where framed, the whole body). */
-  hits: UpstreamHit[]
-  connections: number
-  /** Sockets the proxy closed or reset so far, with when it happened. */
-  closedAt: number[]
-  sockets: Set<net.Socket>
-  close: () => Promise<void>
-}
-
-/** A raw upstream on 127.0.0.1:0; the handler writes whatever bytes it likes. */
-export async function startRawUpstream (t: Teardown, handler: RawHandler): Promise<RawUpstream> {
-  const upstream = { hits: [], connections: 0, closedAt: [], sockets: new Set() } as unknown as RawUpstream
-  const server = net.createServer(socket => {
-    upstream.connections++
-    upstream.sockets.add(socket)
-    socket.on('error', () => {})
-    socket.on('close', () => { upstream.closedAt.push(Date.now()); upstream.sockets.delete(socket) })
-    let buffer: Buffer = Buffer.alloc(0)
-    socket.on('data', chunk => {
-      buffer = Buffer.concat([buffer, chunk])
-      for (;;) {
-        const parsed = parseRequest(buffer)
-        if (!parsed) return
-        buffer = buffer.subarray(parsed.consumed)
-        upstream.hits.push(parsed.hit)
-        handler(parsed.hit, socket)
-      }
-    })
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  upstream.port = (server.address() as AddressInfo).port
-  upstream.url = `http://127.0.0.1:${upstream.port}`
-  upstream.close = () => new Promise(resolve => {
-    for (const socket of upstream.sockets) socket.destroy()
-    server.close(() => resolve())
-  })
-  t.teardown(() => upstream.close())
-  return upstream
-}
-
-function parseRequest (buffer: Buffer): { hit: UpstreamHit, consumed: number } | undefined {
-  const end = buffer.indexOf('\r\n\r\n')
-  if (end < 0) return undefined
-  const head = buffer.subarray(0, end).toString('latin1')
-  const [requestLine, ...lines] = head.split('\r\n')
-  const [method = '', url = ''] = requestLine!.split(' ')
-  const headers: Record<string, string[]> = {}
-  for (const line of lines) {
-    const colon = line.indexOf(':')
-    const name = line.slice(0, colon).trim().toLowerCase()
-    ;(headers[name] ??= []).push(line.slice(colon + 1).trim())
-  }
-  let offset = end + 4
-  let body: Buffer = Buffer.alloc(0)
-  if (headers['transfer-encoding']?.some(value => /chunked/i.test(value))) {
-    const parts: Buffer[] = []
-    for (;;) {
-      const lineEnd = buffer.indexOf('\r\n', offset)
-      if (lineEnd < 0) return undefined
-      const size = parseInt(buffer.subarray(offset, lineEnd).toString('latin1'), 16)
-      if (Number.isNaN(size)) return undefined
-      if (buffer.length < lineEnd + 2 + size + 2) return undefined
-      parts.push(buffer.subarray(lineEnd + 2, lineEnd + 2 + size))
-      offset = lineEnd + 2 + size + 2
-      if (size === 0) break
-    }
-    body = Buffer.concat(parts)
-  } else if (headers['content-length']) {
-    const length = Number(headers['content-length'][0])
-    if (buffer.length < offset + length) return undefined
-    body = buffer.subarray(offset, offset + length)
-    offset += length
-  }
-  return { hit: { method, url, headers, head, body: Buffer.from(body) }, consumed: offset }
-}
 
 export interface WireResponse {
   status: number
@@ -225,6 +132,9 @@ export class WireClient {
     return response
   }
 
+  /** Bytes received but not yet read as a response. */
+  unread (): Buffer { return this.buffer }
+
   destroy (): void { this.socket.destroy() }
 }
 
@@ -237,8 +147,48 @@ export function errorOf (response: WireResponse | undefined): { code?: string, m
   }
 }
 
-/** Open file descriptors of a process (Linux). */
-export async function fdCount (pid: number): Promise<number> {
-  const { readdir } = await import('node:fs/promises')
-  return (await readdir(`/proc/${pid}/fd`)).length
+export interface RawResponse {
+  /** Everything received, as latin1: the response and any bytes after it. */
+  text: string
+  /** Status of the first response (0 when none came). */
+  status: number
+  /** The proxy closed the connection (within 50 ms of a complete response). */
+  closed: boolean
+}
+
+/** Sends the bytes on a fresh socket and returns the response, interim 1xx ones included in text. */
+export async function rawRequest (port: number, payload: string, timeoutMs = 3000): Promise<RawResponse> {
+  const client = await WireClient.connect(port)
+  try {
+    client.send(payload)
+    const deadline = Date.now() + timeoutMs
+    const raws: Buffer[] = []
+    let status = 0
+    for (;;) {
+      const response = await client.read({ timeoutMs: Math.max(0, deadline - Date.now()) })
+      if (!response) break
+      raws.push(response.raw)
+      status ||= response.status
+      if (!response.complete || response.status >= 200) break
+    }
+    if (raws.length > 0) await client.waitClosed(50)
+    return { text: Buffer.concat([...raws, client.unread()]).toString('latin1'), status, closed: client.closed }
+  } finally {
+    client.destroy()
+  }
+}
+
+/** Sends the bytes on a fresh socket; reads one response and whether the proxy closed. */
+export async function exchange (port: number, bytes: string, timeoutMs = 1500): Promise<{ status: number, code?: string, closed: boolean }> {
+  const client = await WireClient.connect(port)
+  client.send(bytes)
+  const response = await client.read({ timeoutMs })
+  const closed = await client.waitClosed(500)
+  client.destroy()
+  return { status: response?.status ?? 0, code: errorOf(response).code, closed }
+}
+
+/** A bodyless request as bytes: the request line, `Host: localhost:<port>`, then the given lines. */
+export function rawGet (port: number, path: string, lines: string[] = [], method = 'GET'): string {
+  return `${method} ${path} HTTP/1.1\r\nHost: localhost:${port}\r\n${lines.map(line => line + '\r\n').join('')}\r\n`
 }

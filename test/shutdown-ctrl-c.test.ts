@@ -3,9 +3,9 @@
 // which forwards the signal to its child. The second copy must not count as "exit now".
 import t, { type Test } from 'tap'
 import http from 'node:http'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi } from './helpers/fake-upstream.js'
+import { waitFor } from './helpers/wait.js'
 import { npmStartInTerminal } from './helpers/npm-start.js'
-import { waitFor } from './helpers/upstream-faults.js'
 
 /** An SSE stream that stays open until the test ends it. */
 async function startEventSource (t: Test): Promise<{ url: string, open: () => boolean, end: () => void }> {

@@ -3,11 +3,10 @@
 // upload is the client's business; and whatever ends an exchange mid-upload, the client
 // gets an answer while its connection is open.
 import t from 'tap'
-import net from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { startProxy } from './helpers/proxy.js'
-import { WireClient, errorOf, startRawUpstream, type WireResponse } from './helpers/matrix-wire.js'
-import { assertProxyHealthy } from './helpers/upstream-faults.js'
+import { startRawUpstream, startTcpUpstream } from './helpers/fake-upstream.js'
+import { assertProxyHealthy } from './helpers/proxy-health.js'
+import { WireClient, errorOf, type WireResponse } from './helpers/raw-client.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
@@ -46,20 +45,6 @@ async function trickleUpload (t: Teardown, port: number, options: { contentType:
   return upload
 }
 
-/** A TCP upstream on 127.0.0.1:0 that does what onSocket says; returns its port. */
-async function startTcpUpstream (t: Teardown, onSocket: (socket: net.Socket) => void): Promise<number> {
-  const sockets = new Set<net.Socket>()
-  const server = net.createServer(socket => {
-    sockets.add(socket)
-    socket.on('error', () => {})
-    socket.on('close', () => sockets.delete(socket))
-    onSocket(socket)
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise<void>(resolve => { for (const socket of sockets) socket.destroy(); server.close(() => resolve()) }))
-  return (server.address() as AddressInfo).port
-}
-
 for (const contentType of ['application/octet-stream', 'application/json']) {
   t.test(`a ${contentType} upload slower than UPSTREAM_TIMEOUT_MS reaches the upstream whole and its answer comes back`, async t => {
     const upstream = await startRawUpstream(t, (hit, socket) => {
@@ -89,7 +74,7 @@ t.test('an upstream that stops reading the body for longer than UPSTREAM_TIMEOUT
   // nothing. Neither the proxy's timer nor undici's header timer may count that time.
   const bodyBytes = 16 * 1024 * 1024
   let received = 0
-  const port = await startTcpUpstream(t, socket => {
+  const { port } = await startTcpUpstream(t, socket => {
     let head = ''
     socket.once('data', () => {
       socket.pause()
@@ -118,7 +103,7 @@ t.test('an upstream that stops reading the body for longer than UPSTREAM_TIMEOUT
 
 t.test('a streamed upload that meets the connect deadline still gets its 504', async t => {
   // Accepts TCP and never completes the TLS handshake.
-  const port = await startTcpUpstream(t, socket => socket.resume())
+  const { port } = await startTcpUpstream(t, socket => socket.resume())
   const proxy = await startProxy(t, { apiUrl: `https://127.0.0.1:${port}`, upstreamTimeoutMs: 500 })
   const upload = await trickleUpload(t, proxy.port, { contentType: 'application/octet-stream', chunks: 10, intervalMs: 200 })
   t.same([upload.response?.status, errorOf(upload.response).code], [504, 'proxy/upstream-timeout'], 'an answer, not a closed connection')
@@ -129,7 +114,7 @@ t.test('a streamed upload that meets the connect deadline still gets its 504', a
 })
 
 t.test('an upstream that resets mid-upload: the client still gets its 502', async t => {
-  const port = await startTcpUpstream(t, socket => {
+  const { port } = await startTcpUpstream(t, socket => {
     socket.once('data', () => setTimeout(() => socket.resetAndDestroy(), 300))
   })
   const proxy = await startProxy(t, { apiUrl: `http://127.0.0.1:${port}` })
@@ -141,7 +126,7 @@ t.test('an upstream that resets mid-upload: the client still gets its 502', asyn
 })
 
 t.test('an upstream that answers before it has read the body: its answer reaches the client', async t => {
-  const port = await startTcpUpstream(t, socket => {
+  const { port } = await startTcpUpstream(t, socket => {
     socket.once('data', () => socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: 16\r\nConnection: close\r\n\r\n{"success":false'))
   })
   const proxy = await startProxy(t, { apiUrl: `http://127.0.0.1:${port}` })
