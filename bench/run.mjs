@@ -3,7 +3,8 @@
 // BENCH_ROUNDS (default 3), BENCH_SSE_SAMPLES (per target and round, default 40),
 // BENCH_PIN=0 (no taskset), BENCH_CPU_PROF=<target,...> (node --cpu-prof into bench/results/profiles),
 // BENCH_ONLY=<test,...> (a subset of get-c1, get-c32, post-c32, large-c4, sse, for quick looks).
-import { existsSync, mkdirSync, statSync, truncateSync, writeFileSync, readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, statSync, truncateSync, writeFileSync, readdirSync, readFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { spawnSync } from 'node:child_process'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -14,6 +15,7 @@ import { TARGETS, TARGET_LABELS, markdownTable, summarize, targetChecks } from '
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url))
+const GC_COUNTER = fileURLToPath(new URL('./gc-counter.mjs', import.meta.url))
 const SECONDS = positive(process.env.BENCH_SECONDS, 5)
 const ROUNDS = positive(process.env.BENCH_ROUNDS, 3)
 const SSE_SAMPLES = positive(process.env.BENCH_SSE_SAMPLES, 40)
@@ -69,8 +71,19 @@ async function main () {
   if (PIN) spawnSync('taskset', ['-pc', String(CPU.load), String(process.pid)], { stdio: 'ignore' })
 
   const profileDir = `${RESULTS}profiles`
-  const nodeArgs = target => PROFILED.has(target) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
-  const upstream = await startListeningScript(fileURLToPath(new URL('./upstream.mjs', import.meta.url)), [], { cpu: CPU.upstream })
+  // Every Node process under test counts its garbage collections (gc-counter.mjs).
+  const gcDir = existsSync('/dev/shm') ? `/dev/shm/bench-gc-${process.pid}` : `${RESULTS}gc`
+  mkdirSync(gcDir, { recursive: true })
+  process.env.BENCH_GC_DIR = gcDir
+  const nodeArgs = target => ['--import', GC_COUNTER, ...(PROFILED.has(target) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]
+  const gcCounts = async pid => {
+    const file = `${gcDir}/gc-${pid}.json`
+    rmSync(file, { force: true })
+    process.kill(pid, 'SIGUSR2')
+    for (let i = 0; i < 100 && !existsSync(file); i++) await sleep(10)
+    try { return JSON.parse(readFileSync(file, 'utf8')) } catch { return { young: NaN, old: NaN, gcMs: NaN } }
+  }
+  const upstream = await startListeningScript(fileURLToPath(new URL('./upstream.mjs', import.meta.url)), [], { cpu: CPU.upstream, nodeArgs: nodeArgs('direct') })
   const servers = { direct: upstream }
   const logFiles = {}
   try {
@@ -84,10 +97,13 @@ async function main () {
     for (const [target, env] of Object.entries(ours)) {
       logFiles[target] = `${RESULTS}${target}.log`
       writeFileSync(logFiles[target], '')
-      servers[target] = await startOurProxy({ upstream: upstream.url, env, logFile: logFiles[target], cpu: CPU.server, cwd: RESULTS, nodeArgs: nodeArgs(target) })
+      servers[target] = await startOurProxy({ upstream: upstream.url, env: { ...env, BENCH_GC_DIR: gcDir }, logFile: logFiles[target], cpu: CPU.server, cwd: RESULTS, nodeArgs: nodeArgs(target) })
     }
+    // Resident memory once start-up has settled, before any load.
+    await sleep(1000)
+    const idleSamples = TARGETS.map(target => ({ round: 0, test: 'idle', target, ...processStats(servers[target].pid) }))
 
-    const samples = []
+    const samples = [...idleSamples]
     const logBytes = target => {
       if (!logFiles[target]) return 0
       const size = statSync(logFiles[target]).size
@@ -95,11 +111,18 @@ async function main () {
       return size
     }
     const cell = async (round, spec, target, seconds) => {
-      const before = processStats(servers[target].pid)
+      const pid = servers[target].pid
+      const gcBefore = await gcCounts(pid)
+      const before = processStats(pid)
       logBytes(target)
-      const result = await runLoad(tool, { url: servers[target].url + spec.path, connections: spec.connections, seconds, body: spec.body, origin: ORIGIN, cpu: CPU.load })
-      const after = processStats(servers[target].pid)
+      // Resident memory under load: the largest of readings every 250 ms during the cell.
+      let loadRssMiB = 0
+      const rssTimer = setInterval(() => { loadRssMiB = Math.max(loadRssMiB, processStats(pid).rssMiB) }, 250)
+      const result = await runLoad(tool, { url: servers[target].url + spec.path, connections: spec.connections, seconds, body: spec.body, origin: ORIGIN, cpu: CPU.load }).finally(() => clearInterval(rssTimer))
+      const after = processStats(pid)
       const written = logBytes(target)
+      const gcAfter = await gcCounts(pid)
+      const per10k = key => (gcAfter[key] - gcBefore[key]) * 10000 / result.requests
       return {
         round,
         test: spec.test,
@@ -107,7 +130,11 @@ async function main () {
         ...result,
         mibPerS: result.bytes / result.seconds / 1024 / 1024,
         cpuUsPerRequest: (after.cpuS - before.cpuS) * 1e6 / result.requests,
-        logBytesPerRequest: written / result.requests
+        logBytesPerRequest: written / result.requests,
+        loadRssMiB,
+        gcYoungPer10k: per10k('young'),
+        gcOldPer10k: per10k('old'),
+        gcMsPer10k: per10k('gcMs')
       }
     }
 
@@ -120,7 +147,7 @@ async function main () {
         for (const target of order) {
           const sample = await cell(round, spec, target, SECONDS)
           samples.push(sample)
-          log(`round ${round} ${spec.test.padEnd(8)} ${target.padEnd(11)} ${sample.rps.toFixed(0).padStart(6)} req/s  p50 ${sample.p50Ms.toFixed(2)} ms  p99 ${sample.p99Ms.toFixed(2)} ms  ${sample.mibPerS.toFixed(0)} MiB/s  ${sample.cpuUsPerRequest.toFixed(0)} µs CPU/req${sample.errors ? `  ERRORS ${sample.errors}` : ''}`)
+          log(`round ${round} ${spec.test.padEnd(8)} ${target.padEnd(11)} ${sample.rps.toFixed(0).padStart(6)} req/s  p50 ${sample.p50Ms.toFixed(2)} ms  p99 ${sample.p99Ms.toFixed(2)} ms  ${sample.mibPerS.toFixed(0)} MiB/s  ${sample.cpuUsPerRequest.toFixed(0)} µs CPU/req  GC/10k ${sample.gcYoungPer10k.toFixed(0)}y ${sample.gcOldPer10k.toFixed(1)}o  RSS ${sample.loadRssMiB.toFixed(0)} MiB${sample.errors ? `  ERRORS ${sample.errors}` : ''}`)
         }
       }
       for (let i = 0; RUN_SSE && i < SSE_SAMPLES; i++) {
@@ -150,7 +177,7 @@ async function main () {
       `Direct is ${directRatio.toFixed(1)}× the fastest proxy at 32 connections${directRatio < 3 ? ' — WARNING: under 3×, the load generator or upstream may be the bottleneck' : ''}. Errors: ${errors}.`,
       `Log output per request: curl -v ${medians['ours-pretty']['get-c32']?.logBytesPerRequest?.toFixed(0)} bytes, JSON ${medians['ours-json']['get-c32']?.logBytesPerRequest?.toFixed(0)} bytes.`,
       '',
-      'Targets (issue 5, ours with its default curl -v logging):',
+      'Targets (issues 5 and 16, ours with its defaults: curl -v log to a file, inspector on):',
       ...checks.map(check => `- ${check.met ? 'met' : 'MISSED'}: ${check.name}: ${check.detail}`),
       '',
       `Raw samples: ${file}`
@@ -158,6 +185,7 @@ async function main () {
     process.stdout.write(out.join('\n') + '\n')
   } finally {
     await Promise.all(Object.values(servers).map(stop))
+    if (gcDir.startsWith('/dev/shm/')) rmSync(gcDir, { recursive: true, force: true })
   }
 }
 

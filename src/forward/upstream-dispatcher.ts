@@ -84,7 +84,11 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
       if (call) {
         call.onDispatched(String(requestOptions.origin) + requestOptions.path)
         // Before the headers this cancels the request; after them undici destroys the body.
-        call.abort = reason => signal.abort(reason)
+        // Bound, not a closure: a closure here would hold this whole scope (reply-from's
+        // callback, the client's request and reply) for as long as the exchange lives, and an
+        // exchange already in the old generation then kept it alive through every young
+        // collection (issue 16: 3 MB survived each scavenge at 32 connections).
+        call.abort = signal.abort.bind(signal)
       }
       requestOptions.signal = signal
       requestOptions.headersTimeout = 0
