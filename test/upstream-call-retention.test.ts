@@ -9,9 +9,10 @@ import t from 'tap'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import type { Dispatcher } from 'undici'
-import { createUpstreamDispatcher, kUpstreamCall, type UpstreamCall } from '../src/forward/upstream-dispatcher.js'
+import { createUpstreamDispatcher } from '../src/forward/upstream-dispatcher.js'
+import { dispatchWithCall, type UpstreamCall } from '../src/forward/upstream-call.js'
 import type { Config } from '../src/config/settings.js'
-import { startFakeApi } from './helpers/fake-api.js'
+import { startFakeApi } from './helpers/fake-upstream.js'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -20,7 +21,8 @@ t.test('the upstream-call handle does not keep the request callback alive once t
   const api = await startFakeApi(t)
   const dispatcher = createUpstreamDispatcher({ upstreamTimeoutMs: 5000 } as Config)
   t.teardown(() => dispatcher.destroy())
-  const call: UpstreamCall = {}
+  let dispatchedUrl: string | undefined
+  const call: UpstreamCall = { onDispatched: url => { dispatchedUrl = url }, onRetry: () => {} }
   let callbackRef!: WeakRef<object>
   await new Promise<void>((resolve, reject) => {
     const callback = (error: Error | null, data?: Dispatcher.ResponseData): void => {
@@ -29,9 +31,9 @@ t.test('the upstream-call handle does not keep the request callback alive once t
       data!.body.once('end', () => resolve())
     }
     callbackRef = new WeakRef(callback)
-    dispatcher.request({ origin: api.url, path: '/v1/ping', method: 'GET', headers: { [kUpstreamCall]: call } }, callback)
+    dispatchWithCall(call, () => dispatcher.request({ origin: api.url, path: '/v1/ping', method: 'GET', headers: {} }, callback))
   })
-  t.equal(call.url, `${api.url}/v1/ping`, 'the handle learnt the upstream URL')
+  t.equal(dispatchedUrl, `${api.url}/v1/ping`, 'the handle learnt the upstream URL')
   t.type(call.abort, 'function', 'the handle can still abort')
   for (let i = 0; i < 3; i++) {
     await new Promise(resolve => setImmediate(resolve))
