@@ -154,10 +154,11 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     if (request.body instanceof Readable) {
       const watchers: Array<(chunk: Buffer) => void> = []
       if (isTextual(request.headers['content-type'])) {
-        // Kept for the copy-as-curl command; the log shows it only with --log-bodies.
+        // Repeated by the copy-as-curl command only with --log-bodies; without it the
+        // command needs just the size, so nothing is copied.
         const replay: BodyPreview = { text: '', totalBytes: 0, truncated: false }
         request.exchange.replayBody = replay
-        watchers.push(cappedCollector(replay, REPLAY_BODY_BYTES))
+        watchers.push(cappedCollector(replay, config.logBodies ? REPLAY_BODY_BYTES : 0))
         if (config.logBodies) watchers.push(cappedCollector(request.exchange.requestBody = { text: '', totalBytes: 0, truncated: false }, PREVIEW_BYTES))
       }
       if (inspector) watchers.push(inspector.requestBody(request))

@@ -23,11 +23,21 @@ type ReplyFrom = (this: void, request: FastifyRequest, reply: FastifyReply, dest
 
 /** http-proxy's getUpstream and handler for a route whose upstream URL is read from each request's configuration. */
 export function upstreamPerRequest (upstreamOf: (config: Config) => string, fallback: Config): { getUpstream: (request: FastifyRequest) => string, handler: ReplyFrom } {
-  const registeredPath = pathOf(upstreamOf(fallback))
+  // Parsed once per configuration, not twice per request.
+  const parsed = new WeakMap<Config, { origin: string, path: string }>()
+  const upstream = (config: Config): { origin: string, path: string } => {
+    let found = parsed.get(config)
+    if (found === undefined) {
+      const url = new URL(upstreamOf(config))
+      parsed.set(config, found = { origin: url.origin, path: url.pathname.replace(/\/$/, '') })
+    }
+    return found
+  }
+  const registeredPath = upstream(fallback).path
   return {
-    getUpstream: request => new URL(upstreamOf(configOf(request, fallback))).origin,
+    getUpstream: request => upstream(configOf(request, fallback)).origin,
     handler: (request, reply, dest, options) => {
-      const path = pathOf(upstreamOf(configOf(request, fallback)))
+      const path = upstream(configOf(request, fallback)).path
       // With an MCP URL without a path, http-proxy turns /mcp?x=1 into the empty path, and
       // reply.from('') falls back to the client's own URL (/mcp?x=1). The empty path is the root.
       return reply.from((path === registeredPath ? dest : rebase(dest, registeredPath, path)) || '/', options as never)
@@ -38,8 +48,4 @@ export function upstreamPerRequest (upstreamOf: (config: Config) => string, fall
 // http-proxy has put the registered URL's path in front of the request path.
 function rebase (dest: string, registeredPath: string, path: string): string {
   return path + dest.slice(registeredPath.length)
-}
-
-function pathOf (url: string): string {
-  return new URL(url).pathname.replace(/\/$/, '')
 }
