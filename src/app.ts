@@ -91,7 +91,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   const proxyCutOf = (request: FastifyRequest): ProxyCut | undefined => {
     // 503 stands for the answer the client never got at shutdown.
     if (stopping.isCutting()) return { cause: 'shutdown', status: 503 }
-    const invalid = invalidRequestOf(request.raw.socket)
+    const invalid = invalidRequestOf(request.clientSocket)
     return invalid && { cause: 'invalid-request', status: invalid.status, failure: invalid.failure }
   }
 

@@ -5,7 +5,7 @@
 // and the copy-as-curl request. Reads the raw exchange (unredacted), returns only text
 // in which secrets are references (headers, query) or hidden (body fields).
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Exchange, ExchangeRecord } from '../log/exchange.js'
+import type { Exchange, ExchangeSummary } from '../log/exchange.js'
 import type { Config } from '../config/settings.js'
 import { bkendErrorCode, hintsFor, type Hint } from './hints.js'
 import { copyAsCurl, type CurlBody, type CurlRequest } from './copy-as-curl.js'
@@ -28,7 +28,7 @@ export interface DiagnosisContext {
   socket: { localAddress?: string, localPort?: number }
 }
 
-export function diagnoseExchange (exchange: Exchange, record: ExchangeRecord, context: DiagnosisContext): Diagnosis {
+export function diagnoseExchange (exchange: Exchange, record: ExchangeSummary, context: DiagnosisContext): Diagnosis {
   const { clientHeaders } = context
   const settings = context.config
   const retryAfter = exchange.upstreamResponseHeaders?.['retry-after']

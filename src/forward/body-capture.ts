@@ -1,7 +1,7 @@
 // Bounded copies of bodies that pass through: the start of a request body (so
 // copy-as-curl can repeat small ones), of an error response (for its bkend error.code),
 // and --log-bodies previews. Bodies still stream; only the first bytes are kept.
-import { Transform } from 'node:stream'
+import type { Readable } from 'node:stream'
 import type { BodyPreview } from '../log/exchange.js'
 
 /** --log-bodies shows this much of each text body, with the full size. */
@@ -32,12 +32,14 @@ export function cappedCollector (capture: BodyPreview, limitBytes: number): (chu
   }
 }
 
-/** A pass-through stream that hands every chunk to each watcher. */
-export function watchingTap (watchers: Array<(chunk: Buffer) => void>): Transform {
-  return new Transform({
-    transform (chunk: Buffer, _encoding, callback) {
-      for (const watch of watchers) watch(chunk)
-      callback(null, chunk)
-    }
-  })
+/**
+ * Hands every chunk of `body` to each watcher as its consumer reads it: one listener, no
+ * stream in between (a Transform per request body cost a stream hop per chunk).
+ */
+export function watchChunks (body: Readable, watchers: Array<(chunk: Buffer) => void>): void {
+  // Paused first: a 'data' listener on a fresh stream starts the flow at once, and chunks
+  // would go by before the upstream request reads them. undici resumes the body when it
+  // starts writing it upstream.
+  body.pause()
+  body.on('data', watchers.length === 1 ? watchers[0]! : (chunk: Buffer) => { for (const watch of watchers) watch(chunk) })
 }

@@ -18,7 +18,7 @@ import { classifyUpstreamError, rootErrorCode } from './upstream-failure.js'
 import { ERRORS } from '../errors.js'
 import { bodyLimiter, declaredTooLarge, payloadTooLargeMessage } from './body-limit.js'
 import { sendProxyError } from '../reply-error.js'
-import { cappedCollector, isTextual, ERROR_BODY_BYTES, PREVIEW_BYTES, REPLAY_BODY_BYTES, watchingTap } from './body-capture.js'
+import { cappedCollector, isTextual, ERROR_BODY_BYTES, PREVIEW_BYTES, REPLAY_BODY_BYTES, watchChunks } from './body-capture.js'
 import type { BodyPreview } from '../log/exchange.js'
 import type { InspectorTaps } from '../inspector/inspector.js'
 import { isEventStream, sseEventCounter } from '../log/sse-events.js'
@@ -149,7 +149,8 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         sendProxyError(reply, ERRORS.payloadTooLarge, payloadTooLargeMessage(config.maxBodyBytes))
         return
       }
-      if (request.body instanceof Readable) request.body = passThrough(request.body, bodyLimiter(config.maxBodyBytes))
+      // A declared length within the limit needs no counting: Node's parser ends the body there.
+      if (request.body instanceof Readable && request.headers['content-length'] === undefined) request.body = passThrough(request.body, bodyLimiter(config.maxBodyBytes))
     }
     if (request.body instanceof Readable) {
       const watchers: Array<(chunk: Buffer) => void> = []
@@ -162,7 +163,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         if (config.logBodies) watchers.push(cappedCollector(request.exchange.requestBody = { text: '', totalBytes: 0, truncated: false }, PREVIEW_BYTES))
       }
       if (inspector) watchers.push(inspector.requestBody(request))
-      if (watchers.length > 0) request.body = passThrough(request.body, watchingTap(watchers))
+      if (watchers.length > 0) watchChunks(request.body, watchers)
     }
     done()
   }

@@ -1,13 +1,13 @@
 // The inspector room: it keeps the recent exchanges (a bounded ring buffer with capped
 // body copies), serves them to its page and API under /__proxy/, and replays them. It
 // listens to the rest of the proxy through three hooks only: the exchange log hands it
-// each finished exchange (the record the log built, built once), the forwarding code
+// each finished exchange (the record the log built, or its summary when the log prints none), the forwarding code
 // hands it body chunks, and the request guard leaves the Origin rule of its paths to
 // its gate. It never changes a request or response that passes through. With
 // INSPECTOR=false none of this is created.
 import type { FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
-import type { Exchange, ExchangeRecord, HeaderBag } from '../log/exchange.js'
+import type { Exchange, ExchangeSummary, HeaderBag } from '../log/exchange.js'
 import { bkendErrorCode, type Hint } from '../diagnose/hints.js'
 import { bodyCollector, type BodyCollector } from './captured-body.js'
 import { ExchangeStore } from './store.js'
@@ -28,7 +28,7 @@ export interface Inspector {
   links: ReplayLinks
   taps: InspectorTaps
   /** The exchange log's hook: one finished exchange, with its (unthrottled) hints. */
-  record: (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: HeaderBag) => void
+  record: (request: FastifyRequest, record: ExchangeSummary, hints: Hint[], replyHeaders: HeaderBag) => void
   /** One id sequence for every app that shares this inspector (replay builds a second one). */
   nextId: () => number
   maxBodyBytes: number
@@ -69,10 +69,12 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
     }
   }
 
-  const record = (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: HeaderBag): void => {
+  const record = (request: FastifyRequest, record: ExchangeSummary, hints: Hint[], replyHeaders: HeaderBag): void => {
     const exchange = request.exchange
     const ran = snapshotOf(request)
     const capture = captures.get(exchange)
+    // The entry keeps the finished bodies; the collectors (closures, chunk lists) can go.
+    captures.delete(exchange)
     const status = record.response.status
     const responseType = exchange.upstreamResponseHeaders?.['content-type']
     const errorCode = exchange.failure?.code ?? (exchange.errorBody ? bkendErrorCode(exchange.errorBody.text) : undefined)
@@ -97,7 +99,7 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
         exchange,
         config: ran,
         clientHeaders: request.headers,
-        socket: { localAddress: request.raw.socket?.localAddress, localPort: request.raw.socket?.localPort },
+        socket: { localAddress: request.clientSocket?.localAddress, localPort: request.clientSocket?.localPort },
         requestBody: capture?.request?.finish(),
         responseBody: capture?.response?.finish(),
         outcome: { replyHeaders, status: record.response.status, completed: record.completed, durationMs: record.durationMs }

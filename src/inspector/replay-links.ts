@@ -24,7 +24,7 @@ export class ReplayLinks {
   /** The id of the exchange this request replays, if it is a replay. */
   claim (request: FastifyRequest): number | undefined {
     if (this.pending.size === 0) return undefined
-    const socket = request.raw.socket as { remotePort?: number, remoteAddress?: string } | null
+    const socket = request.clientSocket as { remotePort?: number, remoteAddress?: string } | null
     if (socket?.remotePort === undefined) return undefined
     const pending = this.pending.get(socket.remotePort)
     if (pending === undefined || pending.address !== socket.remoteAddress) return undefined

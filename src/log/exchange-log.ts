@@ -10,7 +10,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Level, Logger } from 'pino'
-import { endedBy, exchangeHead, settleRecord, type Exchange, type ProxyCut } from './exchange.js'
+import type { Socket } from 'node:net'
+import { endedBy, exchangeHead, exchangeSummary, settleRecord, type Exchange, type ExchangeSummary, type ProxyCut } from './exchange.js'
 import { curlShown } from './curl-format.js'
 import { exchangeOutput } from './exchange-output.js'
 import { palette } from './colour.js'
@@ -20,10 +21,17 @@ import { createHintLimiter, type HintLimiter } from '../diagnose/hint-limiter.js
 import type { Config } from '../config/settings.js'
 import { configOf } from '../config/request-config.js'
 import type { Hint } from '../diagnose/hints.js'
-import type { ExchangeRecord, HeaderBag } from './exchange.js'
+import type { HeaderBag } from './exchange.js'
 
 declare module 'fastify' {
-  interface FastifyRequest { exchange: Exchange }
+  interface FastifyRequest {
+    exchange: Exchange
+    /**
+     * The client's connection, for the whole exchange: undici unhooks request.raw.socket
+     * (sets it to null) when it has sent a request body upstream.
+     */
+    clientSocket: Socket | null
+  }
   interface FastifyInstance {
     /** Starts the exchange of a request no hook will see (Fastify's frameworkErrors). */
     trackExchange: (request: FastifyRequest, reply: FastifyReply) => void
@@ -45,7 +53,7 @@ export interface ExchangeLogOptions {
   /** Whether the proxy itself ended this unfinished exchange (shutdown, a request body that is not valid HTTP). */
   proxyCutOf?: (request: FastifyRequest) => ProxyCut | undefined
   /** Told of every finished exchange but the proxy's own routes, with the record the log prints (the inspector). */
-  onExchange?: (request: FastifyRequest, record: ExchangeRecord, hints: Hint[], replyHeaders: HeaderBag) => void
+  onExchange?: (request: FastifyRequest, summary: ExchangeSummary, hints: Hint[], replyHeaders: HeaderBag) => void
   /** Exchange ids; apps that share an inspector share the sequence. */
   nextId?: () => number
   /** Colour where it means something (the CLI decides from the terminal); never in JSON. */
@@ -60,6 +68,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   const nextId = options.nextId ?? ((): number => ++counter)
   const onExchange = options.onExchange
   app.decorateRequest('exchange', null as unknown as Exchange)
+  app.decorateRequest('clientSocket', null)
 
   app.addHook('onRequest', (request, reply, done) => {
     trackExchange(request, reply)
@@ -82,6 +91,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       environment: configOf(request, config).environment
     }
     request.exchange = exchange
+    request.clientSocket = request.raw.socket
     // 'finish' (all bytes handed to the socket) logs before the connection closes, so an
     // exchange is always written before a shutdown's last line; 'close' alone means the
     // client left early.
@@ -89,7 +99,10 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     const onDone = (): void => {
       if (logged) return
       logged = true
-      clearTimeout(exchange.bodyStream?.timer)
+      if (exchange.bodyStream?.timer !== undefined) {
+        clearTimeout(exchange.bodyStream.timer)
+        exchange.bodyStream.timer = undefined // the inspector keeps the exchange; not its timer
+      }
       const completed = reply.raw.writableFinished
       // The proxy closing the client's socket (at shutdown, on a bad chunk) also breaks the
       // upstream body off, which would otherwise read as the upstream's or the client's doing.
@@ -139,14 +152,20 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     // Nothing below runs for an exchange that neither the level (LOG_LEVEL=warn, silent) nor the inspector wants.
     if (!logged && !inspected) return
     const replyHeaders = replyHeadersOf(exchange, reply)
+    const settings = configOf(request, config)
+    const diagnosisContext = { clientHeaders: request.headers, config: settings, socket: request.clientSocket ?? {} }
+    if (!logged) {
+      // For the inspector alone: it keeps the ingredients and builds the record when viewed.
+      const summary = exchangeSummary(exchange, { replyHeaders, status, completed })
+      onExchange!(request, summary, diagnoseExchange(exchange, summary, { ...diagnosisContext, wantCurl: false }).hints, replyHeaders)
+      return
+    }
     const head = exchange.head ?? exchangeHead(exchange, { clientHeaders: request.headers, replyHeaders, status })
     const record = settleRecord(head, exchange, { clientHeaders: request.headers, completed, streamed })
-    const settings = configOf(request, config)
     // The curl command shows only under failures (or with LOG_CURL), except in JSON, which always has it.
     const wantCurl = config.logFormat === 'json' || curlShown(record, settings.logCurl)
-    const { hints, curl, errorCode } = diagnoseExchange(exchange, record, { clientHeaders: request.headers, config: settings, wantCurl: logged && wantCurl, socket: request.raw.socket ?? {} })
+    const { hints, curl, errorCode } = diagnoseExchange(exchange, record, { ...diagnosisContext, wantCurl })
     if (inspected) onExchange(request, record, hints, replyHeaders)
-    if (!logged) return
     const said = hints.map(hint => limitHint(hint.cause, hint.text)).filter(text => text !== undefined)
     const hint = said.length > 0 ? said.join('\n') : undefined
     output.finished(level, record, { hint, curl, errorCode, openLogged: exchange.head !== undefined })

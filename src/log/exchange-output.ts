@@ -1,7 +1,7 @@
 // Writes exchanges to the log in the configured format: the default curl -v blocks (and
 // their one-line forms for allowed preflights and a stream's end), compact lines, or
-// JSON lines with flat fields beside the record. Rendered here, once: pino then carries
-// one string instead of serialising the whole record for pino-pretty to take apart again.
+// JSON lines with flat fields beside the record. Rendered here, once; text goes straight to
+// the logger's output (logger.ts, renderedWriterOf), JSON through pino.
 import type { Level, Logger } from 'pino'
 import type { Config } from '../config/settings.js'
 import type { ExchangeHead, ExchangeRecord } from './exchange.js'
@@ -9,6 +9,7 @@ import { formatExchange, formatStreamEnd, formatStreamOpen, isAllowedPreflight, 
 import { compactLine, compactOpenLine } from './format-compact.js'
 import { flatFields, headFields } from './log-fields.js'
 import type { Palette } from './colour.js'
+import { renderedWriterOf } from './logger.js'
 
 export interface FinishedExtras {
   hint?: string
@@ -24,10 +25,12 @@ export interface ExchangeOutput {
 }
 
 export function exchangeOutput (logger: Logger, format: Config['logFormat'], paint: Palette): ExchangeOutput {
+  const direct = renderedWriterOf(logger)
   if (format === 'compact') {
+    const line = direct === undefined ? (level: Level, text: string) => { logger[level]({ exchangeLine: text }) } : (level: Level, text: string) => direct(level, text, false)
     return {
-      streamOpened: (level, head, contentType) => { logger[level]({ exchangeLine: compactOpenLine(head, contentType, paint) }) },
-      finished: (level, record, extras) => { logger[level]({ exchangeLine: compactLine(record, extras, paint) }) }
+      streamOpened: (level, head, contentType) => { line(level, compactOpenLine(head, contentType, paint)) },
+      finished: (level, record, extras) => { line(level, compactLine(record, extras, paint)) }
     }
   }
   if (format === 'json') {
@@ -42,16 +45,16 @@ export function exchangeOutput (logger: Logger, format: Config['logFormat'], pai
       }
     }
   }
+  const block = direct === undefined ? (level: Level, text: string) => { logger[level]({ exchangeBlock: text }) } : (level: Level, text: string) => direct(level, text, true)
   return {
     streamOpened: (level, head, contentType, headersMs) => {
-      logger[level]({ exchangeBlock: formatStreamOpen(head, contentType, headersMs, paint) })
+      block(level, formatStreamOpen(head, contentType, headersMs, paint))
     },
     finished: (level, record, extras) => {
       // LOG_LEVEL=debug shows the full block of an allowed preflight too.
-      const block = record.streamed && extras.openLogged
+      block(level, record.streamed && extras.openLogged
         ? formatStreamEnd(record, extras, paint)
-        : isAllowedPreflight(record) && !logger.isLevelEnabled('debug') ? preflightLine(record, paint) : formatExchange(record, extras, paint)
-      logger[level]({ exchangeBlock: block })
+        : isAllowedPreflight(record) && !logger.isLevelEnabled('debug') ? preflightLine(record, paint) : formatExchange(record, extras, paint))
     }
   }
 }

@@ -112,7 +112,27 @@ export interface ExchangeRecord extends ExchangeHead {
   events?: number
 }
 
+/** What the inspector's list and the hints read of a finished exchange: a record without its header lines and body previews. */
+export type ExchangeSummary = Pick<ExchangeRecord, 'url' | 'answeredBy' | 'durationMs' | 'bytes' | 'completed' | 'error'> & { response: { status: number } }
+
 interface HeadFacts { clientHeaders: HeaderBag, replyHeaders: HeaderBag, status: number }
+
+/** The summary alone, for an exchange the log does not print: the header lines are the costly part of a record. */
+export function exchangeSummary (exchange: Exchange, outcome: { replyHeaders: HeaderBag, status: number, completed: boolean }): ExchangeSummary {
+  const upstreamAnswered = exchange.upstreamStatus !== undefined
+  const summary: ExchangeSummary = {
+    url: redactUrl(exchange.url),
+    answeredBy: upstreamAnswered ? 'upstream' : 'proxy',
+    durationMs: Number(process.hrtime.bigint() - exchange.startedAt) / 1e6,
+    // As settleRecord counts them: the proxy's own answers by their declared length.
+    bytes: upstreamAnswered ? exchange.responseBytes : Number(outcome.replyHeaders['content-length'] ?? 0) || 0,
+    completed: outcome.completed,
+    response: { status: upstreamAnswered ? exchange.upstreamStatus! : outcome.status }
+  }
+  const failure = exchange.failure ?? exchange.proxyCut?.failure
+  if (failure) summary.error = failure
+  return summary
+}
 
 /** The whole record of a finished exchange. */
 export function exchangeRecord (exchange: Exchange, outcome: HeadFacts & { completed: boolean }): ExchangeRecord {
@@ -178,7 +198,8 @@ function redactedPreview (preview: BodyPreview, context: BodyContext): BodyPrevi
 
 function headerLines (headers: HeaderBag, injected: string[]): HeaderLine[] {
   const lines: HeaderLine[] = []
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name]
     if (value === undefined) continue
     for (const single of Array.isArray(value) ? value : [String(value)]) {
       const shown = redactHeaderValue(name, single)
@@ -188,7 +209,8 @@ function headerLines (headers: HeaderBag, injected: string[]): HeaderLine[] {
   return lines
 }
 
+/** The path and query of an absolute URL the proxy built itself (no fragment, no userinfo). */
 function pathOf (url: string): string {
-  const parsed = new URL(url)
-  return parsed.pathname + parsed.search
+  const path = url.indexOf('/', url.indexOf('//') + 2)
+  return path < 0 ? '/' : url.slice(path)
 }
