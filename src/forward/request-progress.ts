@@ -71,7 +71,8 @@ class ObservedHandler implements CallbackHandler {
     this.handler.onUpgrade!(...args)
   }
 
-  onData (...args: Args<'onData'>): boolean { return this.handler.onData!(...args) }
+  // Once per body chunk: no rest array.
+  onData (chunk: Buffer): boolean { return this.handler.onData!(chunk) }
 
   onComplete (...args: Args<'onComplete'>): void { this.handler.onComplete!(...args) }
 

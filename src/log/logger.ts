@@ -243,9 +243,20 @@ function streamSink (destination: NodeJS.WritableStream): Sink {
   }
 }
 
+// Every line has one: the local HH:MM:ss part is formatted once per second (time zones
+// are offset by whole minutes, so local seconds start with UTC ones).
+let clockSecond = Number.NaN
+let clockPrefix = ''
+
 function clockTime (time: unknown): string {
-  const date = new Date(typeof time === 'number' ? time : String(time))
-  const two = (value: number): string => value < 10 ? `0${value}` : String(value)
-  const ms = date.getMilliseconds()
-  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`
+  const epochMs = typeof time === 'number' ? time : new Date(String(time)).getTime()
+  const second = Math.floor(epochMs / 1000)
+  if (second !== clockSecond) {
+    const date = new Date(epochMs)
+    const two = (value: number): string => value < 10 ? `0${value}` : String(value)
+    clockSecond = second
+    clockPrefix = `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.`
+  }
+  const ms = epochMs - second * 1000
+  return `${clockPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`
 }
