@@ -1,6 +1,6 @@
-// checkHost, parseHostName and isLoopbackName are pure: exact expected values.
+// checkHost, hostChecker, parseHostName and isLoopbackName are pure: exact expected values.
 import t from 'tap'
-import { checkHost, isLoopbackName, parseHostName } from '../src/guard/host-check.js'
+import { checkHost, hostChecker, isLoopbackName, parseHostName } from '../src/guard/host-check.js'
 
 t.test('parseHostName lower-cases, drops the port and one trailing dot', async t => {
   const hosts = [
@@ -80,4 +80,14 @@ t.test('checkHost: allowed, refused or malformed', async t => {
   ]
   t.same(cases.map(([host, allowedHosts]) => checkHost(host, allowedHosts)), cases.map(([, , verdict]) => verdict),
     cases.map(([host, allowed, verdict]) => `${JSON.stringify(host)} [${allowed.join(',')}] → ${verdict}`).join('\n'))
+})
+
+t.test('hostChecker remembers verdicts and gives the same ones as checkHost, past its bound too', async t => {
+  const allowed = ['dev.example.test', '*.preview.test']
+  const check = hostChecker(allowed)
+  const hosts = ['localhost:8787', 'dev.example.test', 'evil.test', 'a.preview.test:1', 'bad host', '', '127.0.0.1:99999', ...Array.from({ length: 100 }, (_, i) => `h${i}.test`)]
+  for (let round = 0; round < 3; round++) {
+    for (const host of hosts) t.equal(check(host), checkHost(host, allowed), `${JSON.stringify(host)}, round ${round + 1}`)
+  }
+  t.equal(check(undefined), 'malformed')
 })

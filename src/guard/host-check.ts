@@ -31,3 +31,21 @@ export function checkHost (host: string | undefined, allowedHosts: readonly stri
   if (isLoopbackName(name)) return 'allowed'
   return allowedHosts.some(allowed => allowed === name || (allowed.startsWith('*.') && name.endsWith(allowed.slice(1)))) ? 'allowed' : 'refused'
 }
+
+/**
+ * checkHost for one ALLOWED_HOSTS list, remembering its verdicts: every request asks,
+ * and a proxy hears the same few Host values all day. Bounded, for a client that sends
+ * a new one each time.
+ */
+export function hostChecker (allowedHosts: readonly string[]): (host: string | undefined) => HostVerdict {
+  const verdicts = new Map<string, HostVerdict>()
+  return host => {
+    if (host === undefined) return checkHost(host, allowedHosts)
+    let verdict = verdicts.get(host)
+    if (verdict === undefined) {
+      if (verdicts.size >= 64) verdicts.clear()
+      verdicts.set(host, verdict = checkHost(host, allowedHosts))
+    }
+    return verdict
+  }
+}

@@ -11,7 +11,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
-import { checkHost } from './host-check.js'
+import { hostChecker } from './host-check.js'
 import type { OriginMatcher } from '../cors/origin-match.js'
 import { addRefusalCorsHeaders, grantPrivateNetworkAccess } from '../cors/cors.js'
 import { originAdvice } from '../cors/origin-syntax.js'
@@ -38,6 +38,7 @@ export interface RequestGuard {
 
 export function createRequestGuard (options: GuardOptions): RequestGuard {
   const { config, originAllowed } = options
+  const hostVerdict = hostChecker(config.allowedHosts)
 
   const refuse = (request: FastifyRequest, reply: FastifyReply, error: ProxyErrorEntry, message: string): void => {
     addRefusalCorsHeaders(request, reply, originAllowed)
@@ -63,7 +64,7 @@ export function createRequestGuard (options: GuardOptions): RequestGuard {
       return true
     }
     const host = request.headers.host
-    const verdict = checkHost(host, config.allowedHosts)
+    const verdict = hostVerdict(host)
     if (verdict === 'malformed') {
       // Node's own check (requireHostHeader) is off, so that this answer is ours and logged.
       refuse(request, reply, ERRORS.badRequest, host === undefined
