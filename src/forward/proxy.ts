@@ -111,12 +111,12 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         // The body failing while the client is still there means the upstream cut it short.
         const onError = (): void => { if (!exchange.clientLeft) exchange.upstreamCut = true }
         stream.on('data', onData)
-        stream.once('error', onError)
+        stream.on('error', onError)
         // undici keeps up to 256 finished requests per connection, body streams included.
         // Listeners left on a finished stream (ours, and the ones Fastify's end-of-stream
         // watcher leaves behind) would keep each exchange, request and reply alive with it,
         // and the garbage collector would pay for thousands of them.
-        stream.once('close', () => { setImmediate(() => stream.removeAllListeners()) })
+        stream.on('close', () => { setImmediate(() => stream.removeAllListeners()) })
         reply.send(stream)
       },
       onError: (reply: FastifyReply, { error }: { error: Error }) => {

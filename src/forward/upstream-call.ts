@@ -50,7 +50,7 @@ export function takeDispatchingCall (): UpstreamCall | undefined {
  * finished response; then there is nothing to cancel.
  */
 export function cancelWhenClientLeaves (reply: FastifyReply, call: UpstreamCall): void {
-  reply.raw.once('close', () => {
+  reply.raw.on('close', () => { // on(): 'close' comes once, and once() costs a wrapper per request
     if (!reply.raw.writableFinished) call.abort?.(new Error('the client connection closed before the response was finished'))
     // Done with the call: its abort reaches into undici's request graph, which undici keeps
     // after the request ends; holding it kept thousands of those graphs alive past

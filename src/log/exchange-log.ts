@@ -112,8 +112,10 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       else if (!completed && exchange.upstreamCut !== true) exchange.clientLeft = true
       logExchange(request, reply, exchange, completed)
     }
-    reply.raw.once('finish', onDone)
-    reply.raw.once('close', onDone)
+    // on(), not once(): onDone runs once anyway, and the response dies with the request;
+    // once() costs a wrapper and a removal per event on every request.
+    reply.raw.on('finish', onDone)
+    reply.raw.on('close', onDone)
   }
 
   // The response head is about to go out. A streamed body is watched: an event stream is
