@@ -80,7 +80,7 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
     const errorCode = exchange.failure?.code ?? (exchange.errorBody ? bkendErrorCode(exchange.errorBody.text) : undefined)
     store.put({
       id: exchange.id,
-      replayOf: store.get(exchange.id)?.replayOf ?? links.claim(request),
+      replayOf: store.replayOf(exchange.id) ?? links.claim(request),
       startedAt: Date.now() - record.durationMs,
       state: 'done',
       method: exchange.method,

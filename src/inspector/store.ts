@@ -1,18 +1,25 @@
 // The ring buffer: the last `capacity` exchanges, oldest overwritten first. An open
 // stream is put when its headers arrive and replaced in place when it ends. Listeners
-// (the SSE endpoint) hear of every put and of clear().
+// (the SSE endpoint) hear of every put (with the entry as it was put) and of clear().
 import type { StoredExchange } from './stored-exchange.js'
+import { PackedSlot } from './packed-slot.js'
 
 export type StoreEvent = { type: 'put', entry: StoredExchange } | { type: 'clear' }
 
 export class ExchangeStore {
-  private readonly slots: Array<StoredExchange | undefined>
+  // Each slot's exchange is kept packed, as bytes (packed-slot.ts); ids and replay links
+  // are kept as numbers beside them, so finding and filtering unpacks no more than needed.
+  private readonly slots: Array<PackedSlot | undefined>
+  private readonly ids: Float64Array
+  private readonly replayOfs: Float64Array
   private readonly slotOf = new Map<number, number>()
   private next = 0
   private readonly listeners = new Set<(event: StoreEvent) => void>()
 
   constructor (readonly capacity: number) {
-    this.slots = new Array<StoredExchange | undefined>(capacity)
+    this.slots = new Array<PackedSlot | undefined>(capacity)
+    this.ids = new Float64Array(capacity)
+    this.replayOfs = new Float64Array(capacity)
   }
 
   get size (): number {
@@ -20,32 +27,37 @@ export class ExchangeStore {
   }
 
   put (entry: StoredExchange): void {
-    const existing = this.slotOf.get(entry.id)
-    if (existing !== undefined) {
-      this.slots[existing] = entry
-    } else {
-      const evicted = this.slots[this.next]
-      if (evicted !== undefined) this.slotOf.delete(evicted.id)
-      this.slots[this.next] = entry
-      this.slotOf.set(entry.id, this.next)
+    let slot = this.slotOf.get(entry.id)
+    if (slot === undefined) {
+      slot = this.next
+      if (this.slotOf.get(this.ids[slot]!) === slot) this.slotOf.delete(this.ids[slot]!)
+      this.slotOf.set(entry.id, slot)
       this.next = (this.next + 1) % this.capacity
     }
+    const packed = this.slots[slot] ??= new PackedSlot()
+    packed.pack(entry)
+    this.ids[slot] = entry.id
+    this.replayOfs[slot] = entry.replayOf ?? 0
     if (this.listeners.size > 0) this.emit({ type: 'put', entry })
   }
 
   get (id: number): StoredExchange | undefined {
     const slot = this.slotOf.get(id)
-    return slot === undefined ? undefined : this.slots[slot]
+    return slot === undefined ? undefined : this.slots[slot]!.unpack()
+  }
+
+  /** The exchange that `id` replayed, without unpacking it. */
+  replayOf (id: number): number | undefined {
+    const slot = this.slotOf.get(id)
+    return slot === undefined || this.replayOfs[slot] === 0 ? undefined : this.replayOfs[slot]
   }
 
   /** Newest first (by id), up to `limit` that pass `keep`. */
   recent (keep: (entry: StoredExchange) => boolean, limit: number): StoredExchange[] {
-    const all: StoredExchange[] = []
-    for (const entry of this.slots) if (entry !== undefined) all.push(entry)
-    all.sort((a, b) => b.id - a.id)
     const found: StoredExchange[] = []
-    for (const entry of all) {
+    for (const [, slot] of [...this.slotOf].sort((a, b) => b[0] - a[0])) {
       if (found.length >= limit) break
+      const entry = this.slots[slot]!.unpack()
       if (keep(entry)) found.push(entry)
     }
     return found
@@ -54,12 +66,12 @@ export class ExchangeStore {
   /** Ids of the exchanges that replayed `id`, oldest first. */
   replaysOf (id: number): number[] {
     const ids: number[] = []
-    for (const entry of this.slots) if (entry?.replayOf === id) ids.push(entry.id)
+    for (const slot of this.slotOf.values()) if (this.replayOfs[slot] === id) ids.push(this.ids[slot]!)
     return ids.sort((a, b) => a - b)
   }
 
   clear (): void {
-    this.slots.fill(undefined)
+    // The slots keep their buffers for the exchanges to come.
     this.slotOf.clear()
     this.next = 0
     this.emit({ type: 'clear' })
