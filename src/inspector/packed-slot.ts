@@ -7,6 +7,7 @@
 // the collector follows. An entry is unpacked (a fresh object) each time it is read.
 import type { Config } from '../config/settings.js'
 import type { CapturedBody } from './captured-body.js'
+import type { Exchange } from '../log/exchange.js'
 import { RAW, type PrivateParts, type StoredExchange } from './stored-exchange.js'
 
 const ABSENT = 0xffffffff
@@ -18,7 +19,7 @@ export class PackedSlot {
 
   pack (entry: StoredExchange): void {
     const { config, requestBody, responseBody, exchange, clientHeaders, socket, outcome } = entry[RAW]
-    const meta = JSON.stringify({ entry, exchange, clientHeaders, socket, outcome }, dropTransient)
+    const meta = JSON.stringify({ entry, exchange: packable(exchange), clientHeaders, socket, outcome })
     const bodies = (requestBody?.bytes.length ?? 0) + (responseBody?.bytes.length ?? 0)
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
     this.reserve(4 + meta.length * 3 + 2 * 12 + bodies)
@@ -74,7 +75,38 @@ export class PackedSlot {
   }
 }
 
-// hrtime stamps (bigint) and a stream's timer do not pack, and nothing viewed needs them.
-function dropTransient (key: string, value: unknown): unknown {
-  return typeof value === 'bigint' || key === 'timer' ? undefined : value
+// The exchange as plain data: its hrtime stamps (bigint) and a stream's timer do not pack,
+// and nothing viewed needs them. Field by field: a rest spread or a JSON replacer
+// function each cost as much as the stringify. Every field of Exchange must be named
+// here (the type says so), so a new one is not silently left out.
+function packable (exchange: Exchange | undefined): object | undefined {
+  if (exchange === undefined) return undefined
+  const copy: { [K in keyof Exchange]-?: unknown } = {
+    id: exchange.id,
+    startedAt: undefined,
+    method: exchange.method,
+    url: exchange.url,
+    origin: exchange.origin,
+    quiet: exchange.quiet,
+    environment: exchange.environment,
+    notes: exchange.notes,
+    failure: exchange.failure,
+    replayBody: exchange.replayBody,
+    requestBody: exchange.requestBody,
+    upstreamHeaders: exchange.upstreamHeaders,
+    injected: exchange.injected,
+    upstreamUrl: exchange.upstreamUrl,
+    upstreamStatus: exchange.upstreamStatus,
+    upstreamResponseHeaders: exchange.upstreamResponseHeaders,
+    responseBody: exchange.responseBody,
+    errorBody: exchange.errorBody,
+    events: exchange.events,
+    responseBytes: exchange.responseBytes,
+    upstreamCut: exchange.upstreamCut,
+    bodyStream: exchange.bodyStream && { eventStream: exchange.bodyStream.eventStream },
+    head: exchange.head,
+    clientLeft: exchange.clientLeft,
+    proxyCut: exchange.proxyCut
+  }
+  return copy
 }
