@@ -25,14 +25,6 @@ export interface ExchangeOutput {
 }
 
 export function exchangeOutput (logger: Logger, format: Config['logFormat'], paint: Palette): ExchangeOutput {
-  const direct = renderedWriterOf(logger)
-  if (format === 'compact') {
-    const line = direct === undefined ? (level: Level, text: string) => { logger[level]({ exchangeLine: text }) } : (level: Level, text: string) => direct(level, text, false)
-    return {
-      streamOpened: (level, head, contentType) => { line(level, compactOpenLine(head, contentType, paint)) },
-      finished: (level, record, extras) => { line(level, compactLine(record, extras, paint)) }
-    }
-  }
   if (format === 'json') {
     return {
       streamOpened: (level, head, contentType, headersMs) => {
@@ -45,7 +37,15 @@ export function exchangeOutput (logger: Logger, format: Config['logFormat'], pai
       }
     }
   }
-  const block = direct === undefined ? (level: Level, text: string) => { logger[level]({ exchangeBlock: text }) } : (level: Level, text: string) => direct(level, text, true)
+  const write = renderedWriterOf(logger)
+  if (write === undefined) throw new Error('the curl -v and compact formats need a logger made by createLogger() (src/log/logger.ts)')
+  if (format === 'compact') {
+    return {
+      streamOpened: (level, head, contentType) => { write(level, compactOpenLine(head, contentType, paint), false) },
+      finished: (level, record, extras) => { write(level, compactLine(record, extras, paint), false) }
+    }
+  }
+  const block = (level: Level, text: string): void => write(level, text, true)
   return {
     streamOpened: (level, head, contentType, headersMs) => {
       block(level, formatStreamOpen(head, contentType, headersMs, paint))

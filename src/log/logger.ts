@@ -1,7 +1,8 @@
-// pino for every line; the pretty and compact formats render each line with pino-pretty's
-// formatter in process (exchange blocks and compact lines arrive rendered by
-// exchange-output.ts as one string; compact lines skip the level label). Where the lines
-// go, in batches, and what happens when nobody reads them: sinks.ts.
+// pino for every line but the exchanges; the pretty and compact formats render pino's
+// lines with pino-pretty's formatter in process. Exchange blocks and compact lines are
+// rendered by exchange-output.ts and written past pino, framed the same way
+// (renderedWriterOf; compact lines skip the level label). Where the lines go, in batches,
+// and what happens when nobody reads them: sinks.ts.
 import { pino, type Level, type Logger, type DestinationStream } from 'pino'
 import { prettyFactory } from 'pino-pretty'
 import type { Config } from '../config/settings.js'
@@ -87,16 +88,10 @@ function prettyStream (sink: Sink, options: LoggerOptions): DestinationStream {
         sink.write(render(line))
         return
       }
-      const time = Date.now()
-      // Compact exchange lines: the clock, then the line; the status says what the level would.
-      if (typeof fields.exchangeLine === 'string') {
-        sink.write(`[${clockTime(time)}] ${fields.exchangeLine}\n`)
-        return
-      }
       // The object logged is always a fresh literal of ours; completing it in place saves
       // a copy per line.
       fields.level = stream.lastLevel
-      fields.time = time
+      fields.time = Date.now()
       fields.msg = stream.lastMsg
       sink.write(render(fields))
     }
@@ -122,8 +117,6 @@ function prettyRenderer (options: LoggerOptions): (input: string | object) => st
     // pino-pretty's default ignore list ('hostname') makes it deep-copy every line.
     ignore: '',
     messageFormat: (log, messageKey) => {
-      // Exchange blocks arrive rendered (exchange-output.ts formats them once).
-      if (typeof log.exchangeBlock === 'string') return log.exchangeBlock
       return String(log[messageKey] ?? '')
     }
   }) as (input: string | object) => string

@@ -14,7 +14,7 @@ import { fstatSync, writeSync } from 'node:fs'
 import { isatty } from 'node:tty'
 
 /** How much log output may wait for a stalled stdout before lines are dropped. */
-export const LOG_BUFFER_BYTES = 8 * 1024 * 1024
+const LOG_BUFFER_BYTES = 8 * 1024 * 1024
 // Output "flows again" once the waiting output has fallen to half the buffer. While it is
 // still nearly full, a short notice would fit where a whole entry does not, and was
 // written after nearly every dropped entry.
