@@ -19,7 +19,7 @@ import { routeConnectRequests, unroutedHandler } from './guard/unrouted.js'
 import { sendProxyError } from './reply-error.js'
 import { ERRORS } from './errors.js'
 import { frameworkLogger } from './log/framework-logger.js'
-import { createInspector, type Inspector } from './inspector/inspector.js'
+import { createInspector, makeRoomForCaptures, type Inspector } from './inspector/inspector.js'
 import { inspectorGate } from './inspector/gate.js'
 import { inspectorRoutes } from './inspector/routes.js'
 import { INSPECTOR_PREFIX, isInspectorPath } from './inspector/paths.js'
@@ -107,6 +107,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     if (status === 500) sendProxyError(reply, ERRORS.internal)
     else sendProxyError(reply, ERRORS.badRequest, error.message, status)
   })
+  if (inspector) makeRoomForCaptures(app)
   await app.register(requestConfig, { current: live.current })
   await app.register(exchangeLog, { logger, config, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId })
   // The same-origin rule covers the inspector's paths, which include the environment switch; without the inspector, the switch alone.

@@ -71,6 +71,44 @@ t.test('an entry comes out as it went in: fields, exchange, headers, bodies, con
   t.equal(JSON.stringify(out).includes('sk_test_packed'), false, 'the private parts still do not serialise')
 })
 
+t.test('every field of an exchange comes out as it went in, odd values included', async t => {
+  // Required<>: a field added to Exchange must be added here too, and so reach the packed format.
+  const exchange: Required<Exchange> = {
+    ...exchangeOf(9),
+    url: '/v1/data/caf\u00e9?q=\u20ac&n=\u0000x',
+    origin: 'http://localhost:5173',
+    quiet: true,
+    environment: 'staging',
+    notes: ['', 'with a NUL \u0000 in it', 'emoji \u{1F600}'],
+    failure: { code: 'proxy/upstream-timeout', message: 'no response headers within 30000 ms' },
+    replayBody: { text: '{"a":1}', totalBytes: 7, truncated: false },
+    requestBody: { text: '{"a":"\u00fc"}', totalBytes: 10, truncated: true },
+    upstreamHeaders: { 'x-empty': '', 'x-number': 12, 'x-list': ['a', ''] },
+    injected: [],
+    upstreamUrl: 'https://api.invalid/v1/data/caf\u00e9',
+    upstreamStatus: 504,
+    upstreamResponseHeaders: {},
+    responseBody: { text: 'partial', totalBytes: 9_000_000_000, truncated: true },
+    errorBody: { text: '{"success":false,"error":{"code":"x"}}', totalBytes: 38, truncated: false },
+    events: 0,
+    responseBytes: 0,
+    upstreamCut: false,
+    bodyStream: { headersAt: 1n, eventStream: true },
+    head: { id: 9, method: 'GET', url: '/v1/x', target: 'api', answeredBy: 'upstream', request: { line: 'GET /v1/x HTTP/1.1', headers: [['a', 'b', true]] }, response: { line: 'HTTP/1.1 200 OK', status: 200, headers: [] }, notes: [] },
+    clientLeft: true,
+    proxyCut: { cause: 'shutdown', status: 503, failure: { code: 'proxy/shutting-down', message: 'bye' } }
+  }
+  const entry = stored(9, { exchange, clientHeaders: { 'x-gone': undefined }, socket: {}, outcome: { replyHeaders: { 'x-reply': 'r' }, status: 0, completed: false, durationMs: -0.5 } }, { replayOf: undefined, errorCode: undefined, hints: [], responseType: undefined, headersMs: undefined, durationMs: undefined, url: '' })
+  const slot = new PackedSlot()
+  slot.pack(entry)
+  const out = slot.unpack()
+  t.same(plain(out), plain(entry))
+  t.same(out[RAW].exchange.upstreamHeaders, { 'x-empty': '', 'x-number': 12, 'x-list': ['a', ''] }, 'header values of every kind')
+  t.same(Object.keys(out[RAW].clientHeaders), [], 'a header set to undefined is left out, as JSON leaves it')
+  t.equal(out[RAW].exchange.url, exchange.url, 'non-ASCII and NUL survive')
+  t.same(Object.keys(out).filter(key => (out as unknown as Record<string, unknown>)[key] === undefined), [], 'an absent field is absent, not undefined')
+})
+
 t.test('a reused slot holds only the newest exchange, large after small and small after large', async t => {
   const slot = new PackedSlot()
   const big = stored(1, { requestBody: { bytes: Buffer.alloc(200_000, 'b'), totalBytes: 200_000 } })

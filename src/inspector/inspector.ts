@@ -5,9 +5,9 @@
 // hands it body chunks, and the request guard leaves the Origin rule of its paths to
 // its gate. It never changes a request or response that passes through. With
 // INSPECTOR=false none of this is created.
-import type { FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
-import type { Exchange, ExchangeSummary, HeaderBag } from '../log/exchange.js'
+import type { ExchangeSummary, HeaderBag } from '../log/exchange.js'
 import { bkendErrorCode, type Hint } from '../diagnose/hints.js'
 import { bodyCollector, type BodyCollector } from './captured-body.js'
 import { ExchangeStore } from './store.js'
@@ -34,6 +34,18 @@ export interface Inspector {
   maxBodyBytes: number
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The inspector's copies of this request's bodies, until it keeps the exchange. */
+    inspectorCapture: Capture | null
+  }
+}
+
+/** Each app that records into an inspector holds its captures on the request (null until a body passes). */
+export function makeRoomForCaptures (app: FastifyInstance): void {
+  app.decorateRequest('inspectorCapture', null)
+}
+
 interface Capture {
   request?: BodyCollector
   response?: BodyCollector
@@ -48,20 +60,13 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
   const secrets = [config.apiKey]
   // Each exchange also runs on its own profile's key (environment switches, reloads).
   const secretsOf = (ran: Config | undefined): string[] => ran === undefined || ran.apiKey === config.apiKey ? secrets : [...secrets, ran.apiKey]
-  // Keyed by the exchange, so nothing is added to it and nothing outlives it.
-  const captures = new WeakMap<Exchange, Capture>()
   let lastId = 0
-
-  const captureOf = (exchange: Exchange): Capture => {
-    let capture = captures.get(exchange)
-    if (capture === undefined) captures.set(exchange, capture = {})
-    return capture
-  }
+  const captureOf = (request: FastifyRequest): Capture => (request.inspectorCapture ??= {})
 
   const taps: InspectorTaps = {
-    requestBody: request => (captureOf(request.exchange).request = bodyCollector(maxBodyBytes)).watch,
+    requestBody: request => (captureOf(request).request = bodyCollector(maxBodyBytes)).watch,
     upstreamResponse: (request, status, headers) => {
-      const capture = captureOf(request.exchange)
+      const capture = captureOf(request)
       capture.headersAt = process.hrtime.bigint()
       // A stream shows in the list as soon as its headers are here; the rest arrives when it ends.
       if (isStreamType(headers['content-type'])) store.put(openEntry(request, capture, status))
@@ -72,9 +77,9 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
   const record = (request: FastifyRequest, record: ExchangeSummary, hints: Hint[], replyHeaders: HeaderBag): void => {
     const exchange = request.exchange
     const ran = snapshotOf(request)
-    const capture = captures.get(exchange)
+    const capture = request.inspectorCapture
     // The entry keeps the finished bodies; the collectors (closures, chunk lists) can go.
-    captures.delete(exchange)
+    request.inspectorCapture = null
     const status = record.response.status
     const responseType = exchange.upstreamResponseHeaders?.['content-type']
     const errorCode = exchange.failure?.code ?? (exchange.errorBody ? bkendErrorCode(exchange.errorBody.text) : undefined)
