@@ -23,6 +23,9 @@ const bkendLike: FakeHandler = (req, res, body) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     res.write('data: {"n":1}\n\n')
     setTimeout(() => res.end('data: {"n":2}\n\n'), 300)
+  } else if (path === '/v1/events-short') {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.end('data: {"n":1}\n\n')
   } else {
     res.writeHead(200, { 'content-type': 'application/json', 'x-seen-key': String(req.headers.authorization ?? '').slice(-4) })
     res.end(JSON.stringify({ success: true, data: { method: req.method, path, body } }))
@@ -136,6 +139,22 @@ t.test('SSE: each new exchange arrives as an event; a stream shows when its head
   await json(proxy, '/__proxy/api/exchanges', { method: 'DELETE' })
   await all.next(e => e.event === 'clear')
   t.same((await json(proxy, '/__proxy/api/exchanges')).body.exchanges, [], 'cleared')
+})
+
+t.test('a stream over before it could be listed as open stays listed as done', async t => {
+  // The open entry is put a turn after the headers (off the first event's path); a stream
+  // that ended within that turn must not be listed as open again afterwards.
+  const api = await startFakeApi(t, { handler: bkendLike })
+  const proxy = await startProxy(t, { apiUrl: api.url })
+  const all = await openSse(t, `${proxy.url}/__proxy/api/events`)
+  for (let i = 0; i < 20; i++) await send(proxy, '/v1/events-short')
+  await all.next(e => e.event === 'exchange' && JSON.parse(e.data).id === 20 && JSON.parse(e.data).state === 'done')
+  await new Promise(resolve => setTimeout(resolve, 100))
+  const { body } = await json(proxy, '/__proxy/api/exchanges')
+  t.same(body.exchanges.map((e: any) => e.state), new Array(20).fill('done'), 'every one done in the list')
+  const last = new Map<number, string>()
+  for (const e of all.events.filter(e => e.event === 'exchange')) last.set(JSON.parse(e.data).id, JSON.parse(e.data).state)
+  t.same([...last.values()], new Array(20).fill('done'), 'the last event of each says done')
 })
 
 t.test('replay resends through the proxy and links the new exchange to the original', async t => {

@@ -68,8 +68,13 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
     upstreamResponse: (request, status, headers) => {
       const capture = captureOf(request)
       capture.headersAt = process.hrtime.bigint()
-      // A stream shows in the list as soon as its headers are here; the rest arrives when it ends.
-      if (isStreamType(headers['content-type'])) store.put(openEntry(request, capture, status))
+      // A stream shows in the list as soon as its headers are here; the rest arrives when it
+      // ends. Listed after this turn, once the first event is on its way to the client
+      // (the code that lists it is cold at a developer's pace, tens of us); not at all if
+      // the stream is over by then.
+      if (isStreamType(headers['content-type'])) {
+        setImmediate(() => { if (request.inspectorCapture === capture) store.put(openEntry(request, capture, status)) })
+      }
       return (capture.response = bodyCollector(maxBodyBytes)).watch
     }
   }

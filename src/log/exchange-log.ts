@@ -129,7 +129,9 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     const level = openLevel(exchange, reply)
     if (logger.isLevelEnabled(level)) {
       const open = (): void => logStreamOpen(request, reply, exchange, level, typeof contentType === 'string' ? contentType : undefined)
-      if (eventStream) open()
+      // An event stream's block is rendered after this turn, once its first event is on the
+      // way: rendering on the request's path delayed that event by tens of us.
+      if (eventStream) setImmediate(open)
       else exchange.bodyStream.timer = setTimeout(open, STREAM_AFTER_MS).unref()
     }
     done(null, payload)
