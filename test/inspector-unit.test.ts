@@ -70,12 +70,21 @@ t.test('inspector paths and the Origin rule', async t => {
   t.match(inspectorOriginRefusal({ host: 'localhost:8787', 'sec-fetch-site': 'same-site' }), /Sec-Fetch-Site: same-site/)
 })
 
-t.test('a body collector keeps the first bytes as a copy and counts the rest', async t => {
+t.test('a body collector keeps the first bytes and counts the rest; a small slice of a larger buffer is copied', async t => {
   const collector = bodyCollector(5)
-  const chunk = Buffer.from('abc')
-  collector.watch(chunk)
-  chunk.write('XYZ')
+  const readBuffer = Buffer.alloc(65536, '.')
+  readBuffer.write('abc')
+  collector.watch(readBuffer.subarray(0, 3)) // an event in a socket's read buffer
+  readBuffer.write('XYZ')
   collector.watch(Buffer.from('defgh'))
   const body = collector.finish()
-  t.same([body.bytes.toString(), body.totalBytes], ['abcde', 8], 'a later change to the chunk does not reach the copy')
+  t.same([body.bytes.toString(), body.totalBytes], ['abcde', 8], 'the slice was copied: a later write to its buffer does not reach it')
+  t.not(body.bytes.buffer, readBuffer.buffer, 'the read buffer is not kept')
+
+  const whole = bodyCollector(65536)
+  const chunk = Buffer.allocUnsafeSlow(40000).fill('w')
+  whole.watch(chunk)
+  whole.watch(Buffer.from('tail'))
+  const kept = whole.finish()
+  t.same([kept.bytes.length, kept.totalBytes, kept.bytes.subarray(39998).toString()], [40004, 40004, 'wwtail'])
 })

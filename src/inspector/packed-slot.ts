@@ -51,9 +51,9 @@ export class PackedSlot {
   private reserve (needed: number): void {
     const size = this.bytes.length
     if (needed <= size && (size <= 65536 || needed * 4 > size)) return
-    let next = 4096
-    while (next < needed) next *= 2
-    this.bytes = Buffer.allocUnsafeSlow(next)
+    // In whole pages, not powers of two: a body kept at the 64 KB cap needs a little over
+    // 64 KB, and 500 slots of 128 KB would hold twice the memory that they use.
+    this.bytes = Buffer.allocUnsafeSlow(Math.ceil(needed / 4096) * 4096)
   }
 }
 
