@@ -8,7 +8,7 @@
 // The values go in one by one (slot-bytes.ts), through the field tables at the end.
 import type { Config } from '../config/settings.js'
 import type { CapturedBody } from './captured-body.js'
-import type { Exchange, HeaderBag } from '../log/exchange.js'
+import type { BodyPreview, Exchange, HeaderBag } from '../log/exchange.js'
 import { RAW, type PrivateParts, type StoredExchange } from './stored-exchange.js'
 import { SlotReader, SlotWriter } from './slot-bytes.js'
 
@@ -67,7 +67,7 @@ interface FieldCodec {
 const text: FieldCodec = { write: (w, value?: string) => { w.text(value) }, read: r => r.text() }
 const number: FieldCodec = { write: (w, value?: number) => { w.number(value) }, read: r => r.number() }
 const flag: FieldCodec = { write: (w, value?: boolean) => { w.flag(value) }, read: r => r.flag() }
-// Rare or nested values (failures, previews, a stream's head) as JSON.
+// Rare or nested values (failures, a stream's head, a cut) as JSON.
 const json: FieldCodec = {
   write: (w, value: unknown) => { w.text(value === undefined ? undefined : JSON.stringify(value)) },
   read: r => { const value = r.text(); return value === undefined ? undefined : JSON.parse(value) }
@@ -177,6 +177,9 @@ const ENTRY = object<Omit<StoredExchange, typeof RAW>>({
   responseType: text
 })
 
+// A body's text as a string, not as JSON: a JSON body's quotes cost an escape each.
+const preview = object<BodyPreview>({ text, totalBytes: number, truncated: flag })
+
 const EXCHANGE = object<Exchange>({
   id: number,
   startedAt: monotonic,
@@ -187,15 +190,15 @@ const EXCHANGE = object<Exchange>({
   environment: text,
   notes: texts,
   failure: json,
-  replayBody: json,
-  requestBody: json,
+  replayBody: preview,
+  requestBody: preview,
   upstreamHeaders: headers,
   injected: texts,
   upstreamUrl: text,
   upstreamStatus: number,
   upstreamResponseHeaders: headers,
-  responseBody: json,
-  errorBody: json,
+  responseBody: preview,
+  errorBody: preview,
   events: number,
   responseBytes: number,
   upstreamCut: flag,
