@@ -10,7 +10,7 @@ import type { Config } from '../config/settings.js'
 import type { CapturedBody } from './captured-body.js'
 import type { BodyPreview, Exchange, HeaderBag } from '../log/exchange.js'
 import { RAW, type PrivateParts, type StoredExchange } from './stored-exchange.js'
-import { SlotReader, SlotWriter } from './slot-bytes.js'
+import { ABSENT, SlotReader, SlotWriter } from './slot-bytes.js'
 
 export class PackedSlot {
   private bytes: Buffer = Buffer.allocUnsafeSlow(4096)
@@ -72,7 +72,6 @@ const json: FieldCodec = {
   write: (w, value: unknown) => { w.text(value === undefined ? undefined : JSON.stringify(value)) },
   read: r => { const value = r.text(); return value === undefined ? undefined : JSON.parse(value) }
 }
-const ABSENT = 0xffffffff
 const texts: FieldCodec = {
   write: (w, values?: string[]) => {
     w.uint32(values === undefined ? ABSENT : values.length)

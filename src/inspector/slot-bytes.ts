@@ -6,7 +6,8 @@
 //
 // Layout: a string is its UTF-8 byte length (uint32, or ABSENT) and its bytes; a number
 // is a presence byte and a float64; a flag is one byte (0, 1, or absent).
-const ABSENT = 0xffffffff
+/** A string, list or body that is not there, where its length would be. */
+export const ABSENT = 0xffffffff
 const NO_FLAG = 2
 
 export class SlotWriter {
@@ -17,10 +18,6 @@ export class SlotWriter {
   /** The buffer written into: a larger one once the values outgrew the first. */
   get buffer (): Buffer {
     return this.bytes
-  }
-
-  get length (): number {
-    return this.offset
   }
 
   text (value: string | undefined): void {
