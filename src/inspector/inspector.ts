@@ -1,10 +1,10 @@
 // The inspector room: it keeps the recent exchanges (a bounded ring buffer with capped
-// body copies), serves them to its page and API under /__proxy/, and replays them. It
-// listens to the rest of the proxy through three hooks only: the exchange log hands it
-// each finished exchange (the record the log built, or its summary when the log prints none), the forwarding code
-// hands it body chunks, and the request guard leaves the Origin rule of its paths to
-// its gate. It never changes a request or response that passes through. With
-// INSPECTOR=false none of this is created.
+// body copies, packed: store.ts), serves them to its page and API under /__proxy/, and
+// replays them. It listens to the rest of the proxy through three hooks only: the
+// exchange log hands it each finished exchange (the record the log built, or its summary
+// when the log prints none), the forwarding code hands it body chunks, and the request
+// guard leaves the Origin rule of its paths to its gate. It never changes a request or
+// response that passes through. With INSPECTOR=false none of this is created.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
 import type { ExchangeSummary, HeaderBag } from '../log/exchange.js'
@@ -83,7 +83,8 @@ export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 
     const exchange = request.exchange
     const ran = snapshotOf(request)
     const capture = request.inspectorCapture
-    // The entry keeps the finished bodies; the collectors (closures, chunk lists) can go.
+    // The entry keeps the finished bodies; the collectors (closures, chunk lists) can go,
+    // and a stream's open entry, if it is still to be listed, is not listed any more.
     request.inspectorCapture = null
     const status = record.response.status
     const responseType = exchange.upstreamResponseHeaders?.['content-type']

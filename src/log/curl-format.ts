@@ -5,7 +5,7 @@ import { PLAIN, statusTone, type Palette, type Tone } from './colour.js'
 
 // A header value from the wire may carry a terminal escape sequence.
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g
-const HAS_CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/
+const HAS_CONTROL = new RegExp(CONTROL.source)
 
 // Every header value of every block passes here: the test is cheaper than a global
 // replace that finds nothing.

@@ -99,10 +99,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     const onDone = (): void => {
       if (logged) return
       logged = true
-      if (exchange.bodyStream?.timer !== undefined) {
-        clearTimeout(exchange.bodyStream.timer)
-        exchange.bodyStream.timer = undefined // the inspector keeps the exchange; not its timer
-      }
+      clearTimeout(exchange.bodyStream?.timer)
       const completed = reply.raw.writableFinished
       // The proxy closing the client's socket (at shutdown, on a bad chunk) also breaks the
       // upstream body off, which would otherwise read as the upstream's or the client's doing.
@@ -157,18 +154,18 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     if (!logged && !inspected) return
     const replyHeaders = replyHeadersOf(exchange, reply)
     const settings = configOf(request, config)
-    const diagnosisContext = { clientHeaders: request.headers, config: settings, socket: request.clientSocket ?? {} }
+    const diagnosisContext = { clientHeaders: request.headers, config: settings, socket: request.clientSocket ?? {}, wantCurl: false }
     if (!logged) {
       // For the inspector alone: it keeps the ingredients and builds the record when viewed.
       const summary = exchangeSummary(exchange, { replyHeaders, status, completed })
-      onExchange!(request, summary, diagnoseExchange(exchange, summary, { ...diagnosisContext, wantCurl: false }).hints, replyHeaders)
+      onExchange!(request, summary, diagnoseExchange(exchange, summary, diagnosisContext).hints, replyHeaders)
       return
     }
     const head = exchange.head ?? exchangeHead(exchange, { clientHeaders: request.headers, replyHeaders, status })
     const record = settleRecord(head, exchange, { clientHeaders: request.headers, completed, streamed })
     // The curl command shows only under failures (or with LOG_CURL), except in JSON, which always has it.
-    const wantCurl = config.logFormat === 'json' || curlShown(record, settings.logCurl)
-    const { hints, curl, errorCode } = diagnoseExchange(exchange, record, { ...diagnosisContext, wantCurl })
+    diagnosisContext.wantCurl = config.logFormat === 'json' || curlShown(record, settings.logCurl)
+    const { hints, curl, errorCode } = diagnoseExchange(exchange, record, diagnosisContext)
     if (inspected) onExchange(request, record, hints, replyHeaders)
     const said = hints.map(hint => limitHint(hint.cause, hint.text)).filter(text => text !== undefined)
     const hint = said.length > 0 ? said.join('\n') : undefined

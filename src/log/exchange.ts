@@ -123,13 +123,13 @@ export function exchangeSummary (exchange: Exchange, outcome: { replyHeaders: He
   const summary: ExchangeSummary = {
     url: redactUrl(exchange.url),
     answeredBy: upstreamAnswered ? 'upstream' : 'proxy',
-    durationMs: Number(process.hrtime.bigint() - exchange.startedAt) / 1e6,
+    durationMs: elapsedMs(exchange),
     // As settleRecord counts them: the proxy's own answers by their declared length.
     bytes: upstreamAnswered ? exchange.responseBytes : Number(outcome.replyHeaders['content-length'] ?? 0) || 0,
     completed: outcome.completed,
     response: { status: upstreamAnswered ? exchange.upstreamStatus! : outcome.status }
   }
-  const failure = exchange.failure ?? exchange.proxyCut?.failure
+  const failure = failureOf(exchange)
   if (failure) summary.error = failure
   return summary
 }
@@ -171,20 +171,29 @@ export function exchangeHead (exchange: Exchange, facts: HeadFacts): ExchangeHea
 /** Completes a head with how the exchange ended; in place, so a stream's record is built once. */
 export function settleRecord (head: ExchangeHead, exchange: Exchange, outcome: { clientHeaders: HeaderBag, completed: boolean, streamed?: boolean }): ExchangeRecord {
   const record = head as ExchangeRecord
-  record.durationMs = Number(process.hrtime.bigint() - exchange.startedAt) / 1e6
+  record.durationMs = elapsedMs(exchange)
   // The proxy's own answers are not counted as they stream; their length is in the head.
   record.bytes = head.answeredBy === 'upstream' ? exchange.responseBytes : Number(head.response.headers.find(([name]) => name === 'content-length')?.[1] ?? 0) || 0
   record.completed = outcome.completed
   if (!outcome.completed) record.cutBy = endedBy(exchange)
   const declared = Number(exchange.upstreamResponseHeaders?.['content-length'])
   if (record.cutBy === 'upstream' && declared > 0) record.declaredBytes = declared
-  const failure = exchange.failure ?? exchange.proxyCut?.failure
+  const failure = failureOf(exchange)
   if (failure) record.error = failure
   if (exchange.requestBody) record.requestBody = redactedPreview(exchange.requestBody, { path: exchange.url, side: 'request', contentType: outcome.clientHeaders['content-type'] })
   if (exchange.responseBody) record.responseBody = redactedPreview(exchange.responseBody, { path: exchange.url, side: 'response', contentType: exchange.upstreamResponseHeaders?.['content-type'] })
   if (outcome.streamed === true) record.streamed = true
   if (exchange.events !== undefined) record.events = exchange.events
   return record
+}
+
+function elapsedMs (exchange: Exchange): number {
+  return Number(process.hrtime.bigint() - exchange.startedAt) / 1e6
+}
+
+/** The proxy's own error, or the one it ended the exchange with. */
+function failureOf (exchange: Exchange): Exchange['failure'] {
+  return exchange.failure ?? exchange.proxyCut?.failure
 }
 
 /** Who ended a response that did not finish. */

@@ -9,7 +9,6 @@ import type { Config } from '../config/settings.js'
 import { palette } from './colour.js'
 import { stdoutSink, streamSink, type Sink } from './sinks.js'
 
-
 export interface LoggerOptions {
   /** Where lines go; stdout by default. */
   destination?: NodeJS.WritableStream
@@ -25,7 +24,6 @@ export interface ProxyLogger {
   droppedLines: () => number
 }
 
-
 /**
  * Writes an exchange's text, already rendered, framed as pino-pretty frames a line: the
  * clock, then the level label (`labelled`) or not (compact lines). The caller has asked
@@ -40,7 +38,8 @@ const renderedWriters = new WeakMap<Logger, RenderedWriter>()
  * The exchange log's short cut past pino for text it has rendered itself: pino would
  * serialise the block into a JSON line only for the line to be dropped and the block
  * framed again (a tenth of the proxy's time per request under load). Undefined for
- * JSON and for loggers made elsewhere, which get the block through pino.
+ * JSON (which goes through pino) and for loggers made elsewhere (exchange-output.ts
+ * refuses those).
  */
 export function renderedWriterOf (logger: Logger): RenderedWriter | undefined {
   return renderedWriters.get(logger)
@@ -116,9 +115,9 @@ function prettyRenderer (options: LoggerOptions): (input: string | object) => st
     hideObject: true,
     // pino-pretty's default ignore list ('hostname') makes it deep-copy every line.
     ignore: '',
-    messageFormat: (log, messageKey) => {
-      return String(log[messageKey] ?? '')
-    }
+    // Not pino-pretty's default, which leaves out the space after the label when a line
+    // has no message.
+    messageFormat: (log, messageKey) => String(log[messageKey] ?? '')
   }) as (input: string | object) => string
 }
 
