@@ -10,6 +10,9 @@
 // process group (npm and the proxy), and npm forwards its own copy to the proxy a few
 // milliseconds later. So a repeat within REPEAT_WINDOW_MS is the same key press; only a
 // later one means "exit now".
+//
+// A bug that escapes as an uncaught exception or an unhandled rejection stops the proxy the
+// same way (drain, then exit 1): state after an unknown throw cannot be trusted.
 import type { Logger } from 'pino'
 import type { ProxyApp } from '../app.js'
 
@@ -21,9 +24,43 @@ export interface ShutdownOptions {
   exit: (code: number) => void
 }
 
-export function installShutdown (app: ProxyApp, options: ShutdownOptions): void {
+/** Stops the proxy as a signal does, exiting with `code` once drained. */
+export type StopProxy = (reason: string, code: number) => void
+
+export function installShutdown (app: ProxyApp, options: ShutdownOptions): StopProxy {
   const { graceMs, logger, exit } = options
   let firstSignalAt: number | undefined
+  let exitCode = 0
+
+  const stop: StopProxy = (reason, code) => {
+    exitCode = Math.max(exitCode, code)
+    if (firstSignalAt !== undefined) return
+    firstSignalAt = performance.now()
+    logger.info(`${reason}: shutting down; open requests get ${graceMs} ms to finish`)
+    app.beginShutdown()
+    const force = setTimeout(() => {
+      logger.warn(`grace period of ${graceMs} ms is over: closing the connections still open`)
+      app.cutOpenConnections()
+    }, graceMs)
+    // Should closing hang anyway, the process must still end (Docker waits 10 s, then kills).
+    const deadline = setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting')
+      exit(exitCode)
+    }, graceMs + 2000)
+    deadline.unref()
+    app.close().then(() => {
+      clearTimeout(force)
+      clearTimeout(deadline)
+      // Let the last 'close' events (force-closed streams) log their exchanges first.
+      setImmediate(() => {
+        logger.info('stopped')
+        exit(exitCode)
+      })
+    }, (error: unknown) => {
+      logger.error({ err: error }, 'error while shutting down')
+      exit(1)
+    })
+  }
 
   const onSignal = (signal: NodeJS.Signals): void => {
     if (firstSignalAt !== undefined) {
@@ -35,32 +72,9 @@ export function installShutdown (app: ProxyApp, options: ShutdownOptions): void 
       exit(1)
       return
     }
-    firstSignalAt = performance.now()
-    logger.info(`${signal}: shutting down; open requests get ${graceMs} ms to finish`)
-    app.beginShutdown()
-    const force = setTimeout(() => {
-      logger.warn(`grace period of ${graceMs} ms is over: closing the connections still open`)
-      app.cutOpenConnections()
-    }, graceMs)
-    // Should closing hang anyway, the process must still end (Docker waits 10 s, then kills).
-    const deadline = setTimeout(() => {
-      logger.error('shutdown did not finish in time; exiting')
-      exit(0)
-    }, graceMs + 2000)
-    deadline.unref()
-    app.close().then(() => {
-      clearTimeout(force)
-      clearTimeout(deadline)
-      // Let the last 'close' events (force-closed streams) log their exchanges first.
-      setImmediate(() => {
-        logger.info('stopped')
-        exit(0)
-      })
-    }, (error: unknown) => {
-      logger.error({ err: error }, 'error while shutting down')
-      exit(1)
-    })
+    stop(signal, 0)
   }
   process.on('SIGTERM', onSignal)
   process.on('SIGINT', onSignal)
+  return stop
 }
