@@ -77,10 +77,10 @@ export function upstreamUrl (raw: unknown): string {
   try {
     url = new URL(value)
   } catch {
-    throw new SettingError('is not an absolute URL (it needs the https:// in front)', repairedUrl(value) ?? 'https://api-client.bkend.ai')
+    throw new SettingError('is not an absolute URL (it needs the https:// in front)', upstreamFix(value))
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new SettingError(`must use http: or https:, not ${url.protocol}`, repairedUrl(value) ?? 'https://api-client.bkend.ai')
+    throw new SettingError(`must use http: or https:, not ${url.protocol}`, upstreamFix(value))
   }
   if (url.search || url.hash || url.username || url.password) {
     throw new SettingError('must not carry a query, fragment or credentials', url.origin + url.pathname)
@@ -90,6 +90,11 @@ export function upstreamUrl (raw: unknown): string {
     throw new SettingError('must not end in /v1: the proxy keeps the /v1 of each request path, so it would be doubled', url.origin + path.slice(0, -3))
   }
   return url.origin + path
+}
+
+/** An upstream URL's fix: the value repaired, without the /v1 the proxy adds itself. */
+function upstreamFix (value: string): string {
+  return repairedUrl(value)?.replace(/\/v1\/?$/i, '') ?? 'https://api-client.bkend.ai'
 }
 
 /**
@@ -104,8 +109,10 @@ export function repairedUrl (value: string): string | undefined {
   const [, scheme, , rest] = parts as unknown as [string, string | undefined, unknown, string]
   const host = rest.split(/[/:]/, 1)[0]!
   if (!/^(localhost|[\d.]+|\[[\da-f:]+\]|[a-z\d-]+(\.[a-z\d-]+)+)$/i.test(host)) return undefined
-  const meant = scheme === undefined ? undefined : closestName(scheme, ['http', 'https'])
-  if (scheme !== undefined && meant === undefined) return undefined
+  // Slips of http and https only (htp, htps, hhttp): ftp or mailto are other schemes.
+  const slip = scheme === undefined ? undefined : /^h*t+p+(s?)$/i.exec(scheme)
+  if (slip === null) return undefined
+  const meant = slip === undefined ? undefined : slip[1] === '' ? 'http' : 'https'
   const loopback = /^(localhost|127\.[\d.]+|\[::1\])$/i.test(host)
   const repaired = `${meant ?? (loopback ? 'http' : 'https')}://${rest}`
   try {
