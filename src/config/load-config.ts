@@ -52,7 +52,7 @@ export function loadConfig (sources: ConfigSources = {}): LoadedConfig {
   const dotenv = existsSync(dotenvPath) ? readDotenv(dotenvPath) : {}
   // A profile's own values (BKEND_API_KEY_STAGING, ...), by "environment.field".
   const ownValues = new Map<string, Candidate & ProfileSlot>()
-  for (const [label, values] of [[`.env (${dotenvPath})`, dotenv], ['the environment', env]] as const) {
+  for (const [label, values] of [[dotenvPath, dotenv], ['the environment', env]] as const) {
     for (const [name, slot] of VARIABLES) {
       const raw = values[name]
       if (raw === undefined) continue
