@@ -46,16 +46,16 @@ t.test('dot segments, fragments and absolute-form targets for another server are
     ['/v1/x\\..\\..\\mcp', dot],
     ['/v1#frag', /fragment/],
     ['/v1/x/#/../mcp', /fragment/],
-    ['http://127.0.0.1:8787/v1/x', /another server/],
-    ['https://localhost:8787/v1/x', /another server/],
-    ['http://user@localhost:8787/v1/x', /another server/],
+    ['http://127.0.0.1:8787/v1/x', /another scheme or server/],
+    ['https://localhost:8787/v1/x', /another scheme or server/],
+    ['http://user@localhost:8787/v1/x', /another scheme or server/],
     ['http://localhost:8787/v1/../mcp', dot]
   ]
   for (const [target, reason] of cases) {
     const verdict = canonicalTarget(target, HOST)
     t.match('refusal' in verdict ? verdict.refusal : `read as ${verdict.url}`, reason, target)
   }
-  t.match(canonicalTarget('http://localhost:8787/v1', undefined), { refusal: /another server/ }, 'no Host to compare with')
+  t.match(canonicalTarget('http://localhost:8787/v1', undefined), { refusal: /another scheme or server/ }, 'no Host to compare with')
 })
 
 t.test('notes show a target without its query or userinfo', async t => {

@@ -29,7 +29,7 @@ export function canonicalTarget (target: string, host: string | undefined): Cano
     if (absolute === null) return { url: target } // `*` or authority-form
     const [, scheme, authority, rest] = absolute as unknown as [string, string, string, string]
     if (scheme.toLowerCase() !== 'http' || host === undefined || authority.toLowerCase() !== host.toLowerCase()) {
-      return { refusal: `an absolute-form target names another server than this proxy (Host ${host ?? 'missing'}); send the path only, e.g. /v1/data/posts` }
+      return { refusal: `an absolute-form target names another scheme or server than this proxy (http://${host ?? '?'}); send the path only, e.g. /v1/data/posts` }
     }
     originForm = rest.startsWith('/') ? rest : '/' + rest
   }

@@ -6,9 +6,9 @@
 // The refusals that come before anything else, in this order: a request that is
 // ambiguous (two Host or Authorization lines), a Host that is not ours (DNS
 // rebinding), a request target that is not canonical (canonical-path.ts), a browser
-// Origin that is not allowed. A refused request never reaches
-// the upstream, so it never spends the injected key. The same checks run as an onRequest
-// hook and, for a URL the router cannot decode, from Fastify's frameworkErrors (app.ts).
+// Origin that is not allowed. A refused request never reaches the upstream, so it never
+// spends the injected key. The same checks run as an onRequest hook and, for a URL the
+// router cannot decode, from Fastify's frameworkErrors (app.ts).
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
