@@ -60,7 +60,7 @@ t.test('the code decides, not the status bkend gave it', async t => {
 })
 
 t.test('a 429 code names the Retry-After beside its fix', async t => {
-  t.equal(hintsFor({ ...facts('data/rate-limit-exceeded', 429, PK), retryAfter: '5' })[0]!.text, 'the plan\'s API call limit is reached: call less often (cache, batch), or upgrade the plan (bkend says retry after 5 s)')
+  t.equal(hintsFor({ ...facts('data/rate-limit-exceeded', 429, PK), retryAfter: '5' })[0]!.text, 'the plan\'s API call limit is reached: cache or batch the calls, or upgrade the plan (bkend says retry after 5 s)')
 })
 
 t.test('the proxy\'s own answers never get a bkend catalogue hint', async t => {

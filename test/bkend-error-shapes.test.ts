@@ -2,15 +2,9 @@
 // proxy: the code reaches the JSON log's errorCode, the compact line, the curl -v block's
 // hint and the inspector's list and detail.
 import t from 'tap'
-import { PassThrough } from 'node:stream'
-import type { AddressInfo } from 'node:net'
 import { bkendReply, startFakeApi } from './helpers/fake-upstream.js'
-import { testConfig } from './helpers/proxy.js'
-import { buildApp } from '../src/app.js'
-import { createLogger } from '../src/log/logger.js'
-import { createInspector } from '../src/inspector/inspector.js'
+import { startInspectedProxy } from './helpers/inspected-proxy.js'
 import { detailOf, summaryOf } from '../src/inspector/views.js'
-import type { Config } from '../src/config/settings.js'
 
 const PK = 'pk_' + 'c3'.repeat(32)
 
@@ -22,25 +16,11 @@ const SHAPES: Array<[string, number, unknown, string]> = [
   ['{statusCode,message}', 401, { statusCode: 401, message: 'X-API-Key header is required' }, 'MISSING_HEADER']
 ]
 
-async function proxyWith (t: typeof import('tap').default, apiUrl: string, overrides: Partial<Config>): Promise<{ url: string, logs: () => Promise<string>, inspector: ReturnType<typeof createInspector>, config: Config }> {
-  const config = testConfig({ port: 0, apiUrl, apiKey: PK, ...overrides })
-  const sink = new PassThrough()
-  let output = ''
-  sink.on('data', (chunk: Buffer) => { output += chunk.toString('utf8') })
-  const { logger, flush } = createLogger(config, { destination: sink, colorize: false })
-  const inspector = createInspector(config)
-  const app = await buildApp(config, { logger, inspector })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  t.teardown(() => app.close())
-  const port = (app.server.address() as AddressInfo).port
-  return { url: `http://localhost:${port}`, inspector, config, logs: async () => { await flush(); await new Promise(resolve => setTimeout(resolve, 20)); return output } }
-}
-
 for (const [shape, status, body, code] of SHAPES) {
   t.test(`${shape}: ${code} in every log format and in the inspector`, async t => {
     const api = await startFakeApi(t, { handler: bkendReply(status, body) })
 
-    const json = await proxyWith(t, api.url, { logFormat: 'json' })
+    const json = await startInspectedProxy(t, { apiUrl: api.url, apiKey: PK, logFormat: 'json' })
     await (await fetch(new URL('/v1/data/posts?limit=1', json.url))).text()
     const line = JSON.parse((await json.logs()).trim()) as { errorCode: string, hint?: string }
     t.equal(line.errorCode, code, 'JSON errorCode')
@@ -51,11 +31,11 @@ for (const [shape, status, body, code] of SHAPES) {
     const detail = detailOf(listed[0]!, { config: json.config, replays: [] }) as { errorCode?: string, hints: string[] }
     t.same([detail.errorCode, detail.hints.length], [code, 1], 'the inspector detail, with its hint')
 
-    const compact = await proxyWith(t, api.url, { logFormat: 'compact' })
+    const compact = await startInspectedProxy(t, { apiUrl: api.url, apiKey: PK, logFormat: 'compact' })
     await (await fetch(new URL('/v1/data/posts?limit=1', compact.url))).text()
     t.match((await compact.logs()).split('\n')[0], new RegExp(`^.*#1 GET /v1/data/posts\\?limit=1 ${status} \\S+ ms \\d+ B ${code}  hint: `), 'the compact line')
 
-    const pretty = await proxyWith(t, api.url, { logFormat: 'pretty' })
+    const pretty = await startInspectedProxy(t, { apiUrl: api.url, apiKey: PK, logFormat: 'pretty' })
     await (await fetch(new URL('/v1/data/posts?limit=1', pretty.url))).text()
     t.equal((await pretty.logs()).split('\n').filter(text => text.startsWith('* hint: ')).length, 1, 'the curl -v block\'s hint')
   })

@@ -68,6 +68,11 @@ t.test('429 names the Retry-After', async t => {
   t.same(pretty, ['rate limited by bkend: retry after 30 s (Retry-After), and slow down the loop or burst that sends these requests'])
 })
 
+t.test('a Retry-After given as a date is said in seconds, counted from the response\'s Date', async t => {
+  const { pretty } = await hintsOf(t, bkendError(429, 'common/rate-limited', { 'retry-after': 'Wed, 21 Oct 2026 07:28:30 GMT', date: 'Wed, 21 Oct 2026 07:28:00 GMT' }), '/v1/data/posts?limit=5')
+  t.same(pretty, ['rate limited by bkend: retry after 30 s (Retry-After), and slow down the loop or burst that sends these requests'])
+})
+
 t.test('5xx from bkend says temporary, retry', async t => {
   const { pretty } = await hintsOf(t, bkendError(503, 'common/unavailable'), '/v1/data/posts?limit=5')
   t.match(pretty[0], /^bkend answered 503: a temporary server-side problem, not your request; retry with a backoff/)

@@ -104,7 +104,7 @@ export const BKEND_CODES: Readonly<Record<string, BkendCode>> = {
   'data/environment-not-found': { status: 404, meaning: 'the environment named by the key does not exist', fix: 'use the key issued for that environment' },
   'data/not-found': { status: 404, meaning: 'no record has this id', fix: CHECK_ID, keyAccepted: true },
   'data/duplicate-value': { status: 409, meaning: 'a unique index holds this value already', fix: 'use another value, or look the record up first', keyAccepted: true },
-  'data/rate-limit-exceeded': { status: 429, meaning: 'the plan\'s API call limit is reached', fix: 'call less often (cache, batch), or upgrade the plan' },
+  'data/rate-limit-exceeded': { status: 429, meaning: 'the plan\'s API call limit is reached', fix: 'cache or batch the calls, or upgrade the plan' },
 
   // file/*
   'file/invalid-name': { status: 400, meaning: 'the file name is not valid', fix: 'send a plain file name' },

@@ -5,6 +5,7 @@ import { configuredHeaders } from '../forward/upstream-headers.js'
 import { bkendErrorCode, hintsFor } from '../diagnose/hints.js'
 import { rootErrorCode } from '../forward/upstream-failure.js'
 import type { Config } from '../config/settings.js'
+import { rateLimitOf } from '../log/rate-limit.js'
 import { httpGet, type HttpOutcome } from './http-get.js'
 import { connectionFix } from './connection.js'
 import { fail, pass, skip, type DoctorContext, type StepResult } from './step.js'
@@ -47,14 +48,14 @@ export function interpretEnvironment (outcome: HttpOutcome | undefined, config: 
 }
 
 function fixFor (outcome: Extract<HttpOutcome, { kind: 'answer' }>, code: string | undefined, config: Config): string {
-  const retryAfter = outcome.headers['retry-after']
+  const retryAfterS = rateLimitOf(outcome.headers)?.retryAfterS
   const [hint] = hintsFor({
     method: 'GET',
     url: config.doctorProbePath,
     status: outcome.status,
     answeredBy: 'upstream',
     errorCode: code,
-    retryAfter: retryAfter === undefined ? undefined : String(retryAfter),
+    retryAfter: retryAfterS === undefined ? undefined : String(retryAfterS),
     durationMs: 0,
     responseBytes: 0,
     settings: config
