@@ -1,4 +1,5 @@
-// The diagnose room: the hints table (hints.ts), the hint limiter and copy-as-curl. Pure:
+// The diagnose room: the hints table (hints.ts), bkend's error catalogue (bkend-codes.ts)
+// and the error-code reader, the hint limiter and copy-as-curl. Pure:
 // it reads a finished exchange and returns text; it never touches requests or the log.
 //
 // Turns a finished exchange into what diagnosis needs: the facts the hint table reads,
