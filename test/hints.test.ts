@@ -26,22 +26,37 @@ async function hintsOf (t: Tap, handler: FakeHandler, path: string, options: { a
   return { pretty: lines, json: entry!.hint }
 }
 
-// [status, bkend code, whether a key is configured, what the hint must say]
-const UPSTREAM_CASES: Array<[number, string, boolean, RegExp]> = [
-  [401, 'auth/missing-authorization-header', false, /no API key is configured: set BKEND_API_KEY/],
-  [401, 'auth/unauthorized', false, /no API key is configured: set BKEND_API_KEY/],
-  [401, 'auth/unauthorized', true, /refused the credentials: check that BKEND_API_KEY is a current key/],
-  [401, 'auth/invalid-token-format', true, /neither an API key \(pk_… publishable or sk_… secret\) nor a JWT/],
-  [401, 'auth/access-token-expired', true, /access token expired \(they live 1 hour\): refresh it/],
-  [403, 'data/permission-denied', true, /publishable pk_ keys are subject to the table's row-level permissions.*secret sk_ keys act as admin/],
-  [403, 'data/scope-insufficient', true, /use a secret sk_ key \(admin/],
-  [404, 'data/environment-not-found', true, /the key does not belong to environment "dev" \(X-Environment\): give dev its own key \(BKEND_API_KEY_DEV in \.env\).*\/__proxy\/api\/environment/],
-  [404, 'data/table-not-found', true, /no table "Posts".*case-sensitive/]
+// The key decides the scheme the hints speak of: pk_/sk_ + 64 hex is today's (X-API-Key),
+// ak_ + 64 hex and any other format the original one (Authorization: Bearer).
+const PK = 'pk_' + '0a'.repeat(32)
+const AK = 'ak_' + '0b'.repeat(32)
+
+// [status, bkend code, the configured key, what the hint must say]
+const UPSTREAM_CASES: Array<[number, string, string, RegExp]> = [
+  [401, 'auth/missing-authorization-header', '', /^this endpoint needs a signed-in user and the request carried no Authorization: sign the user in and send Authorization: Bearer <accessToken>/],
+  [401, 'auth/missing-authorization-header', PK, /^this endpoint needs a signed-in user.*the key travels in X-API-Key and never fills Authorization/],
+  [401, 'auth/missing-authorization-header', AK, /although BKEND_API_KEY is set: check headerPolicy.authorization/],
+  [401, 'auth/unauthorized', '', /no API key is configured: set BKEND_API_KEY in \.env to the environment's publishable key \(pk_…, sent as X-API-Key\)/],
+  [401, 'UNAUTHORIZED', '', /no API key is configured: set BKEND_API_KEY/],
+  [401, 'auth/unauthorized', KEY, /refused the credentials: check that BKEND_API_KEY is a current key of project \(BKEND_PROJECT_ID\) and environment dev/],
+  [401, 'auth/unauthorized', PK, /refused the credentials: check that BKEND_API_KEY is a current key of environment dev \(console → API Keys/],
+  [401, 'auth/invalid-token-format', KEY, /neither an API key \(pk_… publishable or sk_… secret\) nor a JWT/],
+  [401, 'auth/access-token-expired', KEY, /access token expired \(they live 1 hour\): refresh it/],
+  [403, 'data/permission-denied', KEY, /publishable pk_ keys are subject to the table's row-level permissions.*secret sk_ keys act as admin/],
+  [403, 'data/scope-insufficient', PK, /^the key's scopes do not include this table and operation \(checked before permissions, even for admin\): use a key whose scopes include it/],
+  [403, 'SCOPE_INSUFFICIENT', PK, /^the key's scopes do not include this table and operation/],
+  [403, 'data/project-access-denied', PK, /^the token's project is not this project: use a key and a user token issued for this project$/],
+  [404, 'data/environment-not-found', AK, /the key does not belong to environment "dev" \(X-Environment\): give dev its own key \(BKEND_API_KEY_DEV in \.env\).*\/__proxy\/api\/environment/],
+  [404, 'data/environment-not-found', PK, /^the key names an environment bkend does not know: put the key issued for dev .* in BKEND_API_KEY_DEV in \.env; the key alone chooses the environment$/],
+  [404, 'data/table-not-found', AK, /no table "Posts".*case-sensitive.*BKEND_ENVIRONMENT/],
+  [404, 'data/table-not-found', PK, /no table "Posts" in the key's project and environment.*the key of the environment that has the table/],
+  [401, 'auth/invalid-refresh-token', PK, /^the refresh token is invalid, used already, or its session is gone: sign the user in again \(refresh tokens rotate/]
 ]
 
-for (const [status, code, keyed, expected] of UPSTREAM_CASES) {
-  t.test(`${status} ${code}${keyed ? '' : ' without a key'} gets its hint in both log formats`, async t => {
-    const { pretty, json } = await hintsOf(t, bkendError(status, code), '/v1/data/Posts?limit=5', { apiKey: keyed ? KEY : '' })
+for (const [status, code, key, expected] of UPSTREAM_CASES) {
+  const kind = key === '' ? 'without a key' : `with an ${key.slice(0, 3)} key`
+  t.test(`${status} ${code} ${kind} gets its hint in both log formats`, async t => {
+    const { pretty, json } = await hintsOf(t, bkendError(status, code), '/v1/data/Posts?limit=5', { apiKey: key })
     t.equal(pretty.length, 1)
     t.match(pretty[0], expected)
     t.equal(json, pretty[0])
@@ -50,6 +65,11 @@ for (const [status, code, keyed, expected] of UPSTREAM_CASES) {
 
 t.test('429 names the Retry-After', async t => {
   const { pretty } = await hintsOf(t, bkendError(429, 'common/rate-limited', { 'retry-after': '30' }), '/v1/data/posts?limit=5')
+  t.same(pretty, ['rate limited by bkend: retry after 30 s (Retry-After), and slow down the loop or burst that sends these requests'])
+})
+
+t.test('a Retry-After given as a date is said in seconds, counted from the response\'s Date', async t => {
+  const { pretty } = await hintsOf(t, bkendError(429, 'common/rate-limited', { 'retry-after': 'Wed, 21 Oct 2026 07:28:30 GMT', date: 'Wed, 21 Oct 2026 07:28:00 GMT' }), '/v1/data/posts?limit=5')
   t.same(pretty, ['rate limited by bkend: retry after 30 s (Retry-After), and slow down the loop or burst that sends these requests'])
 })
 
@@ -113,9 +133,30 @@ t.test('unit: slow list reads and upstream timeouts get the limit hint too', asy
   t.same(hintsFor({ ...facts, method: 'POST' }).map(hint => hint.cause), [])
 })
 
-t.test('unit: error.code is read from whole and from cut bodies', async t => {
-  t.equal(bkendErrorCode('{"success":false,"error":{"code":"auth/unauthorized","message":"x"}}'), 'auth/unauthorized')
-  t.equal(bkendErrorCode('{"success":false,"error":{"code":"data/table-not-found","message":"a very long mess'), 'data/table-not-found')
-  t.equal(bkendErrorCode('<html>502</html>'), undefined)
-  t.equal(bkendErrorCode('{"error":"plain"}'), undefined)
+t.test('an app that sends its pk_ key in Authorization is told to use X-API-Key', async t => {
+  const { pretty } = await hintsOf(t, bkendError(401, 'auth/invalid-access-token'), '/v1/data/posts?limit=5', { headers: { authorization: `Bearer ${PK}` } })
+  t.same(pretty.slice(1), ["the app sends its pk_/sk_ key in Authorization: send it as X-API-Key: <key> (Authorization carries only the signed-in user's token), or leave it out and let BKEND_API_KEY fill X-API-Key"])
+  t.notMatch(pretty.join('\n'), PK.slice(3), 'the key itself is never in a hint')
+})
+
+t.test('unit: the code is read from every body shape bkend documents, whole and cut', async t => {
+  const shapes: Array<[string, string | undefined]> = [
+    ['{"success":false,"error":{"code":"auth/unauthorized","message":"x"}}', 'auth/unauthorized'],
+    ['{"error":{"code":"auth/invalid-credentials","message":"Invalid email or password"}}', 'auth/invalid-credentials'],
+    ['{"statusCode":403,"error":"SCOPE_INSUFFICIENT","message":"API Key scope does not include posts:delete"}', 'SCOPE_INSUFFICIENT'],
+    ['{"statusCode":401,"message":"X-API-Key header is required"}', 'MISSING_HEADER'],
+    ['{"error":{"code":"NOT_FOUND","message":"Resource not found"}}', 'NOT_FOUND'],
+    // Not codes: a numeric status, a reason phrase, a message nobody documented.
+    ['{"error":{"code":401,"message":"Unauthorized: token missing"}}', undefined],
+    ['{"statusCode":401,"error":"Unauthorized","message":"Unauthorized"}', undefined],
+    ['{"statusCode":500,"message":"Internal server error"}', undefined],
+    ['{"error":"plain"}', undefined],
+    ['<html>502</html>', undefined],
+    ['null', undefined],
+    // Cut at the capture limit.
+    ['{"success":false,"error":{"code":"data/table-not-found","message":"a very long mess', 'data/table-not-found'],
+    ['{"statusCode":403,"error":"PROJECT_ACCESS_DENIED","message":"a very long mess', 'PROJECT_ACCESS_DENIED'],
+    ['{"statusCode":401,"message":"X-API-Key header is required","detail":"a very long mess', 'MISSING_HEADER']
+  ]
+  for (const [body, code] of shapes) t.equal(bkendErrorCode(body), code, body)
 })

@@ -1,4 +1,5 @@
-// The diagnose room: the hints table (hints.ts), the hint limiter and copy-as-curl. Pure:
+// The diagnose room: the hints table (hints.ts), bkend's error catalogue (bkend-codes.ts)
+// and the error-code reader, the hint limiter and copy-as-curl. Pure:
 // it reads a finished exchange and returns text; it never touches requests or the log.
 //
 // Turns a finished exchange into what diagnosis needs: the facts the hint table reads,
@@ -10,6 +11,7 @@ import type { Config } from '../config/settings.js'
 import { bkendErrorCode, hintsFor, type Hint } from './hints.js'
 import { copyAsCurl, type CurlBody, type CurlRequest } from './copy-as-curl.js'
 import { redactBody } from '../log/body-redact.js'
+import { rateLimitOf } from '../log/rate-limit.js'
 import { checkHost } from '../guard/host-check.js'
 
 export interface Diagnosis {
@@ -31,7 +33,8 @@ export interface DiagnosisContext {
 export function diagnoseExchange (exchange: Exchange, record: ExchangeSummary, context: DiagnosisContext): Diagnosis {
   const { clientHeaders } = context
   const settings = context.config
-  const retryAfter = exchange.upstreamResponseHeaders?.['retry-after']
+  // In seconds, whether the upstream sent seconds or an HTTP date.
+  const retryAfterS = rateLimitOf(exchange.upstreamResponseHeaders)?.retryAfterS
   const errorCode = exchange.failure?.code ?? (exchange.errorBody ? bkendErrorCode(exchange.errorBody.text) : undefined)
   const hints = hintsFor({
     method: exchange.method,
@@ -39,7 +42,7 @@ export function diagnoseExchange (exchange: Exchange, record: ExchangeSummary, c
     status: record.response.status,
     answeredBy: record.answeredBy,
     errorCode,
-    retryAfter: retryAfter === undefined ? undefined : String(retryAfter),
+    retryAfter: retryAfterS === undefined ? undefined : String(retryAfterS),
     origin: exchange.origin,
     clientAuthorization: clientHeaders.authorization,
     clientEnvironment: single(clientHeaders['x-environment']),

@@ -1,10 +1,16 @@
 // Pure: what an exchange's status, bkend error code and headers mean, said as a fix in
-// terms of this proxy's settings. The knowledge of bkend's troubleshooting pages
-// ("Common Error Codes", "Authentication Issues", "Connection Issues") lives in
-// HINT_TABLE, one row per case; the few hints that need no upstream answer follow it.
+// terms of this proxy's settings. Three layers, first match wins: HINT_TABLE, the rows
+// that need the proxy's settings or the request (no key configured, which auth scheme,
+// which environment); then bkend's own catalogue (bkend-codes.ts: every documented code's
+// meaning and fix); then the rows by status alone (429, 5xx). The few hints that need no
+// upstream answer follow.
 import type { Config } from '../config/settings.js'
 import { ERRORS } from '../errors.js'
 import { isEnvironmentName } from '../config/profiles.js'
+import { bkendCode } from './bkend-codes.js'
+import { configuredAuthScheme } from './auth-scheme.js'
+
+export { bkendErrorCode } from './bkend-error-code.js'
 
 export interface Hint {
   /** Stable key of the cause, for rate limiting and tests: "401 auth/unauthorized". */
@@ -34,72 +40,114 @@ export interface HintFacts {
 }
 
 interface HintRow {
+  /** The status the docs give (a row with codes is matched by its codes). */
   status: number | '5xx'
-  /** bkend `error.code`; absent means any code. */
-  code?: string
+  /** bkend error codes (a domain/name code and its upper-case twin); absent means any code. */
+  codes?: readonly string[]
   when?: (facts: HintFacts) => boolean
   text: (facts: HintFacts) => string
 }
 
 const keyless = (facts: HintFacts): boolean => !facts.settings?.apiKey
+const apiKeyScheme = (facts: HintFacts): boolean => facts.settings !== undefined && configuredAuthScheme(facts.settings) === 'api-key'
 const environmentOf = (facts: HintFacts): string => facts.settings?.environment ?? 'dev'
 // A saved .env applies without a restart (live reload), unless WATCH=false.
 const applied = (facts: HintFacts): string => facts.settings?.watch === false ? ' and restart the proxy (WATCH=false)' : '; a saved .env applies at once'
+const environmentKey = (facts: HintFacts): string => `BKEND_API_KEY_${environmentOf(facts).toUpperCase()} in .env`
 
-/** First matching row wins; a case is added by adding a row. */
+/** First matching row wins; a case is added by adding a row. Codes without a row here get their catalogue hint. */
 export const HINT_TABLE: readonly HintRow[] = [
   {
     status: 401,
-    code: 'auth/missing-authorization-header',
+    codes: ['auth/missing-authorization-header'],
+    when: apiKeyScheme,
+    text: () => 'this endpoint needs a signed-in user and the request carried no Authorization: sign the user in and send Authorization: Bearer <accessToken> from the app (the key travels in X-API-Key and never fills Authorization)'
+  },
+  {
+    status: 401,
+    codes: ['auth/missing-authorization-header'],
     when: keyless,
     text: facts => `the request reached bkend without Authorization and no API key is configured: set BKEND_API_KEY in .env${applied(facts)}, or send Authorization: Bearer <token> from the app`
   },
   {
     status: 401,
-    code: 'auth/missing-authorization-header',
+    codes: ['auth/missing-authorization-header'],
     text: () => 'the request reached bkend without Authorization although BKEND_API_KEY is set: check headerPolicy.authorization in the config file (it must not drop the header)'
   },
   {
     status: 401,
-    code: 'auth/unauthorized',
+    codes: ['auth/unauthorized', 'UNAUTHORIZED'],
     when: keyless,
-    text: facts => `bkend refused the request and no API key is configured: set BKEND_API_KEY in .env${applied(facts)}`
+    text: facts => `bkend refused the request and no API key is configured: set BKEND_API_KEY in .env to the environment's publishable key (pk_…, sent as X-API-Key)${applied(facts)}`
   },
   {
     status: 401,
-    code: 'auth/unauthorized',
+    codes: ['auth/unauthorized', 'UNAUTHORIZED'],
+    when: apiKeyScheme,
+    text: facts => `bkend refused the credentials: check that BKEND_API_KEY is a current key of environment ${environmentOf(facts)} (console → API Keys; a revoked or expired key is refused), or that the app's own token is valid`
+  },
+  {
+    status: 401,
+    codes: ['auth/unauthorized', 'UNAUTHORIZED'],
     text: facts => `bkend refused the credentials: check that BKEND_API_KEY is a current key of project ${facts.settings?.projectId || '(BKEND_PROJECT_ID)'} and environment ${environmentOf(facts)}, or that the app's own token is valid`
   },
   {
+    status: 400,
+    codes: ['data/invalid-header', 'MISSING_HEADER'],
+    when: keyless,
+    text: facts => `bkend wants X-API-Key and no API key is configured: set BKEND_API_KEY in .env to the environment's publishable key (pk_…)${applied(facts)}, or send X-API-Key from the app`
+  },
+  {
     status: 401,
-    code: 'auth/invalid-token-format',
+    codes: ['auth/invalid-token-format', 'INVALID_TOKEN'],
     text: () => 'the token is neither an API key (pk_… publishable or sk_… secret) nor a JWT (three dot-separated parts): check BKEND_API_KEY or the app\'s token for quotes, whitespace or a missing part'
   },
   {
     status: 401,
-    code: 'auth/access-token-expired',
+    codes: ['auth/access-token-expired'],
     text: () => 'the user\'s access token expired (they live 1 hour): refresh it with the refresh token and retry; the proxy passes the app\'s own Authorization through unchanged'
   },
   {
     status: 403,
-    code: 'data/permission-denied',
+    codes: ['data/permission-denied', 'PERMISSION_DENIED'],
     text: () => 'the key or user may not do this: publishable pk_ keys are subject to the table\'s row-level permissions (sign the user in, or adjust the permissions); secret sk_ keys act as admin (server-side only)'
   },
   {
-    status: 403,
-    code: 'data/scope-insufficient',
-    text: () => 'the key lacks the scope for this operation: publishable pk_ keys are subject to row-level permissions; use a secret sk_ key (admin, server-side only) in BKEND_API_KEY for this call'
+    status: 404,
+    codes: ['data/environment-not-found', 'ENVIRONMENT_NOT_FOUND'],
+    when: apiKeyScheme,
+    text: facts => `the key names an environment bkend does not know: put the key issued for ${environmentOf(facts)} (console → API Keys, per environment) in ${environmentKey(facts)}; the key alone chooses the environment`
   },
   {
     status: 404,
-    code: 'data/environment-not-found',
-    text: facts => `the key does not belong to environment "${environmentOf(facts)}" (X-Environment): give ${environmentOf(facts)} its own key (BKEND_API_KEY_${environmentOf(facts).toUpperCase()} in .env), or switch to the key's environment: POST {"environment": "dev"} (dev, staging or prod) to /__proxy/api/environment`
+    codes: ['data/environment-not-found', 'ENVIRONMENT_NOT_FOUND'],
+    text: facts => `the key does not belong to environment "${environmentOf(facts)}" (X-Environment): give ${environmentOf(facts)} its own key (${environmentKey(facts)}), or switch to the key's environment: POST {"environment": "dev"} (dev, staging or prod) to /__proxy/api/environment`
   },
   {
     status: 404,
-    code: 'data/table-not-found',
+    codes: ['data/table-not-found', 'TABLE_NOT_FOUND'],
+    when: apiKeyScheme,
+    text: facts => `no table "${tableOf(facts.url) ?? '?'}" in the key's project and environment: table names are case-sensitive, so check the spelling and case in the path (and that BKEND_API_KEY is the key of the environment that has the table)`
+  },
+  {
+    status: 404,
+    codes: ['data/table-not-found', 'TABLE_NOT_FOUND'],
     text: facts => `no table "${tableOf(facts.url) ?? '?'}" in this project and environment: table names are case-sensitive, so check the spelling and case in the path (and BKEND_ENVIRONMENT)`
   },
+  {
+    status: 403,
+    codes: [ERRORS.originNotAllowed.code],
+    text: facts => `the page ${facts.origin ?? '(no Origin)'} is not in CORS_ORIGINS, so the browser shows a CORS error: add it to CORS_ORIGINS in .env (comma-separated; http://localhost:* allows any port)${applied(facts)}`
+  },
+  {
+    status: 404,
+    codes: [ERRORS.missingV1Prefix.code],
+    text: facts => `the path ${pathOf(facts.url)} has no ${facts.settings?.apiPrefix ?? '/v1'} prefix, so it was not forwarded: set the app's base URL to the proxy's address (no path) and keep ${facts.settings?.apiPrefix ?? '/v1'} in every request path`
+  }
+]
+
+/** After the catalogue: what a status alone says. */
+const STATUS_ROWS: readonly HintRow[] = [
   {
     status: 429,
     text: facts => facts.retryAfter !== undefined
@@ -110,16 +158,6 @@ export const HINT_TABLE: readonly HintRow[] = [
     status: '5xx',
     when: facts => facts.answeredBy === 'upstream',
     text: facts => `bkend answered ${facts.status}: a temporary server-side problem, not your request; retry with a backoff, and if it persists, report it with the curl command below`
-  },
-  {
-    status: 403,
-    code: ERRORS.originNotAllowed.code,
-    text: facts => `the page ${facts.origin ?? '(no Origin)'} is not in CORS_ORIGINS, so the browser shows a CORS error: add it to CORS_ORIGINS in .env (comma-separated; http://localhost:* allows any port)${applied(facts)}`
-  },
-  {
-    status: 404,
-    code: ERRORS.missingV1Prefix.code,
-    text: facts => `the path ${pathOf(facts.url)} has no ${facts.settings?.apiPrefix ?? '/v1'} prefix, so it was not forwarded: set the app's base URL to the proxy's address (no path) and keep ${facts.settings?.apiPrefix ?? '/v1'} in every request path`
   }
 ]
 
@@ -130,23 +168,43 @@ export const LARGE_READ_BYTES = 256 * 1024
 /** Every hint for one exchange: the table's, then the derived ones. */
 export function hintsFor (facts: HintFacts): Hint[] {
   const hints: Hint[] = []
-  const row = HINT_TABLE.find(candidate => rowMatches(candidate, facts))
-  if (row) hints.push({ cause: `${row.status} ${row.code ?? '*'}`, text: row.text(facts) })
+  const first = tableHint(facts)
+  if (first) hints.push(first)
   hints.push(...derivedHints(facts))
   return hints
 }
 
+function tableHint (facts: HintFacts): Hint | undefined {
+  const row = HINT_TABLE.find(candidate => rowMatches(candidate, facts))
+  if (row) return { cause: `${row.status} ${facts.errorCode ?? '*'}`, text: row.text(facts) }
+  const catalogued = facts.answeredBy === 'upstream' && facts.status >= 400 ? bkendCode(facts.errorCode) : undefined
+  if (catalogued?.fix !== undefined) {
+    // Statuses differ between bkend's pages: the code says more than the status.
+    const wait = facts.status === 429 && facts.retryAfter !== undefined ? ` (bkend says retry after ${facts.retryAfter} s)` : ''
+    return { cause: `${facts.status} ${facts.errorCode!}`, text: `${catalogued.meaning}: ${catalogued.fix}${wait}` }
+  }
+  const statusRow = STATUS_ROWS.find(candidate => rowMatches(candidate, facts))
+  return statusRow && { cause: `${statusRow.status} *`, text: statusRow.text(facts) }
+}
+
+// A row with codes matches on the code alone: bkend's pages give one code different
+// statuses (MISSING_HEADER is 400 on one page, 401 on another).
 function rowMatches (row: HintRow, facts: HintFacts): boolean {
-  const statusMatches = row.status === '5xx' ? facts.status >= 500 && facts.status < 600 : row.status === facts.status
-  return statusMatches && (row.code === undefined || row.code === facts.errorCode) && (row.when?.(facts) ?? true)
+  const matches = row.codes !== undefined
+    ? facts.errorCode !== undefined && row.codes.includes(facts.errorCode)
+    : row.status === '5xx' ? facts.status >= 500 && facts.status < 600 : row.status === facts.status
+  return matches && (row.when?.(facts) ?? true)
 }
 
 function derivedHints (facts: HintFacts): Hint[] {
   const hints: Hint[] = []
   const authorization = facts.clientAuthorization
-  if (authorization !== undefined && /^bearer(?!\s)\S/i.test(authorization)) {
+  // Today's bkend wants the key in X-API-Key; said only when the request failed.
+  if (authorization !== undefined && facts.status >= 400 && /^(bearer\s+)?(pk|sk)_/i.test(authorization)) {
+    hints.push({ cause: 'authorization-holds-key', text: 'the app sends its pk_/sk_ key in Authorization: send it as X-API-Key: <key> (Authorization carries only the signed-in user\'s token), or leave it out and let BKEND_API_KEY fill X-API-Key' })
+  } else if (authorization !== undefined && /^bearer(?!\s)\S/i.test(authorization)) {
     hints.push({ cause: 'authorization-no-space', text: 'the app\'s Authorization header has no space after Bearer ("Bearer<token>"): send "Authorization: Bearer <token>"' })
-  } else if (authorization !== undefined && /^(pk_|sk_|eyJ)/.test(authorization)) {
+  } else if (authorization !== undefined && /^eyJ/.test(authorization)) {
     hints.push({ cause: 'authorization-no-scheme', text: 'the app\'s Authorization header is a bare token: send "Authorization: Bearer <token>"' })
   }
   const environment = facts.clientEnvironment
@@ -168,17 +226,6 @@ function isListReadWithoutLimit (facts: HintFacts): boolean {
   const path = pathOf(facts.url)
   const query = facts.url.slice(path.length + 1)
   return path.startsWith(`${prefix}/data/`) && !new URLSearchParams(query).has('limit')
-}
-
-/** bkend's `error.code` from a (possibly cut) JSON error body. */
-export function bkendErrorCode (body: string): string | undefined {
-  try {
-    const parsed = JSON.parse(body) as { error?: { code?: unknown } }
-    return typeof parsed.error?.code === 'string' ? parsed.error.code : undefined
-  } catch {
-    // A body cut at the capture limit is not valid JSON; the code usually comes first.
-    return /"error"\s*:\s*\{[^{}]*?"code"\s*:\s*"([^"\\]{1,100})"/.exec(body)?.[1]
-  }
 }
 
 function pathOf (url: string): string {

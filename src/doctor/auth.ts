@@ -1,10 +1,14 @@
 // The authenticated request (DOCTOR_PROBE_PATH, a one-record read by default) and what
-// its answer says about the key, the project and the environment. bkend's error codes
+// its answer says about the key, the project and the environment (in today's scheme the
+// key alone carries both). bkend's error codes
 // are read through the same hint table the proxy's log uses.
 import { configuredHeaders } from '../forward/upstream-headers.js'
 import { bkendErrorCode, hintsFor } from '../diagnose/hints.js'
+import { bkendCode } from '../diagnose/bkend-codes.js'
+import { configuredAuthScheme } from '../diagnose/auth-scheme.js'
 import { rootErrorCode } from '../forward/upstream-failure.js'
 import type { Config } from '../config/settings.js'
+import { rateLimitOf } from '../log/rate-limit.js'
 import { httpGet, type HttpOutcome } from './http-get.js'
 import { connectionFix } from './connection.js'
 import { fail, pass, skip, type DoctorContext, type StepResult } from './step.js'
@@ -24,11 +28,14 @@ export function interpretProbe (outcome: HttpOutcome, config: Config): StepResul
   }
   const code = bkendErrorCode(outcome.body)
   const answered = `${request} answered ${outcome.status}${code ? ` ${code}` : ''}`
-  if (outcome.status >= 200 && outcome.status < 300) return pass('auth', `${answered}: key, project and environment accepted`)
+  // Today's scheme: the key alone carries the project and environment.
+  const accepted = configuredAuthScheme(config) === 'api-key' ? 'the key was accepted (it carries the project and environment)' : 'key, project and environment accepted'
+  if (outcome.status >= 200 && outcome.status < 300) return pass('auth', `${answered}: ${accepted}`)
   // The table lookup comes after authentication: the credentials were accepted.
-  if (code === 'data/table-not-found') {
-    return pass('auth', `${answered}: key, project and environment accepted (the probe's table does not exist; set DOCTOR_PROBE_PATH to a one-record read of one of your tables, e.g. /v1/data/<table>?limit=1, for a full read)`)
+  if (code === 'data/table-not-found' || code === 'TABLE_NOT_FOUND') {
+    return pass('auth', `${answered}: ${accepted} (the probe's table does not exist; set DOCTOR_PROBE_PATH to a one-record read of one of your tables, e.g. /v1/data/<table>?limit=1, for a full read)`)
   }
+  if (bkendCode(code)?.keyAccepted === true) return fail('auth', `${answered}: the key was accepted, but this read was refused`, fixFor(outcome, code, config))
   return fail('auth', answered, fixFor(outcome, code, config))
 }
 
@@ -36,25 +43,32 @@ export function checkEnvironment (context: DoctorContext): StepResult {
   return interpretEnvironment(context.probe, context.config)
 }
 
-/** Pure: whether the upstream accepted the configured X-Environment, as far as the probe tells. */
+/**
+ * Pure: whether the upstream accepted the environment, as far as the probe tells: the
+ * configured X-Environment in the original scheme, the key's own in today's (the key
+ * alone chooses it there, so the active profile's name goes nowhere).
+ */
 export function interpretEnvironment (outcome: HttpOutcome | undefined, config: Config): StepResult {
-  const configured = `X-Environment: ${config.environment}`
+  const keyed = configuredAuthScheme(config) === 'api-key'
+  const configured = keyed ? 'the key\'s environment' : `X-Environment: ${config.environment}`
   if (outcome === undefined || outcome.kind === 'error') return skip('environment', `${configured} not verified: the authenticated request got no answer`)
   const code = bkendErrorCode(outcome.body)
-  if (code === 'data/environment-not-found') return fail('environment', `${configured} was refused (404 ${code})`, fixFor(outcome, code, config))
-  if ((outcome.status >= 200 && outcome.status < 300) || code === 'data/table-not-found') return pass('environment', `${configured} accepted by the API`)
+  if (code === 'data/environment-not-found' || code === 'ENVIRONMENT_NOT_FOUND') return fail('environment', `${configured} was refused (${outcome.status} ${code})`, fixFor(outcome, code, config))
+  if ((outcome.status >= 200 && outcome.status < 300) || bkendCode(code)?.keyAccepted === true) {
+    return pass('environment', keyed ? `the key's environment exists (the key chooses it; the active profile is ${config.environment})` : `${configured} accepted by the API`)
+  }
   return skip('environment', `${configured} not verified: the authenticated request failed first (see auth)`)
 }
 
 function fixFor (outcome: Extract<HttpOutcome, { kind: 'answer' }>, code: string | undefined, config: Config): string {
-  const retryAfter = outcome.headers['retry-after']
+  const retryAfterS = rateLimitOf(outcome.headers)?.retryAfterS
   const [hint] = hintsFor({
     method: 'GET',
     url: config.doctorProbePath,
     status: outcome.status,
     answeredBy: 'upstream',
     errorCode: code,
-    retryAfter: retryAfter === undefined ? undefined : String(retryAfter),
+    retryAfter: retryAfterS === undefined ? undefined : String(retryAfterS),
     durationMs: 0,
     responseBytes: 0,
     settings: config

@@ -9,9 +9,15 @@ import { fail, pass, type DoctorContext, type StepResult } from './step.js'
 
 const DEFAULT_API_URL = SETTINGS.apiUrl.default
 
-/** Pure: https, no /v1 (the settings parser refuses /v1 already; this names the rule). */
-export function checkApiUrl (apiUrl: string): StepResult {
+/**
+ * Pure: https, and /v1 in every request path (bkend's "Check URL"): the settings parser
+ * refuses /v1 in the URL already, and bkend's own host takes only API_PREFIX=/v1.
+ */
+export function checkApiUrl (apiUrl: string, apiPrefix: string = '/v1'): StepResult {
   const url = new URL(apiUrl)
+  if (apiPrefix !== '/v1' && /(^|\.)bkend\.ai$/i.test(url.hostname)) {
+    return fail('api-url', `API_PREFIX is ${apiPrefix}, so requests reach ${url.host} without /v1 (bkend's paths are /v1/...)`, 'API_PREFIX=/v1 (the default)')
+  }
   if (url.protocol === 'https:') return pass('api-url', `${apiUrl} uses https and has no /v1 (the proxy adds the request's own /v1)`)
   if (isLoopbackName(url.hostname.toLowerCase())) return pass('api-url', `${apiUrl} is plain http on a local address (fine for a local server; bkend itself is https)`)
   return fail('api-url', `${apiUrl} uses plain http`, `BKEND_API_URL=https://${url.host}${url.pathname === '/' ? '' : url.pathname} (bkend answers only over https; the default is ${DEFAULT_API_URL})`)

@@ -1,6 +1,6 @@
-// `bkend-dev-proxy doctor`: walks bkend's "Connection Issues" checklist against the
-// configured upstream with the proxy's own configuration and TLS trust, one result per
-// step. A step whose precondition failed is skipped, never guessed; the exit code is 0
+// `bkend-dev-proxy doctor`: walks bkend's "Connection Issues" checklist (URL, auth
+// headers, CORS, MCP) for the auth scheme in use against the configured upstream, with the
+// proxy's own configuration and TLS trust, one result per step. A step whose precondition failed is skipped, never guessed; the exit code is 0
 // only when every step passed. The doctor room never starts the proxy nor changes the
 // configuration; it shares the proxy's settings, dispatcher and error-code knowledge.
 import type { Config } from '../config/settings.js'
@@ -10,7 +10,9 @@ import { createUpstreamDispatcher } from '../forward/upstream-dispatcher.js'
 import { checkApiUrl, checkDns, checkTls } from './connection.js'
 import { checkAuth, checkEnvironment } from './auth.js'
 import { checkCors } from './cors.js'
-import { checkMcp, checkNode } from './mcp.js'
+import { checkMcp, checkMcpOAuth, checkNode } from './mcp.js'
+import { checkAuthHeader } from './auth-header.js'
+import { configuredAuthScheme } from '../diagnose/auth-scheme.js'
 import { checkAllEnvironments } from './all-environments.js'
 import { fail, pass, skip, type DoctorContext, type StepResult } from './step.js'
 
@@ -46,9 +48,10 @@ export async function runDoctor (input: DoctorInput): Promise<DoctorReport> {
     const [detail = error.message, fix = 'see bkend-dev-proxy --help'] = error.message.split('\n  fix: ')
     const steps = [
       fail('config', detail.replace(/^config: /, ''), fix),
-      ...['api-url', 'dns', 'tls', 'auth', 'environment', 'cors'].map(step => skip(step, 'not checked: the configuration is not valid')),
+      ...['api-url', 'dns', 'tls', 'auth-header', 'auth', 'environment', 'cors'].map(step => skip(step, 'not checked: the configuration is not valid')),
       checkNode(nodeVersion),
-      skip('mcp', 'not checked: the configuration is not valid')
+      skip('mcp', 'not checked: the configuration is not valid'),
+      skip('mcp-oauth', 'not checked: the configuration is not valid')
     ]
     return report(steps)
   }
@@ -58,12 +61,13 @@ export async function runDoctor (input: DoctorInput): Promise<DoctorReport> {
   const context: DoctorContext = { config, stepTimeoutMs, dispatcher }
   try {
     const steps: StepResult[] = [pass('config', configSummary(config, origin))]
-    const url = checkApiUrl(config.apiUrl)
+    const url = checkApiUrl(config.apiUrl, config.apiPrefix)
     steps.push(url)
     const dns = url.status === 'pass' ? await checkDns(context) : skip('dns', 'not checked: the API URL is not right')
     steps.push(dns)
     const tls = dns.status === 'pass' ? await checkTls(context) : skip('tls', dns.status === 'fail' ? 'not checked: the host does not resolve' : 'not checked: the API URL is not right')
     steps.push(tls)
+    steps.push(checkAuthHeader(config))
     if (tls.status === 'pass' && input.allEnvironments === true) {
       steps.push(...await checkAllEnvironments(context))
     } else if (tls.status === 'pass') {
@@ -75,6 +79,7 @@ export async function runDoctor (input: DoctorInput): Promise<DoctorReport> {
     steps.push(checkCors(input.origin, config))
     steps.push(checkNode(nodeVersion))
     steps.push(await checkMcp(context))
+    steps.push(await checkMcpOAuth(context))
     return { ok: report(steps).ok, apiUrl: config.apiUrl, environment: config.environment, steps }
   } finally {
     await dispatcher.destroy()
@@ -85,10 +90,12 @@ function report (steps: StepResult[]): DoctorReport {
   return { ok: steps.every(step => step.status === 'pass'), steps }
 }
 
+// Today's scheme names no project: the key carries it.
 function configSummary (config: Config, origin: LoadedConfig['origin']): string {
   const key = config.apiKey ? `API key ${redactSecret(config.apiKey)} from ${origin.apiKey}` : 'no API key (BKEND_API_KEY not set)'
+  if (configuredAuthScheme(config) === 'api-key') return `valid: ${key}, sent as X-API-Key, environment ${config.environment}`
   const project = config.projectId ? `project ${config.projectId}` : 'no project id'
-  return `valid: ${key}, ${project}, environment ${config.environment}`
+  return `valid: ${key}, sent as Authorization: Bearer, ${project}, environment ${config.environment}`
 }
 
 const MARKS = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' } as const

@@ -6,7 +6,7 @@ import type { HttpOutcome } from './http-get.js'
 export type StepStatus = 'pass' | 'fail' | 'skip'
 
 export interface StepResult {
-  /** Stable name, for --json readers and tests: config, api-url, dns, tls, auth, environment, keys, cors, node, mcp. */
+  /** Stable name, for --json readers and tests: config, api-url, dns, tls, auth-header, auth, environment, keys, cors, node, mcp, mcp-oauth. */
   step: string
   status: StepStatus
   /** What was found, in one line. */
@@ -24,6 +24,8 @@ export interface DoctorContext {
   dispatcher: UpstreamDispatcher
   /** The authenticated probe's outcome, which the environment step reads too. */
   probe?: HttpOutcome
+  /** The MCP URL's answer, which the OAuth discovery step reads too. */
+  mcpProbe?: HttpOutcome
 }
 
 export function pass (step: string, detail: string): StepResult {

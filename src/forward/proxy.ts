@@ -2,7 +2,8 @@
 // the dispatcher, the body limit, the upstream call and its cancellation, and what an
 // upstream failure means. It must not decide CORS (src/cors/), run the guard's checks
 // (src/guard/) or format logs: it fills the exchange's forwarding fields (src/log/exchange.ts).
-// Here: one http-proxy registration per forwarded prefix (/v1 → API, /mcp → MCP).
+// Here: one http-proxy registration per forwarded prefix (/v1 → API, /mcp → MCP, and the
+// MCP host's OAuth discovery paths → its origin, mcp-discovery.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
 import type { IncomingHttpHeaders } from 'node:http'
@@ -22,11 +23,15 @@ import { cappedCollector, isTextual, ERROR_BODY_BYTES, PREVIEW_BYTES, REPLAY_BOD
 import type { BodyPreview } from '../log/exchange.js'
 import type { InspectorTaps } from '../inspector/inspector.js'
 import { isEventStream, sseEventCounter } from '../log/sse-events.js'
+import { MCP_DISCOVERY_PREFIXES, isProtectedResourcePath, mcpAddresses, proxiedAuthenticate, proxiedResourceMetadata } from './mcp-discovery.js'
+import { rewrittenBody } from './rewritten-body.js'
 
 // OPTIONS is left to @fastify/cors: preflights are answered, never forwarded.
 const FORWARDED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'] as const
 
 export interface ProxyRoute {
+  /** What the route carries: the REST API, MCP, or the MCP host's OAuth discovery documents. */
+  kind: 'api' | 'mcp' | 'mcp-discovery'
   prefix: string
   /** Upstream base URL; its path is prepended to what follows the prefix. */
   upstream: string
@@ -37,9 +42,11 @@ export interface ProxyRoute {
 }
 
 export function proxyRoutes (config: Config): ProxyRoute[] {
+  const mcpOrigin = (settings: Config): string => new URL(settings.mcpUrl).origin
   return [
-    { prefix: config.apiPrefix, upstream: config.apiUrl, keepPrefix: true, upstreamOf: settings => settings.apiUrl },
-    { prefix: config.mcpPrefix, upstream: config.mcpUrl, keepPrefix: false, upstreamOf: settings => settings.mcpUrl }
+    { kind: 'api', prefix: config.apiPrefix, upstream: config.apiUrl, keepPrefix: true, upstreamOf: settings => settings.apiUrl },
+    { kind: 'mcp', prefix: config.mcpPrefix, upstream: config.mcpUrl, keepPrefix: false, upstreamOf: settings => settings.mcpUrl },
+    ...MCP_DISCOVERY_PREFIXES.map((prefix): ProxyRoute => ({ kind: 'mcp-discovery', prefix, upstream: mcpOrigin(config), keepPrefix: true, upstreamOf: mcpOrigin }))
   ]
 }
 
@@ -78,7 +85,11 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
       rewriteRequestHeaders: (request: FastifyRequest, headers: IncomingHttpHeaders) => {
         const exchange = request.exchange
         const config = configOf(request, registered)
-        const outbound = buildUpstreamHeaders(headers, { config, injectable: injectableFor(config) })
+        // Discovery documents are public: no key, project or environment goes with them.
+        const discovery = route.kind === 'mcp-discovery'
+        const outbound = buildUpstreamHeaders(headers, { config, injectable: discovery ? [] : injectableFor(config) })
+        // Read whole and rewritten (mcp-discovery.ts), so asked for unencoded.
+        if (discovery) delete outbound.headers['accept-encoding']
         exchange.upstreamHeaders = outbound.headers
         exchange.injected = outbound.injected
         exchange.notes.push(...outbound.notes)
@@ -86,7 +97,8 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
       },
       rewriteHeaders: (headers: ResponseHeaders, request?: FastifyRequest) => {
         if (request) request.exchange.upstreamResponseHeaders = headers // not mutated after this
-        return buildClientResponseHeaders(headers, { cors: request?.headers.origin !== undefined })
+        const client = buildClientResponseHeaders(headers, { cors: request?.headers.origin !== undefined })
+        return route.kind === 'mcp' && request ? withProxiedAuthenticate(client, request, configOf(request, registered)) : client
       },
       onResponse: (request: FastifyRequest, reply: FastifyReply, response: { statusCode: number, headers: ResponseHeaders, stream: Readable }) => {
         const exchange = request.exchange
@@ -104,7 +116,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         // An event stream's log line says how many events went through.
         const countEvents = isEventStream(response.headers['content-type']) ? sseEventCounter() : undefined
         if (countEvents) exchange.events = 0
-        const stream = response.stream
+        const stream = route.kind === 'mcp-discovery' ? discoveryBody(request, reply, response, configOf(request, registered)) : response.stream
         const onData = (chunk: Buffer): void => {
           exchange.responseBytes += chunk.length
           if (countEvents) exchange.events = countEvents(chunk)
@@ -171,6 +183,33 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     }
     done()
   }
+}
+
+/** A 401 from MCP whose WWW-Authenticate links the MCP host's metadata links the proxy's instead. */
+function withProxiedAuthenticate (headers: ResponseHeaders, request: FastifyRequest, config: Config): ResponseHeaders {
+  const value = headers['www-authenticate']
+  const addresses = mcpAddresses(config, request.headers.host)
+  if (value === undefined || addresses === undefined) return headers
+  const values = Array.isArray(value) ? value : [String(value)]
+  const proxied = values.map(single => proxiedAuthenticate(single, addresses))
+  if (proxied.every(single => single === undefined)) return headers
+  request.exchange.notes.push(`WWW-Authenticate's resource_metadata now names ${addresses.proxyOrigin}, so the MCP client reads the sign-in metadata through the proxy`)
+  const rewritten = values.map((single, index) => proxied[index] ?? single)
+  return { ...headers, 'www-authenticate': Array.isArray(value) ? rewritten : rewritten[0] }
+}
+
+/** Protected-resource metadata, read whole, with its resource naming the proxy; anything else as it comes. */
+function discoveryBody (request: FastifyRequest, reply: FastifyReply, response: { statusCode: number, headers: ResponseHeaders, stream: Readable }, config: Config): Readable {
+  const addresses = mcpAddresses(config, request.headers.host)
+  const encoded = response.headers['content-encoding'] !== undefined && response.headers['content-encoding'] !== 'identity'
+  if (addresses === undefined || response.statusCode !== 200 || encoded || !isProtectedResourcePath(request.url)) return response.stream
+  reply.removeHeader('content-length')
+  return rewrittenBody(response.stream, text => {
+    const proxied = proxiedResourceMetadata(text, addresses)
+    if (proxied === undefined) return text
+    request.exchange.notes.push(`the metadata's resource now names ${addresses.proxyOrigin}${addresses.mcpPrefix}, the URL the MCP client was given`)
+    return proxied
+  })
 }
 
 /** The exchange hears of the dispatch and of a retry; the call is cancelled when the client leaves. */

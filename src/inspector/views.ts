@@ -6,6 +6,7 @@ import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
 import type { ExchangeRecord, HeaderLine } from '../log/exchange.js'
 import { bodyView, type BodyView } from './body-view.js'
 import { scrubSecrets } from './redact-body.js'
+import { rateLimitOf, type RateLimit } from '../log/rate-limit.js'
 import type { Config } from '../config/settings.js'
 import { RAW, recordOf, type StoredExchange } from './stored-exchange.js'
 
@@ -13,6 +14,8 @@ import { RAW, recordOf, type StoredExchange } from './stored-exchange.js'
 export type ExchangeSummary = Pick<StoredExchange, 'id' | 'replayOf' | 'state' | 'method' | 'url' | 'status' | 'answeredBy' | 'headersMs' | 'durationMs' | 'bytes' | 'errorCode' | 'stream' | 'failed'> & {
   startedAt: string
   hint: boolean
+  /** The upstream's X-RateLimit-Limit, X-RateLimit-Remaining and Retry-After (s), when it sent any. */
+  rateLimit?: RateLimit
 }
 
 export interface HeaderView { name: string, value: string, injected?: true }
@@ -51,6 +54,8 @@ export function summaryOf (entry: StoredExchange): ExchangeSummary {
   if (entry.headersMs !== undefined) summary.headersMs = round(entry.headersMs)
   if (entry.durationMs !== undefined) summary.durationMs = round(entry.durationMs)
   if (entry.errorCode !== undefined) summary.errorCode = entry.errorCode
+  const rateLimit = rateLimitOf(entry[RAW].exchange.upstreamResponseHeaders)
+  if (rateLimit !== undefined) summary.rateLimit = rateLimit
   return summary
 }
 

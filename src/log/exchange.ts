@@ -21,9 +21,13 @@
 //     responseBytes, upstreamCut
 //   bodyStream, head                              log/exchange-log.ts               onSend (streams)
 //   clientLeft, proxyCut                          log/exchange-log.ts               response finish/close
+//
+// The record's rateLimit (X-RateLimit-Limit, X-RateLimit-Remaining, Retry-After) is read
+// from upstreamResponseHeaders when the head is built (exchangeHead, rate-limit.ts).
 import { STATUS_CODES } from 'node:http'
 import { redactHeaderValue, redactUrl } from './redact.js'
 import { redactBody, type BodyContext } from './body-redact.js'
+import { rateLimitOf, type RateLimit } from './rate-limit.js'
 
 /** Headers as Node and Fastify hand them over (a number for content-length set by hand). */
 export type HeaderBag = Record<string, string | string[] | number | undefined>
@@ -94,6 +98,8 @@ export interface ExchangeHead {
   notes: string[]
   /** The environment (profile) the exchange ran with. */
   environment?: string
+  /** What the upstream said of its rate limit, when it said anything. */
+  rateLimit?: RateLimit
 }
 
 export interface ExchangeRecord extends ExchangeHead {
@@ -165,6 +171,8 @@ export function exchangeHead (exchange: Exchange, facts: HeadFacts): ExchangeHea
   }
   if (exchange.origin !== undefined) head.origin = exchange.origin
   head.environment = exchange.environment
+  const rateLimit = upstreamAnswered ? rateLimitOf(exchange.upstreamResponseHeaders) : undefined
+  if (rateLimit !== undefined) head.rateLimit = rateLimit
   return head
 }
 

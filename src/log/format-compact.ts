@@ -1,9 +1,11 @@
 // Pure: LOG_FORMAT=compact, one line per exchange the way access logs show them (the
 // logger puts the clock in front): #N, method, path, status, duration, size, and a short
-// marker for what needs a look. Failing exchanges get their copy-as-curl command below.
+// marker for what needs a look (an error code; the rate limit at 429 or when nearly used
+// up). Failing exchanges get their copy-as-curl command below.
 import type { ExchangeHead, ExchangeRecord } from './exchange.js'
 import { clean, formatDuration, isAllowedPreflight, prodMark, recordTone, streamEndedBy, tag } from './curl-format.js'
 import { PLAIN, statusTone, type Palette } from './colour.js'
+import { describeRateLimit, isRateLimitLow } from './rate-limit.js'
 
 export interface CompactExtras {
   hint?: string
@@ -16,6 +18,7 @@ export function compactLine (record: ExchangeRecord, extras: CompactExtras = {},
   const markers: string[] = []
   if (isAllowedPreflight(record)) markers.push('preflight')
   if (extras.errorCode !== undefined) markers.push(clean(extras.errorCode))
+  if (record.rateLimit !== undefined && (record.response.status === 429 || isRateLimitLow(record.rateLimit))) markers.push(describeRateLimit(record.rateLimit))
   if (record.streamed) markers.push(`stream ${streamEndedBy(record)}${record.events === undefined ? '' : `, ${record.events} ${record.events === 1 ? 'event' : 'events'}`}`)
   else if (!record.completed) markers.push(record.cutBy === 'upstream' ? 'cut off by the upstream' : record.cutBy === 'proxy' ? 'cut at shutdown' : 'client left')
   const main = `${tag(record)}${prodMark(record)}${record.method} ${clean(record.url)} ${record.response.status} ${formatDuration(record.durationMs)} ${formatSize(record.bytes)}${markers.map(marker => ` ${marker}`).join('')}`

@@ -17,6 +17,10 @@ export interface FlatFields {
   errorCode: string | null
   /** The environment (profile) the exchange ran with: "prod" marks every exchange while prod is active. */
   environment: string | null
+  /** The upstream's X-RateLimit-Limit, X-RateLimit-Remaining and Retry-After (in seconds). */
+  rateLimitLimit: number | null
+  rateLimitRemaining: number | null
+  retryAfterS: number | null
   hint?: string
 }
 
@@ -39,6 +43,9 @@ export function headFields (head: ExchangeHead, durationMs: number, errorCode: s
     origin: head.origin ?? null,
     answeredBy: head.answeredBy,
     errorCode: errorCode ?? null,
-    environment: head.environment ?? null
+    environment: head.environment ?? null,
+    rateLimitLimit: head.rateLimit?.limit ?? null,
+    rateLimitRemaining: head.rateLimit?.remaining ?? null,
+    retryAfterS: head.rateLimit?.retryAfterS ?? null
   }
 }

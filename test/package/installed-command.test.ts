@@ -14,8 +14,12 @@ const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
 const TRUST_FIXTURE = { NODE_EXTRA_CA_CERTS: FIXTURES + 'localhost-cert.pem' }
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare']
 
-/** bkend as the doctor and the proxy see it: reads answer 200, MCP answers 401 with WWW-Authenticate. */
+/** bkend as the doctor and the proxy see it: reads answer 200, MCP answers 401 with WWW-Authenticate, its OAuth discovery documents answer. */
 const fakeBkend: FakeHandler = (req, res, body) => {
+  if (req.url === '/.well-known/oauth-protected-resource') return bkendReply(200, { resource: 'https://api.bkend.ai/mcp', authorization_servers: ['https://api.bkend.ai/mcp'] })(req, res, body)
+  if (req.url === '/.well-known/oauth-authorization-server') {
+    return bkendReply(200, { issuer: 'https://api.bkend.ai/mcp', authorization_endpoint: 'https://api.bkend.ai/mcp/oauth/authorize', token_endpoint: 'https://api.bkend.ai/mcp/oauth/token', code_challenge_methods_supported: ['S256'] })(req, res, body)
+  }
   if (req.url?.startsWith('/mcp')) {
     res.writeHead(401, { 'www-authenticate': 'Bearer resource_metadata="https://api.bkend.ai/.well-known/oauth-protected-resource"' })
     res.end()
@@ -66,13 +70,15 @@ t.test('the installed command prints the package version and its help', async t 
 t.test('the installed doctor --json passes every step against a healthy fake bkend', async t => {
   const { command } = await installed
   const api = await startFakeApi(t, { tls: 'localhost', handler: fakeBkend })
-  const env = { ...TRUST_FIXTURE, BKEND_API_URL: api.url, BKEND_MCP_URL: `${api.url}/mcp`, BKEND_API_KEY: KEY, BKEND_PROJECT_ID: 'p1' }
+  // A key of a documented format: the doctor's auth-header step checks it.
+  const key = 'ak_' + '5eed'.repeat(16)
+  const env = { ...TRUST_FIXTURE, BKEND_API_URL: api.url, BKEND_MCP_URL: `${api.url}/mcp`, BKEND_API_KEY: key, BKEND_PROJECT_ID: 'p1' }
   const doctor = await run(command, ['doctor', '--json'], { cwd: scratch(t, 'doctor'), env })
   const report = JSON.parse(doctor.stdout) as { ok: boolean, apiUrl: string, steps: Array<{ step: string, status: string }> }
   t.equal(doctor.code, 0, doctor.stdout + doctor.stderr)
   t.same([report.ok, report.apiUrl], [true, api.url])
   t.same(report.steps.filter(step => step.status !== 'pass'), [])
-  t.notMatch(doctor.stdout, KEY)
+  t.notMatch(doctor.stdout, key)
 })
 
 t.test('init, then start in that directory: one request goes upstream with the key, project and environment', async t => {

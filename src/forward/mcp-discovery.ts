@@ -1,0 +1,70 @@
+// Pure: MCP sign-in through the proxy. An MCP client finds where to sign in from the MCP
+// server's OAuth metadata (RFC 9728 protected-resource metadata, RFC 8414 authorization-
+// server metadata), which bkend serves at its host's root, outside /mcp. The proxy
+// forwards those paths to the MCP URL's origin and makes two answers name the proxy
+// instead of the MCP host, because a client checks that the metadata's `resource` is the
+// URL it was given (the MCP SDK refuses the sign-in otherwise):
+// - the `resource_metadata` link in a 401's WWW-Authenticate, so the client fetches the
+//   metadata through the proxy and not from the host directly;
+// - the `resource` in the protected-resource metadata, which becomes the proxy's /mcp URL.
+// The authorization server is left as the metadata names it: the sign-in page is bkend's.
+// The token the client then asks for is for the proxy's URL (RFC 8707 `resource`); see
+// docs/mcp.md for what that asks of the authorization server.
+import type { Config } from '../config/settings.js'
+
+/** The discovery documents' paths (each also with a path suffix, e.g. .../mcp). */
+export const MCP_DISCOVERY_PREFIXES = ['/.well-known/oauth-protected-resource', '/.well-known/oauth-authorization-server'] as const
+
+const PROTECTED_RESOURCE = MCP_DISCOVERY_PREFIXES[0]
+
+export interface McpAddresses {
+  /** The MCP upstream (BKEND_MCP_URL), e.g. https://api.bkend.ai/mcp. */
+  mcpUrl: string
+  /** The proxy as the client reached it, e.g. http://localhost:8787. */
+  proxyOrigin: string
+  /** MCP_PREFIX, e.g. /mcp. */
+  mcpPrefix: string
+}
+
+export function mcpAddresses (config: Pick<Config, 'mcpUrl' | 'mcpPrefix'>, host: string | undefined): McpAddresses | undefined {
+  return host === undefined || host === '' ? undefined : { mcpUrl: config.mcpUrl, proxyOrigin: `http://${host}`, mcpPrefix: config.mcpPrefix }
+}
+
+/** A 401's WWW-Authenticate with its resource_metadata link moved from the MCP host to the proxy; undefined when there is none to move. */
+export function proxiedAuthenticate (value: string, addresses: McpAddresses): string | undefined {
+  const origin = new URL(addresses.mcpUrl).origin
+  let moved = false
+  const rewritten = value.replace(/(resource_metadata\s*=\s*")([^"]*)(")/gi, (whole, open: string, link: string, close: string) => {
+    if (!link.startsWith(origin + PROTECTED_RESOURCE)) return whole
+    moved = true
+    return `${open}${addresses.proxyOrigin}${link.slice(origin.length)}${close}`
+  })
+  return moved ? rewritten : undefined
+}
+
+/** Protected-resource metadata with its `resource` naming the proxy; undefined when it names something else or is not such a document. */
+export function proxiedResourceMetadata (text: string, addresses: McpAddresses): string | undefined {
+  let metadata: unknown
+  try {
+    metadata = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return undefined
+  const resource = (metadata as { resource?: unknown }).resource
+  if (typeof resource !== 'string') return undefined
+  const proxied = proxiedResource(resource, addresses)
+  return proxied === undefined ? undefined : JSON.stringify({ ...metadata, resource: proxied })
+}
+
+/** The MCP URL (or anything under it, or its bare origin) as the proxy's counterpart. */
+function proxiedResource (resource: string, { mcpUrl, proxyOrigin, mcpPrefix }: McpAddresses): string | undefined {
+  const origin = new URL(mcpUrl).origin
+  if (resource === mcpUrl || resource.startsWith(mcpUrl + '/')) return proxyOrigin + mcpPrefix + resource.slice(mcpUrl.length)
+  if (resource === origin || resource === origin + '/') return proxyOrigin + resource.slice(origin.length)
+  return undefined
+}
+
+export function isProtectedResourcePath (path: string): boolean {
+  return path === PROTECTED_RESOURCE || path.startsWith(PROTECTED_RESOURCE + '/') || path.startsWith(PROTECTED_RESOURCE + '?')
+}
