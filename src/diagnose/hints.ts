@@ -5,6 +5,7 @@
 import type { Config } from '../config/settings.js'
 import { ERRORS } from '../errors.js'
 import { isEnvironmentName } from '../config/profiles.js'
+import { expiredTokenHint } from './token-expiry-hint.js'
 
 export interface Hint {
   /** Stable key of the cause, for rate limiting and tests: "401 auth/unauthorized". */
@@ -131,7 +132,9 @@ export const LARGE_READ_BYTES = 256 * 1024
 export function hintsFor (facts: HintFacts): Hint[] {
   const hints: Hint[] = []
   const row = HINT_TABLE.find(candidate => rowMatches(candidate, facts))
-  if (row) hints.push({ cause: `${row.status} ${row.code ?? '*'}`, text: row.text(facts) })
+  // The app's token tells when it expired: that beats the table's general row.
+  const first = expiredTokenHint(facts) ?? (row && { cause: `${row.status} ${row.code ?? '*'}`, text: row.text(facts) })
+  if (first) hints.push(first)
   hints.push(...derivedHints(facts))
   return hints
 }

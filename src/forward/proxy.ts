@@ -34,12 +34,14 @@ export interface ProxyRoute {
   keepPrefix: boolean
   /** The upstream base URL in a request's configuration (profiles and reloads change it). */
   upstreamOf: (config: Config) => string
+  /** Which upstream it is: MCP routes get no key in the api-key scheme. */
+  target: 'api' | 'mcp'
 }
 
 export function proxyRoutes (config: Config): ProxyRoute[] {
   return [
-    { prefix: config.apiPrefix, upstream: config.apiUrl, keepPrefix: true, upstreamOf: settings => settings.apiUrl },
-    { prefix: config.mcpPrefix, upstream: config.mcpUrl, keepPrefix: false, upstreamOf: settings => settings.mcpUrl }
+    { prefix: config.apiPrefix, upstream: config.apiUrl, keepPrefix: true, upstreamOf: settings => settings.apiUrl, target: 'api' },
+    { prefix: config.mcpPrefix, upstream: config.mcpUrl, keepPrefix: false, upstreamOf: settings => settings.mcpUrl, target: 'mcp' }
   ]
 }
 
@@ -74,7 +76,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
       rewriteRequestHeaders: (request: FastifyRequest, headers: IncomingHttpHeaders) => {
         const exchange = request.exchange
         const config = configOf(request, registered)
-        const outbound = buildUpstreamHeaders(headers, { config, injectable: injectableFor(config) })
+        const outbound = buildUpstreamHeaders(headers, { config, injectable: injectableFor(config, route.target) })
         exchange.upstreamHeaders = outbound.headers
         exchange.injected = outbound.injected
         exchange.notes.push(...outbound.notes)

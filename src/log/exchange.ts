@@ -24,6 +24,7 @@
 import { STATUS_CODES } from 'node:http'
 import { redactHeaderValue, redactUrl } from './redact.js'
 import { redactBody, type BodyContext } from './body-redact.js'
+import { userTokenOf, type UserToken } from './user-token.js'
 
 /** Headers as Node and Fastify hand them over (a number for content-length set by hand). */
 export type HeaderBag = Record<string, string | string[] | number | undefined>
@@ -94,6 +95,8 @@ export interface ExchangeHead {
   notes: string[]
   /** The environment (profile) the exchange ran with. */
   environment?: string
+  /** The signed-in user's token the app sent (Authorization: Bearer <JWT>): fingerprint and unverified claims. */
+  userToken?: UserToken
 }
 
 export interface ExchangeRecord extends ExchangeHead {
@@ -165,6 +168,10 @@ export function exchangeHead (exchange: Exchange, facts: HeadFacts): ExchangeHea
   }
   if (exchange.origin !== undefined) head.origin = exchange.origin
   head.environment = exchange.environment
+  // The app's own token, never the configured key; its times are told relative to the request.
+  const authorization = forwarded ? (exchange.injected.includes('authorization') ? undefined : exchange.upstreamHeaders!.authorization) : facts.clientHeaders.authorization
+  const userToken = typeof authorization === 'string' ? userTokenOf(authorization, Date.now() - elapsedMs(exchange)) : undefined
+  if (userToken !== undefined) head.userToken = userToken
   return head
 }
 
