@@ -118,7 +118,13 @@ export interface ExchangeRecord extends ExchangeHead {
 /** What the inspector's list and the hints read of a finished exchange: a record without its header lines and body previews. */
 export type ExchangeSummary = Pick<ExchangeRecord, 'url' | 'answeredBy' | 'durationMs' | 'bytes' | 'completed' | 'error'> & { response: { status: number } }
 
-interface HeadFacts { clientHeaders: HeaderBag, replyHeaders: HeaderBag, status: number }
+interface HeadFacts {
+  clientHeaders: HeaderBag
+  replyHeaders: HeaderBag
+  status: number
+  /** Epoch ms the request arrived, when the exchange's own clock is gone (the inspector's stored copy). */
+  startedAtMs?: number
+}
 
 /** The summary alone, for an exchange the log does not print: the header lines are the costly part of a record. */
 export function exchangeSummary (exchange: Exchange, outcome: { replyHeaders: HeaderBag, status: number, completed: boolean }): ExchangeSummary {
@@ -170,7 +176,7 @@ export function exchangeHead (exchange: Exchange, facts: HeadFacts): ExchangeHea
   head.environment = exchange.environment
   // The app's own token, never the configured key; its times are told relative to the request.
   const authorization = forwarded ? (exchange.injected.includes('authorization') ? undefined : exchange.upstreamHeaders!.authorization) : facts.clientHeaders.authorization
-  const userToken = typeof authorization === 'string' ? userTokenOf(authorization, Date.now() - elapsedMs(exchange)) : undefined
+  const userToken = typeof authorization === 'string' ? userTokenOf(authorization, facts.startedAtMs ?? Date.now() - elapsedMs(exchange)) : undefined
   if (userToken !== undefined) head.userToken = userToken
   return head
 }
