@@ -7,7 +7,7 @@ import t from 'tap'
 import { startFakeApi, type ReceivedRequest } from './helpers/fake-upstream.js'
 import { startProxy } from './helpers/proxy.js'
 import { documentedKey, userJwt } from './helpers/bkend-credentials.js'
-import { chooseAuthScheme, keyKind } from '../src/forward/auth-scheme.js'
+import { chooseAuthScheme, keyKind } from '../src/config/auth-scheme.js'
 import type { Config } from '../src/config/settings.js'
 
 const PK = documentedKey('pk', 'a001')

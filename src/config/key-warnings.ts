@@ -3,7 +3,7 @@
 // as before), a warning for a secret sk_ key (bkend answers it as admin, bypassing
 // row-level security, so the app sees rows its users never will), and the one refusal:
 // prod active with a secret key, unless ALLOW_SECRET_KEY=true. Keys by fingerprint only.
-import { chooseAuthScheme, DOCUMENTED_FORMATS, isSecretKeyInUse } from '../forward/auth-scheme.js'
+import { chooseAuthScheme, DOCUMENTED_FORMATS, isSecretKeyInUse } from './auth-scheme.js'
 import { redactSecret } from '../log/redact.js'
 import { listedEnvironments, profilesOf, profileVariable, type EnvironmentName } from './profiles.js'
 import type { Config, SettingKey } from './settings.js'

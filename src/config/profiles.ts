@@ -10,7 +10,7 @@ import { apiKey, headerValue, oneOf, SettingError, upstreamUrl, type Parse } fro
 import { closestName } from './did-you-mean.js'
 import { deepFreeze } from './freeze.js'
 import { redactSecret } from '../log/redact.js'
-import { AUTH_SCHEME_SETTINGS, chooseAuthScheme, type AuthScheme, type AuthSchemeSetting } from '../forward/auth-scheme.js'
+import { AUTH_SCHEME_SETTINGS, chooseAuthScheme, type AuthScheme, type AuthSchemeSetting } from './auth-scheme.js'
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const
 export type EnvironmentName = typeof ENVIRONMENTS[number]

@@ -6,7 +6,7 @@
 
 import { originList } from '../cors/origin-syntax.js'
 import { ENVIRONMENTS, profileTable, type ProfileTable } from './profiles.js'
-import { AUTH_SCHEME_SETTINGS } from '../forward/auth-scheme.js'
+import { AUTH_SCHEME_SETTINGS } from './auth-scheme.js'
 import { apiKey, flag, headerMap, headerValue, hostList, integer, mcpUrl, oneOf, pathPrefix, policyMap, probePath, text, upstreamUrl, type HeaderPolicy, type Parse } from './parse-values.js'
 
 export type { HeaderPolicy } from './parse-values.js'

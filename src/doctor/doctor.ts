@@ -6,7 +6,7 @@
 import type { Config } from '../config/settings.js'
 import { ConfigError, type LoadedConfig } from '../config/load-config.js'
 import { redactSecret } from '../log/redact.js'
-import { chooseAuthScheme, describeScheme } from '../forward/auth-scheme.js'
+import { chooseAuthScheme, describeScheme } from '../config/auth-scheme.js'
 import { secretKeyAdvice } from '../config/key-warnings.js'
 import { createUpstreamDispatcher } from '../forward/upstream-dispatcher.js'
 import { checkApiUrl, checkDns, checkTls } from './connection.js'

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { DEFAULT_HEADER_POLICY, type Config } from '../config/settings.js'
 import { hopByHopNames } from './hop-by-hop.js'
 import { redactHeaderValue } from '../log/redact.js'
-import { chooseAuthScheme, injectsKeyOn } from './auth-scheme.js'
+import { chooseAuthScheme, injectsKeyOn } from '../config/auth-scheme.js'
 
 export type OutboundHeaders = Record<string, string | string[] | undefined>
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { parseEnv } from 'node:util'
 import { SETTINGS } from '../config/settings.js'
 import { InitError } from './init-error.js'
-import { chooseAuthScheme, describeScheme, type AuthSchemeSetting } from '../forward/auth-scheme.js'
+import { chooseAuthScheme, describeScheme, type AuthSchemeSetting } from '../config/auth-scheme.js'
 
 export interface InitValues {
   apiKey: string

@@ -7,7 +7,7 @@ import type { InitValues } from './env-file.js'
 import { InitError } from './init-error.js'
 import type { InitOptions } from './init-options.js'
 import { askHidden, askVisible, type Terminal } from './terminal-prompt.js'
-import { chooseAuthScheme, type AuthSchemeSetting } from '../forward/auth-scheme.js'
+import { chooseAuthScheme, type AuthSchemeSetting } from '../config/auth-scheme.js'
 
 interface Given { raw: string, from: string, fix: (example: string) => string }
 

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { redactSecret } from '../log/redact.js'
-import { chooseAuthScheme, describeScheme } from '../forward/auth-scheme.js'
+import { chooseAuthScheme, describeScheme } from '../config/auth-scheme.js'
 import { secretKeyWarning } from '../config/key-warnings.js'
 import { isEnvironmentName } from '../config/profiles.js'
 import { existingEnvFile, renderEnvFile, writeEnvFile, type InitValues } from './env-file.js'

@@ -8,7 +8,7 @@ import { describeProfile, profileSummaries, type ProfileSummary } from '../confi
 import { prodNotice, prodWritesWarning, profileKeyWarnings } from '../config/environment-warnings.js'
 import { ENVIRONMENT_PATH } from './environment-route.js'
 import { keyFormatWarnings } from '../config/key-warnings.js'
-import { chooseAuthScheme, describeScheme } from '../forward/auth-scheme.js'
+import { chooseAuthScheme, describeScheme } from '../config/auth-scheme.js'
 import { answeredHostNames } from '../guard/host-check.js'
 
 export interface BannerFacts {

@@ -5,7 +5,7 @@ import type { Config } from '../config/settings.js'
 import { VERSION } from '../config/version.js'
 import { profileSummaries } from '../config/profiles.js'
 import { answeredHostNames } from '../guard/host-check.js'
-import { chooseAuthScheme } from '../forward/auth-scheme.js'
+import { chooseAuthScheme } from '../config/auth-scheme.js'
 
 export async function healthRoute (app: FastifyInstance, options: { currentConfig: () => Config, droppedLogLines: () => number }): Promise<void> {
   const { currentConfig, droppedLogLines } = options
