@@ -11,6 +11,7 @@ import { switchEnvironment } from './helpers/environment-switch.js'
 import { documentedKey, userJwt } from './helpers/bkend-credentials.js'
 import { ConfigError, loadConfig } from '../src/config/load-config.js'
 import { ENVIRONMENTS } from '../src/config/profiles.js'
+import { configChanges } from '../src/config/config-changes.js'
 
 const KEYS = { dev: documentedKey('pk', 'd001'), staging: documentedKey('pk', 'd002'), prod: documentedKey('pk', 'd003') }
 const USER_TOKEN = userJwt({ sub: 'u_7', exp: 4102444800 })
@@ -67,4 +68,12 @@ t.test('BKEND_AUTH_SCHEME_<ENV> and environments.<env>.authScheme set a profile\
   t.throws(() => loadConfig({ env: { BKEND_AUTH_SCHEME_DEV: 'apikey' }, cwd }), new ConfigError('config: authScheme "apikey" (from BKEND_AUTH_SCHEME_DEV) must be auto, api-key or bearer\n  fix: BKEND_AUTH_SCHEME_DEV=api-key'))
   writeFileSync(file, JSON.stringify({ environments: { staging: { authScheme: 'x-api-key' } } }))
   t.throws(() => loadConfig({ env: {}, cwd, configFile: file }), { message: /environments.*staging\.authScheme "x-api-key", which must be auto, api-key or bearer/ })
+})
+
+t.test('a reload that changes the scheme names it once, by profile like the key', async t => {
+  const cwd = tempDir(t)
+  const running = loadConfig({ env: { BKEND_API_KEY: KEYS.dev }, cwd }).config
+  t.same(configChanges(running, loadConfig({ env: { BKEND_API_KEY: KEYS.dev, BKEND_AUTH_SCHEME: 'bearer' }, cwd }).config).applied, ['authScheme auto → bearer'])
+  const twoProfiles = loadConfig({ env: { BKEND_API_KEY: KEYS.dev, BKEND_API_KEY_STAGING: KEYS.staging }, cwd }).config
+  t.same(configChanges(twoProfiles, loadConfig({ env: { BKEND_API_KEY: KEYS.dev, BKEND_API_KEY_STAGING: KEYS.staging, BKEND_AUTH_SCHEME_STAGING: 'api-key' }, cwd }).config).applied, ['staging.authScheme auto → api-key'])
 })

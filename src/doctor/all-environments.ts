@@ -28,13 +28,14 @@ export async function checkAllEnvironments (context: DoctorContext): Promise<Ste
       works.set(pair, steps.some(step => step.environment === owner && step.step === 'auth' && step.status === 'pass'))
       return
     }
-    works.set(pair, await keyWorks(context, profiles[owner].apiKey, environment))
+    works.set(pair, await keyWorks(context, owner, profiles[owner].apiKey, environment))
   })))
   return [...steps, keysStep(names, keyed, profiles, works)]
 }
 
-async function keyWorks (context: DoctorContext, apiKey: string, environment: EnvironmentName): Promise<boolean> {
-  const config: Config = { ...withEnvironment(context.config, environment), apiKey }
+// The owner's key goes the way its own profile sends it.
+async function keyWorks (context: DoctorContext, owner: EnvironmentName, apiKey: string, environment: EnvironmentName): Promise<boolean> {
+  const config: Config = { ...withEnvironment(context.config, environment), apiKey, authScheme: profilesOf(context.config)[owner].authScheme }
   const outcome = await httpGet(context.dispatcher, config.apiUrl + config.doctorProbePath, Object.fromEntries(configuredHeaders(config)), context.stepTimeoutMs)
   return interpretProbe(outcome, config).status === 'pass'
 }
