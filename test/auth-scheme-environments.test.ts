@@ -12,6 +12,8 @@ import { documentedKey, userJwt } from './helpers/bkend-credentials.js'
 import { ConfigError, loadConfig } from '../src/config/load-config.js'
 import { ENVIRONMENTS } from '../src/config/profiles.js'
 import { configChanges } from '../src/config/config-changes.js'
+import { runDoctor } from '../src/doctor/doctor.js'
+import { closedPortUrl } from './helpers/fake-upstream.js'
 
 const KEYS = { dev: documentedKey('pk', 'd001'), staging: documentedKey('pk', 'd002'), prod: documentedKey('pk', 'd003') }
 const USER_TOKEN = userJwt({ sub: 'u_7', exp: 4102444800 })
@@ -76,4 +78,15 @@ t.test('a reload that changes the scheme names it once, by profile like the key'
   t.same(configChanges(running, loadConfig({ env: { BKEND_API_KEY: KEYS.dev, BKEND_AUTH_SCHEME: 'bearer' }, cwd }).config).applied, ['authScheme auto → bearer'])
   const twoProfiles = loadConfig({ env: { BKEND_API_KEY: KEYS.dev, BKEND_API_KEY_STAGING: KEYS.staging }, cwd }).config
   t.same(configChanges(twoProfiles, loadConfig({ env: { BKEND_API_KEY: KEYS.dev, BKEND_API_KEY_STAGING: KEYS.staging, BKEND_AUTH_SCHEME_STAGING: 'api-key' }, cwd }).config).applied, ['staging.authScheme auto → api-key'])
+})
+
+t.test('doctor --all-environments tries each key the way its own profile sends it', async t => {
+  const dev = await startFakeApi(t)
+  const staging = await startFakeApi(t)
+  const ak = documentedKey('ak', 'c003')
+  const env = { BKEND_API_KEY: KEYS.dev, BKEND_API_URL: dev.url, BKEND_API_KEY_STAGING: ak, BKEND_AUTH_SCHEME_STAGING: 'bearer', BKEND_API_URL_STAGING: staging.url, BKEND_MCP_URL: await closedPortUrl() }
+  await runDoctor({ loadConfig: () => loadConfig({ env, cwd: tempDir(t) }), allEnvironments: true })
+  const sent = (api: FakeApi): string[] => api.received.map(request => request.headers['x-api-key'] !== undefined ? `X-API-Key ${String(request.headers['x-api-key']).slice(-4)}` : `Bearer ${String(request.headers.authorization).slice(-4)}`)
+  t.same(new Set(sent(dev)), new Set(['X-API-Key d001', 'Bearer c003']), 'dev\'s URL: its own pk_ key as X-API-Key, staging\'s ak_ key as Bearer')
+  t.same(new Set(sent(staging)), new Set(['Bearer c003', 'X-API-Key d001']), 'staging\'s URL: the same, each key as its own profile sends it')
 })

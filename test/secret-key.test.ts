@@ -10,7 +10,7 @@ import { runDoctor } from '../src/doctor/doctor.js'
 import { closedPortUrl, startFakeApi } from './helpers/fake-upstream.js'
 import { runCli, startCli, tempDir } from './helpers/cli.js'
 import { startProxy } from './helpers/proxy.js'
-import { switchEnvironment } from './helpers/environment-switch.js'
+import { environmentState, switchEnvironment } from './helpers/environment-switch.js'
 import { documentedKey } from './helpers/bkend-credentials.js'
 
 const SK = documentedKey('sk', '5ec7')
@@ -72,8 +72,7 @@ t.test('a switch to prod with a secret key is refused, and says why', async t =>
   const body = await res.json() as { error: { code: string, message: string } }
   t.same([res.status, body.error.code], [409, 'proxy/bad-request'])
   t.match(body.error.message, /^not switched to prod: apiKey sk_••••5ec7 \(67 chars\) is a secret key and prod is active: .*; fix: give prod its publishable key \(BKEND_API_KEY_PROD=pk_\.\.\.\), or set ALLOW_SECRET_KEY=true/)
-  const state = await (await fetch(new URL('/__proxy/api/environment', proxy.url))).json() as { environment: string }
-  t.equal(state.environment, 'dev', 'still dev')
+  t.equal((await environmentState(proxy)).environment, 'dev', 'still dev')
   const allowed = await startProxy(t, { apiKey: PK, allowSecretKey: true, environments: { prod: { apiKey: SK } } })
   const switched = await (await switchEnvironment(allowed, 'prod')).json() as { warnings: string[] }
   t.match(switched.warnings, [/^the API key for prod \(sk_••••5ec7 \(67 chars\)\) is a secret key/], 'allowed: switched, with the warning')

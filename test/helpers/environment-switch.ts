@@ -9,3 +9,8 @@ export function switchEnvironment (proxy: { url: string }, environment: string, 
     body: JSON.stringify({ environment })
   })
 }
+
+/** GET the switch's state: the active environment and the configured ones. */
+export async function environmentState (proxy: { url: string }): Promise<{ environment: string, environments: Array<{ environment: string, active: boolean, authScheme: string }> }> {
+  return await (await fetch(new URL('/__proxy/api/environment', proxy.url))).json() as Awaited<ReturnType<typeof environmentState>>
+}
