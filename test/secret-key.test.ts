@@ -31,7 +31,7 @@ t.test('a key in no documented format: one warning naming the three formats and 
   const warnings = bannerFacts(config({ apiKey: 'sk_test_0123456789abcdefghijklmnop', environments: { prod: { apiKey: 'sk_live_0123456789abcdefghijklmnop' } } }), ORIGIN, 8787).warnings
   const format = warnings.filter(warning => /documented key formats/.test(warning))
   t.equal(format.length, 1, 'one warning for both profiles')
-  t.equal(format[0], "the API key for dev (sk_test_••••mnop (34 chars)) and prod (sk_live_••••mnop (34 chars)) matches none of bkend's documented key formats (pk_ or sk_ + 64 hex characters (sent as X-API-Key), ak_ + 64 hex characters (sent as Authorization: Bearer)), so it is sent the original way, as Authorization: Bearer with X-Project-Id and X-Environment. Set BKEND_AUTH_SCHEME=api-key to send it as X-API-Key, or BKEND_AUTH_SCHEME=bearer to keep the original scheme without this warning.")
+  t.equal(format[0], "the API key for dev (sk_test_••••mnop (34 chars)) and prod (sk_live_••••mnop (34 chars)) matches none of bkend's documented key formats (pk_ or sk_ + 64 hex characters (sent as X-API-Key), ak_ + 64 hex characters (sent as Authorization: Bearer)), so it is sent the original way, as Authorization: Bearer with X-Project-Id and X-Environment. Set BKEND_AUTH_SCHEME=api-key to send it as X-API-Key, or BKEND_AUTH_SCHEME=bearer to keep the original scheme without this warning (BKEND_AUTH_SCHEME_<ENV> for one environment).")
   t.same(bannerFacts(config({ apiKey: 'sk_test_0123456789abcdefghijklmnop', authScheme: 'bearer' }), ORIGIN, 8787).warnings, [], 'a scheme set on purpose is not warned about')
   t.same(bannerFacts(config({ apiKey: documentedKey('ak') }), ORIGIN, 8787).warnings, [], 'ak_ is documented')
 })

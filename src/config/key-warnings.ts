@@ -17,7 +17,7 @@ export function unknownKeyFormatWarning (config: Config): string | undefined {
   })
   if (unplaced.length === 0) return undefined
   const keys = unplaced.map(name => `${name} (${redactSecret(profiles[name].apiKey)})`).join(' and ')
-  return `the API key for ${keys} matches none of bkend's documented key formats (${DOCUMENTED_FORMATS}), so it is sent the original way, as Authorization: Bearer with X-Project-Id and X-Environment. Set BKEND_AUTH_SCHEME=api-key to send it as X-API-Key, or BKEND_AUTH_SCHEME=bearer to keep the original scheme without this warning.`
+  return `the API key for ${keys} matches none of bkend's documented key formats (${DOCUMENTED_FORMATS}), so it is sent the original way, as Authorization: Bearer with X-Project-Id and X-Environment. Set BKEND_AUTH_SCHEME=api-key to send it as X-API-Key, or BKEND_AUTH_SCHEME=bearer to keep the original scheme without this warning (BKEND_AUTH_SCHEME_<ENV> for one environment).`
 }
 
 /** What to say of one profile whose secret key is sent as X-API-Key, if it is: the warning and its fix. */
