@@ -58,8 +58,3 @@ const KIND_WORDS: Record<KeyKind, string> = {
 export function isSecretKeyInUse (choice: SchemeChoice): boolean {
   return choice.kind === 'secret' && choice.scheme === 'api-key'
 }
-
-/** The API key for MCP routes: none in the api-key scheme (MCP signs in with OAuth; the client's Bearer passes). */
-export function injectsKeyOn (route: 'api' | 'mcp', scheme: AuthScheme): boolean {
-  return route === 'api' || scheme === 'bearer'
-}

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { DEFAULT_HEADER_POLICY, type Config } from '../config/settings.js'
 import { hopByHopNames } from './hop-by-hop.js'
 import { redactHeaderValue } from '../log/redact.js'
-import { chooseAuthScheme, injectsKeyOn } from '../config/auth-scheme.js'
+import { chooseAuthScheme } from '../config/auth-scheme.js'
 
 export type OutboundHeaders = Record<string, string | string[] | undefined>
 
@@ -38,7 +38,7 @@ export function configuredHeaders (config: Config, route: 'api' | 'mcp' = 'api')
   const { scheme } = chooseAuthScheme(config.apiKey, config.authScheme)
   if (scheme === 'api-key') {
     // The key carries its project and environment: X-Project-Id and X-Environment only if set in `headers`.
-    if (config.apiKey && injectsKeyOn(route, scheme)) headers.push(['x-api-key', config.apiKey.replace(/^bearer\s+/i, '')])
+    if (config.apiKey && route === 'api') headers.push(['x-api-key', config.apiKey.replace(/^bearer\s+/i, '')])
   } else {
     if (config.apiKey) headers.push(['authorization', /^bearer /i.test(config.apiKey) ? config.apiKey : `Bearer ${config.apiKey}`])
     if (config.projectId) headers.push(['x-project-id', config.projectId])
