@@ -14,7 +14,7 @@ export function filterQuery (filters) {
 
 async function json (response) {
   const body = response.status === 204 ? null : await response.json()
-  if (!response.ok) throw new Error(body?.error?.message ?? `HTTP ${response.status}`)
+  if (!response.ok) throw Object.assign(new Error(body?.error?.message ?? `HTTP ${response.status}`), { code: body?.error?.code })
   return body
 }
 
@@ -28,11 +28,12 @@ export async function exchangeDetail (id) {
   return json(await fetch(`${API}/exchanges/${encodeURIComponent(id)}`))
 }
 
-export async function replay (id) {
+// confirm: the proxy asks for it before sending a refresh token again.
+export async function replay (id, confirm = false) {
   return json(await fetch(`${API}/exchanges/${encodeURIComponent(id)}/replay`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: '{}'
+    body: JSON.stringify(confirm ? { confirm: true } : {})
   }))
 }
 

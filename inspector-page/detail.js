@@ -66,7 +66,10 @@ export function createDetail (pane, { onSelect }) {
   async function runReplay (id, message) {
     message.textContent = `replaying #${id}…`
     try {
-      const result = await replay(id)
+      const result = await replay(id).catch(error => {
+        if (error.code !== 'proxy/replay-needs-confirmation' || !window.confirm(error.message)) throw error
+        return replay(id, true)
+      })
       const how = result.configuration === 're-read' ? ` with the re-read configuration (changed: ${result.changed.join(', ')})` : ''
       notice = { id: result.id, text: `replay of #${id}: ${result.status}${how}` }
       message.textContent = `replayed as #${result.id}: ${result.status}${how}`

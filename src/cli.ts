@@ -27,8 +27,9 @@ function usage (): string {
     return `  ${flag.padEnd(30)} ${setting.env?.padEnd(20) ?? ''.padEnd(20)} ${setting.help} (default ${JSON.stringify(setting.default)})`
   })
   return [
-    `bkend-dev-proxy ${VERSION}: a local proxy for the bkend API that answers CORS, injects`,
-    'Authorization, X-Project-Id and X-Environment, and logs each exchange like curl -v.',
+    `bkend-dev-proxy ${VERSION}: a local proxy for the bkend API that answers CORS, injects the key`,
+    '(X-API-Key for pk_/sk_ keys, or Authorization: Bearer with X-Project-Id and X-Environment; see',
+    'BKEND_AUTH_SCHEME), and logs each exchange like curl -v.',
     '',
     'Usage: bkend-dev-proxy [flags]',
     '       bkend-dev-proxy doctor [--origin <url>] [--all-environments] [--json] [flags]   check the setup step by step',
@@ -49,7 +50,7 @@ function usage (): string {
     'and exits 0 only when every step passed. --all-environments checks the key, project and environment of every',
     'configured profile (dev, staging, prod) and says which key works where.',
     '',
-    'Profiles: BKEND_API_KEY_DEV, _STAGING, _PROD (and BKEND_PROJECT_ID_*, BKEND_API_URL_*) or "environments" in the',
+    'Profiles: BKEND_API_KEY_DEV, _STAGING, _PROD (and BKEND_AUTH_SCHEME_*, BKEND_PROJECT_ID_*, BKEND_API_URL_*) or "environments" in the',
     'config file; each falls back to the unsuffixed setting. Switch without a restart:',
     `  curl -X POST http://localhost:8787/__proxy/api/environment -H 'content-type: application/json' -d '{"environment": "staging"}'`
   ].join('\n')

@@ -39,6 +39,7 @@ export const ERRORS = {
   unsupportedMediaType: { code: 'proxy/unsupported-media-type', status: 415, message: 'send the body as JSON (Content-Type: application/json)' },
   // Also 503 when the proxy has no TCP address to send the replay through.
   replayUnavailable: { code: 'proxy/replay-unavailable', status: 409, message: 'the exchange cannot be replayed', otherStatuses: [503] },
+  replayNeedsConfirmation: { code: 'proxy/replay-needs-confirmation', status: 409, message: 'this replay sends a refresh token again; send {"confirm": true} to replay it anyway' },
   configInvalid: { code: 'proxy/config-invalid', status: 409, message: 'the configuration as its sources say now is not valid; nothing was sent' },
   replayFailed: { code: 'proxy/replay-failed', status: 502, message: 'the replayed request failed before an answer' }
 } as const satisfies Record<string, ProxyErrorEntry>

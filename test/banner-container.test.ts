@@ -8,7 +8,9 @@ import { builtInDefaults, SETTING_KEYS, type Config, type SettingKey } from '../
 import { startCli } from './helpers/cli.js'
 
 const ORIGIN = Object.fromEntries(SETTING_KEYS.map(key => [key, 'built-in default'])) as Record<SettingKey, string>
-const config = (host: string): Config => ({ ...builtInDefaults(), host, apiKey: 'sk_test_0123456789abcdefghijklmnop' })
+// A key in a documented format: auto sends it as X-API-Key, with no format warning.
+const KEY = `pk_${'0123456789abcdef'.repeat(4)}`
+const config = (host: string): Config => ({ ...builtInDefaults(), host, apiKey: KEY })
 const NOTICE = 'in a container, listening on 0.0.0.0 so the published port reaches the proxy; publish it on loopback only: docker run -p 127.0.0.1:8787:8787, or in compose ports: ["127.0.0.1:8787:8787"]'
 
 t.test('in a container, a non-loopback HOST is one info line naming docker run -p and compose ports', async t => {
@@ -31,7 +33,7 @@ t.test('a container is known by the `container` variable, which the image sets',
 })
 
 t.test('CLI in a container: the info line, even at LOG_LEVEL=warn, and no warning', async t => {
-  const cli = await startCli(t, [], { env: { HOST: '0.0.0.0', container: 'docker', BKEND_API_KEY: 'sk_test_0123456789abcdefghijklmnop', LOG_LEVEL: 'warn' } })
+  const cli = await startCli(t, [], { env: { HOST: '0.0.0.0', container: 'docker', BKEND_API_KEY: KEY, LOG_LEVEL: 'warn' } })
   await cli.waitForStdout(/in a container/)
   t.match(cli.stdout(), new RegExp(`INFO: in a container, listening on 0\\.0\\.0\\.0 so the published port reaches the proxy; publish it on loopback only: docker run -p 127\\.0\\.0\\.1:${cli.port}:${cli.port}, or in compose ports: \\["127\\.0\\.0\\.1:${cli.port}:${cli.port}"\\]$`, 'm'))
   t.notMatch(cli.stdout(), /WARN/)

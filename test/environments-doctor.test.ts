@@ -66,5 +66,5 @@ t.test('a key travels with its own URL: profiles with URLs of their own never se
     t.same([...keys], [own[name as keyof typeof own]], `${name}'s URL received ${name}'s key only`)
   }
   const keys = (JSON.parse(run.stdout) as { steps: Step[] }).steps.find(step => step.step === 'keys')!
-  t.match(keys.detail, /dev key sk_test_••••dev1 \(38 chars\) works with dev \(not tried with staging, prod: a key is only sent to its own profile's URL\)/)
+  t.match(keys.detail, /dev key sk_test_••••dev1 \(38 chars\) works with dev \(not tried with staging, prod: a key goes only to its own profile's URL/)
 })

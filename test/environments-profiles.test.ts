@@ -83,7 +83,7 @@ t.test('a bad profile value stops start-up with what, where from and the fix, ne
   const name = loadError(t, { file: { environments: { production: { apiKey: PROD_KEY } } } })
   t.match(name, /^config: environments \(from "environments" in .*proxy\.json\) has "production", which is not an environment: use dev, staging or prod\n {2}fix: rename "production" to "prod"$/)
   const field = loadError(t, { file: { environments: { staging: { apiURL: 'https://x.example' } } } })
-  t.match(field, /has staging\.apiURL; a profile has apiKey, projectId and apiUrl only\n {2}fix: rename "apiURL" to "apiUrl"$/)
+  t.match(field, /has staging\.apiURL; a profile has apiKey, authScheme, projectId and apiUrl only\n {2}fix: rename "apiURL" to "apiUrl"$/)
   const url = loadError(t, { file: { environments: { prod: { apiUrl: 'ftp://prod.example' } } } })
   t.match(url, /has prod\.apiUrl "ftp:\/\/prod\.example", which must use http: or https:, not ftp:\n {2}fix: set "environments": \{"prod":\{"apiUrl":"https:\/\/api-client\.bkend\.ai"\}\} in .*proxy\.json$/)
   const key = loadError(t, { file: { environments: { prod: { apiKey: `${PROD_KEY}\nX-Evil: 1` } } } })

@@ -13,10 +13,10 @@ t.test('health reports the configuration and never the key', async t => {
   const text = await res.text()
   t.equal(res.status, 200)
   const body = JSON.parse(text) as Record<string, unknown>
-  t.same(Object.keys(body).sort(), ['allowedHosts', 'allowedOrigins', 'droppedLogLines', 'environment', 'environments', 'keySet', 'mcpUpstream', 'prodReadOnly', 'projectId', 'status', 'upstream', 'version'])
+  t.same(Object.keys(body).sort(), ['allowedHosts', 'allowedOrigins', 'authScheme', 'droppedLogLines', 'environment', 'environments', 'keySet', 'mcpUpstream', 'prodReadOnly', 'projectId', 'status', 'upstream', 'version'])
   t.same(
-    [body.status, body.version, body.upstream, body.mcpUpstream, body.environment, body.projectId, body.keySet],
-    ['ok', VERSION, api.url, `${api.url}/mcp`, 'staging', 'p1', true]
+    [body.status, body.version, body.upstream, body.mcpUpstream, body.environment, body.projectId, body.keySet, body.authScheme],
+    ['ok', VERSION, api.url, `${api.url}/mcp`, 'staging', 'p1', true, 'bearer']
   )
   t.same(body.allowedOrigins, proxy.config.corsOrigins)
   t.ok((body.allowedHosts as string[]).includes('bkend-proxy'), 'lists the configured extra host')

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { builtCli, tempDir } from './helpers/cli.js'
 import { runInPty } from './helpers/pty.js'
+import { documentedKey } from './helpers/bkend-credentials.js'
 
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
 const ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'xterm' }
@@ -49,6 +50,24 @@ t.test('asks again after a wrong answer, and Enter takes the default environment
   t.match(readFileSync(join(dir, '.env'), 'utf8'), /^BKEND_PROJECT_ID=\nBKEND_ENVIRONMENT=dev\n$/m)
 })
 
+t.test('a pk_ key carries its project: the project id is not asked for', async t => {
+  const dir = tempDir(t)
+  const pk = documentedKey('pk', 'a001')
+  const run = await runInPty([process.execPath, builtCli(), 'init'], {
+    cwd: dir,
+    env: ENV,
+    steps: [
+      { expect: 'API key .*: ', send: `${pk}\r` },
+      { expect: 'Environment .*: ', send: '\r' }
+    ]
+  })
+  t.equal(run.stuckAt, undefined, `every question appeared:\n${run.output}`)
+  t.equal(run.code, 0, run.output)
+  t.notMatch(run.output, /Project id/, 'no project question')
+  t.match(run.output, 'sent as X-API-Key (auto: pk_ publishable key)')
+  t.match(readFileSync(join(dir, '.env'), 'utf8'), /^BKEND_PROJECT_ID=\nBKEND_ENVIRONMENT=dev\n$/m)
+})
+
 t.test('asks only for what the environment and flags do not give', async t => {
   const dir = tempDir(t)
   const run = await runInPty([process.execPath, builtCli(), 'init', '--environment', 'prod'], {
@@ -57,7 +76,7 @@ t.test('asks only for what the environment and flags do not give', async t => {
     steps: [{ expect: 'Project id .*: ', send: 'p-7\r' }]
   })
   t.equal(run.code, 0, run.output)
-  t.notMatch(run.output, /API key|Environment \(/, 'neither the key nor the environment is asked for')
+  t.notMatch(run.output, /API key \(|Environment \(dev/, 'neither the key nor the environment is asked for')
   t.match(readFileSync(join(dir, '.env'), 'utf8'), /^BKEND_PROJECT_ID=p-7\nBKEND_ENVIRONMENT=prod\n$/m)
 })
 

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCli, startCli, tempDir } from './helpers/cli.js'
 import { startFakeApi } from './helpers/fake-upstream.js'
+import { documentedKey } from './helpers/bkend-credentials.js'
 
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
 const FINGERPRINT = 'sk_test_••••mnop (40 chars)'
@@ -48,6 +49,33 @@ t.test('the proxy started where init ran injects the key, project and environmen
   const sent = api.received[0]!.headers
   t.same([sent.authorization, sent['x-project-id'], sent['x-environment']], [`Bearer ${KEY}`, 'p-42', 'staging'])
   await proxy.stop()
+})
+
+t.test('shows the scheme the key will be sent with; a pk_ key needs no project id', async t => {
+  const dir = tempDir(t)
+  const pk = documentedKey('pk', 'a001')
+  const run = await runCli(t, ['init'], { cwd: dir, env: { BKEND_API_KEY: pk } })
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stdout, /^ {2}BKEND_API_KEY {6}pk_••••a001 \(67 chars\), sent as X-API-Key \(auto: pk_ publishable key\)$/m)
+  t.match(run.stdout, /^ {2}BKEND_PROJECT_ID {3}\(not needed: the key carries its project\)$/m)
+  t.notMatch(run.stdout, /warning/)
+  const text = readFileSync(join(dir, '.env'), 'utf8')
+  t.match(text, /^# The key goes upstream as X-API-Key \(auto: pk_ publishable key\); BKEND_AUTH_SCHEME=api-key or bearer chooses otherwise\.$/m)
+  t.same(text.split('\n').filter(line => !line.startsWith('#')), [`BKEND_API_KEY=${pk}`, 'BKEND_PROJECT_ID=', 'BKEND_ENVIRONMENT=dev', ''])
+})
+
+t.test('a secret key gets the warning and its fix; BKEND_AUTH_SCHEME other than auto is written', async t => {
+  const dir = tempDir(t)
+  const sk = documentedKey('sk', '5ec7')
+  const run = await runCli(t, ['init', '--environment', 'staging'], { cwd: dir, env: { BKEND_API_KEY: sk } })
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stdout, /^warning: the API key for staging \(sk_••••5ec7 \(67 chars\)\) is a secret key: .* Fix: use staging's publishable key/m)
+  const forced = tempDir(t)
+  const bearer = await runCli(t, ['init', '--project-id', 'p1'], { cwd: forced, env: { BKEND_API_KEY: sk, BKEND_AUTH_SCHEME: 'bearer' } })
+  t.equal(bearer.code, 0, bearer.stderr)
+  t.match(bearer.stdout, /sent as Authorization: Bearer, X-Project-Id, X-Environment \(bearer, from BKEND_AUTH_SCHEME\)$/m)
+  t.notMatch(bearer.stdout, /warning/, 'sent the original way, bkend does not read it as a secret key')
+  t.same(readFileSync(join(forced, '.env'), 'utf8').split('\n').filter(line => !line.startsWith('#')), [`BKEND_API_KEY=${sk}`, 'BKEND_AUTH_SCHEME=bearer', 'BKEND_PROJECT_ID=p1', 'BKEND_ENVIRONMENT=dev', ''])
 })
 
 t.test('refuses to replace an existing .env without --force, and replaces it with --force', async t => {
@@ -94,7 +122,7 @@ t.test('.gitignore', async t => {
 
 t.test('refuses without writing anything', async t => {
   const cases: Array<{ name: string, args: string[], env: Record<string, string>, stderr: RegExp }> = [
-    { name: 'no key and no terminal to ask on', args: [], env: {}, stderr: /^init: no API key: BKEND_API_KEY is not set, and there is no terminal to ask on\n {2}fix: BKEND_API_KEY=sk_\.\.\. bkend-dev-proxy init/ },
+    { name: 'no key and no terminal to ask on', args: [], env: {}, stderr: /^init: no API key: BKEND_API_KEY is not set, and there is no terminal to ask on\n {2}fix: BKEND_API_KEY=pk_\.\.\. bkend-dev-proxy init/ },
     { name: 'an environment that is not dev, staging or prod', args: ['--environment', 'production'], env: { BKEND_API_KEY: KEY }, stderr: /^init: BKEND_ENVIRONMENT "production" \(from --environment\) must be dev, staging or prod\n {2}fix: --environment prod\n$/ },
     { name: 'a key that .env would read back differently', args: [], env: { BKEND_API_KEY: `${KEY}#x` }, stderr: /^init: BKEND_API_KEY: the key cannot be written as a plain NAME=value line/ },
     { name: 'a key flag, which ps would show', args: ['--api-key', KEY], env: { BKEND_API_KEY: KEY }, stderr: /^init: Unknown option '--api-key'\n {2}fix: see bkend-dev-proxy init --help\n$/ }

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCli, startCli, tempDir } from './helpers/cli.js'
 import { startFakeApi } from './helpers/fake-upstream.js'
+import { documentedKey } from './helpers/bkend-credentials.js'
 
 const KEY = 'sk_test_CANARY0123456789abcdefghijklmnop'
 
@@ -43,7 +44,8 @@ t.test('quotes in .env are read away by the proxy: no warning', async t => {
 })
 
 t.test('unquoted values get no quote warning, even with a quote inside', async t => {
-  const cli = await startCli(t, ['--project-id', 'it"s'], { env: { BKEND_API_KEY: KEY } })
+  // An ak_ key: the original scheme, chosen by its documented format without a warning of its own.
+  const cli = await startCli(t, ['--project-id', 'it"s'], { env: { BKEND_API_KEY: documentedKey('ak') } })
   t.same(await cli.stop(), { code: 0, signal: null })
   t.same(warnings(cli.stdout()), [])
 })

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { createHash } from 'node:crypto'
 import { redactHeaderValue, redactSecret } from '../src/log/redact.js'
 
 const KEY = 'sk_test_0123456789abcdefghijklmnopqr9f2c'
@@ -17,19 +18,32 @@ t.test('a known kind prefix is kept whole, whatever the length of the key', asyn
   t.equal(redactSecret(tail(52, 'pk_live_')), 'pk_live_••••9f2c (52 chars)')
   t.equal(redactSecret(tail(40, 'pk_')), 'pk_••••9f2c (40 chars)', 'a bare pk_ shows no more than its kind')
   t.equal(redactSecret(tail(40, 'ak_')), 'ak_••••9f2c (40 chars)')
+  t.equal(redactSecret(tail(40, 'sk_')), 'sk_••••9f2c (40 chars)', 'a bare sk_ too')
+})
+
+t.test("bkend's documented keys (pk_, sk_, ak_ + 64 hex) show their three-character kind and the last four only", async t => {
+  const hex = '0123456789abcdef'.repeat(3) + 'fedcba987654' + '9f2c'
+  for (const kind of ['pk_', 'sk_', 'ak_']) {
+    t.equal(redactSecret(kind + hex), `${kind}••••9f2c (67 chars)`, kind)
+    t.equal(redactHeaderValue('x-api-key', kind + hex), `${kind}••••9f2c (67 chars)`, `${kind} in X-API-Key`)
+  }
+  t.equal(redactHeaderValue('authorization', `Bearer ak_${hex}`), 'Bearer ak_••••9f2c (67 chars)')
+})
+
+t.test('a JWT shows a hash of itself and its length, never a character of its signature', async t => {
   const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJlc2lnbmF0dXJlOf2c'
-  t.equal(redactSecret(jwt), `eyJ••••Of2c (${jwt.length} chars)`, 'a JWT shows eyJ')
+  t.equal(redactSecret(jwt), `JWT sha256:${createHash('sha256').update(jwt).digest('hex').slice(0, 8)} (${jwt.length} chars)`)
+  t.notMatch(redactHeaderValue('authorization', `Bearer ${jwt}`), /Of2c|c2ln|eyJ/)
 })
 
 t.test('a kind prefix is not kept when too little of the key would stay hidden', async t => {
-  t.equal(redactSecret('sk_test_abcdefgh9f2c'), 'sk_t••••9f2c (20 chars)', 'today\'s short lead instead')
+  t.equal(redactSecret('sk_test_abcdefgh9f2c'), 'sk_••••9f2c (20 chars)', 'the shorter kind sk_ instead')
   t.equal(redactSecret('sk_test_abc'), '•••• (11 chars)', 'short secrets show only their length')
 })
 
 t.test('unknown formats show at most a short lead and the last four', async t => {
   t.equal(redactSecret('abcdefghijklmnopqrstuvwxyz'), 'abcde••••wxyz (26 chars)')
   t.equal(redactSecret('0123456789abcdefghijklmnopqrstuvwxyz0123456789'), '01234567••••6789 (46 chars)')
-  t.equal(redactSecret('sk_0123456789abcdefghijklmnopqrstuvwxyz'), 'sk_0123••••wxyz (39 chars)', 'sk_ alone is not a listed kind')
 })
 
 t.test('short secrets show only their length', async t => {

@@ -12,9 +12,9 @@ export const RESTART_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>([
   'inspector', 'inspectorMaxExchanges', 'inspectorMaxBodyBytes', 'watch'
 ])
 
-// The active profile's key, project and URL are listed under their environment
+// The active profile's key, scheme, project and URL are listed under their environment
 // (dev.apiKey ...), so they are not listed twice.
-const DERIVED_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>(['apiKey', 'projectId', 'apiUrl', 'environments'])
+const DERIVED_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>(['apiKey', 'authScheme', 'projectId', 'apiUrl', 'environments'])
 
 export interface ConfigChanges {
   /** "logLevel info → debug", "apiKey sk_test_••••9f2c (40 chars) → ...", "staging.projectId p1 → p2". */

@@ -9,6 +9,7 @@
 import { profilesOf, listedEnvironments, type EnvironmentName } from './profiles.js'
 import type { Config } from './settings.js'
 import { redactSecret } from '../log/redact.js'
+import { secretKeyWarning } from './key-warnings.js'
 
 // What a prefix or claim may say, and the environments it allows. "test" keys are not
 // live keys: dev or staging.
@@ -88,8 +89,8 @@ export function prodWritesWarning (config: Pick<Config, 'environment' | 'prodRea
   return 'prod is active and PROD_READ_ONLY=false: POST, PUT, PATCH and DELETE reach prod. Set PROD_READ_ONLY=true (the default) unless you mean to write to prod.'
 }
 
-/** Warnings when the active profile changed (a switch, a reload): its key, prod open to writes. */
+/** Warnings when the active profile changed (a switch, a reload): its key, a secret key, prod open to writes. */
 export function activeProfileWarnings (previous: Config, next: Config): string[] {
-  if (previous.environment === next.environment && previous.apiKey === next.apiKey && previous.prodReadOnly === next.prodReadOnly) return []
-  return [keyMismatchWarning(next.environment, next.apiKey), prodWritesWarning(next)].filter(warning => warning !== undefined)
+  if (previous.environment === next.environment && previous.apiKey === next.apiKey && previous.authScheme === next.authScheme && previous.prodReadOnly === next.prodReadOnly) return []
+  return [keyMismatchWarning(next.environment, next.apiKey), secretKeyWarning(next.environment, next), prodWritesWarning(next)].filter(warning => warning !== undefined)
 }

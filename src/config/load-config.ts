@@ -9,6 +9,7 @@ import { closestName } from './did-you-mean.js'
 import { withoutQuotes } from './quoted-values.js'
 import { redactSecret } from '../log/redact.js'
 import { deepFreeze } from './freeze.js'
+import { secretKeyRefusal } from './key-warnings.js'
 import { ENVIRONMENTS, PROFILE_FIELDS, profileVariable, resolveProfiles, type EnvironmentName, type Profile, type ProfileField } from './profiles.js'
 
 export class ConfigError extends Error {}
@@ -84,6 +85,8 @@ export function loadConfig (sources: ConfigSources = {}): LoadedConfig {
     origin[key] = candidate.from
   }
   applyProfiles(config as unknown as Mutable<Config>, origin, ownValues)
+  const refusal = secretKeyRefusal(config as unknown as Config, origin)
+  if (refusal !== undefined) throw new ConfigError(`config: ${refusal.problem}\n  fix: ${refusal.fix}`)
   return { config: deepFreeze(config) as unknown as Config, origin }
 }
 
@@ -97,7 +100,7 @@ const VARIABLES: Array<[string, { key: SettingKey } | ProfileSlot]> = [
 
 // Own values: a variable (environment over .env) over the config file's "environments";
 // the unsuffixed settings fill the rest. The active profile then becomes apiKey,
-// projectId and apiUrl, with the origin of each value.
+// authScheme, projectId and apiUrl, with the origin of each value.
 function applyProfiles (config: Mutable<Config>, origin: Record<SettingKey, string>, variables: Map<string, Candidate & ProfileSlot>): void {
   const own: Partial<Record<EnvironmentName, Partial<Profile>>> = {}
   const ownOrigin = new Map<string, string>()
@@ -106,13 +109,14 @@ function applyProfiles (config: Mutable<Config>, origin: Record<SettingKey, stri
     for (const field of PROFILE_FIELDS) ownOrigin.set(`${environment}.${field}`, `environments.${environment}.${field} (${origin.environments})`)
   }
   for (const [slot, candidate] of variables) {
-    (own[candidate.environment] ??= {})[candidate.field] = parseSetting(candidate.field, candidate) as string
+    // Each field's value is what its setting's own parser returns.
+    ((own[candidate.environment] ??= {}) as Record<ProfileField, unknown>)[candidate.field] = parseSetting(candidate.field, candidate)
     ownOrigin.set(slot, candidate.from)
   }
   const profiles = resolveProfiles(config, own)
   const active = profiles[config.environment]
   for (const field of PROFILE_FIELDS) {
-    config[field] = active[field]
+    ;(config as Record<ProfileField, unknown>)[field] = active[field]
     if (own[config.environment]?.[field] !== undefined) origin[field] = ownOrigin.get(`${config.environment}.${field}`)!
   }
   config.environments = profiles

@@ -1,23 +1,26 @@
 // Per-environment credentials: each of bkend's environments (dev, staging, prod) may have
-// its own API key, project id and API URL, from BKEND_API_KEY_<ENV> (and BKEND_PROJECT_ID_,
-// BKEND_API_URL_) in the environment or .env, or from the config file's "environments".
-// What a profile leaves out falls back to the unsuffixed setting. The active profile's
-// values are the configuration's apiKey, projectId and apiUrl; withEnvironment() is the
-// one way to change environments, so key, project, URL and X-Environment move together.
+// its own API key, auth scheme, project id and API URL, from BKEND_API_KEY_<ENV> (and
+// BKEND_AUTH_SCHEME_, BKEND_PROJECT_ID_, BKEND_API_URL_) in the environment or .env, or from
+// the config file's "environments". What a profile leaves out falls back to the unsuffixed
+// setting. The active profile's values are the configuration's apiKey, authScheme, projectId
+// and apiUrl; withEnvironment() is the one way to change environments, so key, scheme,
+// project, URL and X-Environment move together.
 import type { Config } from './settings.js'
-import { apiKey, headerValue, SettingError, upstreamUrl, type Parse } from './parse-values.js'
+import { apiKey, headerValue, oneOf, SettingError, upstreamUrl, type Parse } from './parse-values.js'
 import { closestName } from './did-you-mean.js'
 import { deepFreeze } from './freeze.js'
 import { redactSecret } from '../log/redact.js'
+import { AUTH_SCHEME_SETTINGS, chooseAuthScheme, type AuthScheme, type AuthSchemeSetting } from './auth-scheme.js'
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const
 export type EnvironmentName = typeof ENVIRONMENTS[number]
 
-export const PROFILE_FIELDS = ['apiKey', 'projectId', 'apiUrl'] as const
+export const PROFILE_FIELDS = ['apiKey', 'authScheme', 'projectId', 'apiUrl'] as const
 export type ProfileField = typeof PROFILE_FIELDS[number]
 
 export interface Profile {
   apiKey: string
+  authScheme: AuthSchemeSetting
   projectId: string
   apiUrl: string
   /** false: nothing of its own, every field is the unsuffixed setting. Absent counts as true. */
@@ -28,9 +31,9 @@ export interface Profile {
 export type ProfileTable = Readonly<Partial<Record<EnvironmentName, Readonly<Partial<Profile>>>>>
 export type CompleteProfiles = Readonly<Record<EnvironmentName, Readonly<Profile>>>
 
-const FIELD_PARSERS: Record<ProfileField, Parse<string>> = { apiKey, projectId: headerValue, apiUrl: upstreamUrl }
-const FIELD_EXAMPLES: Record<ProfileField, string> = { apiKey: 'sk_...', projectId: 'my-project', apiUrl: 'https://api-client.bkend.ai' }
-const FIELD_VARIABLES: Record<ProfileField, string> = { apiKey: 'BKEND_API_KEY', projectId: 'BKEND_PROJECT_ID', apiUrl: 'BKEND_API_URL' }
+const FIELD_PARSERS: Record<ProfileField, Parse<string>> = { apiKey, authScheme: oneOf(AUTH_SCHEME_SETTINGS), projectId: headerValue, apiUrl: upstreamUrl }
+const FIELD_EXAMPLES: Record<ProfileField, string> = { apiKey: 'pk_...', authScheme: 'auto', projectId: 'my-project', apiUrl: 'https://api-client.bkend.ai' }
+const FIELD_VARIABLES: Record<ProfileField, string> = { apiKey: 'BKEND_API_KEY', authScheme: 'BKEND_AUTH_SCHEME', projectId: 'BKEND_PROJECT_ID', apiUrl: 'BKEND_API_URL' }
 
 /** BKEND_API_KEY_STAGING and the like. */
 export function profileVariable (field: ProfileField, environment: EnvironmentName): string {
@@ -41,9 +44,9 @@ export function isEnvironmentName (value: unknown): value is EnvironmentName {
   return (ENVIRONMENTS as readonly unknown[]).includes(value)
 }
 
-/** The config file's "environments": {"staging": {"apiKey": "...", "projectId": "...", "apiUrl": "..."}}. */
+/** The config file's "environments": {"staging": {"apiKey": "...", "authScheme": "...", "projectId": "...", "apiUrl": "..."}}. */
 export function profileTable (raw: unknown): ProfileTable {
-  const example = '{"staging": {"apiKey": "sk_...", "projectId": "my-project", "apiUrl": "https://api-client.bkend.ai"}}'
+  const example = '{"staging": {"apiKey": "pk_...", "authScheme": "auto", "apiUrl": "https://api-client.bkend.ai"}}'
   if (!isPlainObject(raw)) throw new SettingError('must be an object of environment name to profile', example)
   const table: Partial<Record<EnvironmentName, Partial<Profile>>> = {}
   for (const [name, fields] of Object.entries(raw)) {
@@ -51,14 +54,14 @@ export function profileTable (raw: unknown): ProfileTable {
       const near = closestName(name, ENVIRONMENTS) ?? ENVIRONMENTS.find(choice => name.toLowerCase().startsWith(choice))
       throw new SettingError(`has "${name}", which is not an environment: use dev, staging or prod`, near === undefined ? example : `rename "${name}" to "${near}"`, near !== undefined)
     }
-    if (!isPlainObject(fields)) throw new SettingError(`has ${name}, which must be an object with apiKey, projectId and apiUrl`, example)
+    if (!isPlainObject(fields)) throw new SettingError(`has ${name}, which must be an object with apiKey, authScheme, projectId and apiUrl`, example)
     const profile: Partial<Profile> = {}
     for (const [field, value] of Object.entries(fields)) {
       if (!(PROFILE_FIELDS as readonly string[]).includes(field)) {
         const near = closestName(field, PROFILE_FIELDS)
-        throw new SettingError(`has ${name}.${field}; a profile has apiKey, projectId and apiUrl only`, near === undefined ? example : `rename "${field}" to "${near}"`, near !== undefined)
+        throw new SettingError(`has ${name}.${field}; a profile has apiKey, authScheme, projectId and apiUrl only`, near === undefined ? example : `rename "${field}" to "${near}"`, near !== undefined)
       }
-      profile[field as ProfileField] = parseField(name, field as ProfileField, value)
+      ;(profile as Record<ProfileField, string>)[field as ProfileField] = parseField(name, field as ProfileField, value)
     }
     table[name] = profile
   }
@@ -88,6 +91,7 @@ export function resolveProfiles (base: Pick<Config, ProfileField | 'environment'
     const mine = own[name] ?? {}
     profiles[name] = {
       apiKey: mine.apiKey ?? base.apiKey,
+      authScheme: mine.authScheme ?? base.authScheme,
       projectId: mine.projectId ?? base.projectId,
       apiUrl: mine.apiUrl ?? base.apiUrl,
       configured: name === base.environment || PROFILE_FIELDS.some(field => mine[field] !== undefined)
@@ -98,8 +102,8 @@ export function resolveProfiles (base: Pick<Config, ProfileField | 'environment'
 
 /**
  * The complete profiles of a configuration. A loaded (or switched) configuration has them
- * all; one built by hand (tests, replay) may not, and then its own apiKey, projectId and
- * apiUrl are the unsuffixed settings the missing ones fall back to.
+ * all; one built by hand (tests, replay) may not, and then its own apiKey, authScheme,
+ * projectId and apiUrl are the unsuffixed settings the missing ones fall back to.
  */
 export function profilesOf (config: Config): CompleteProfiles {
   const table = config.environments
@@ -112,11 +116,11 @@ function isComplete (profile: Partial<Profile> | undefined): boolean {
   return profile !== undefined && PROFILE_FIELDS.every(field => profile[field] !== undefined)
 }
 
-/** The configuration with another environment active: its key, project, URL and X-Environment together. */
+/** The configuration with another environment active: its key, scheme, project, URL and X-Environment together. */
 export function withEnvironment (config: Config, environment: EnvironmentName): Config {
   const profiles = profilesOf(config)
-  const { apiKey, projectId, apiUrl } = profiles[environment]
-  return deepFreeze({ ...config, environments: profiles, environment, apiKey, projectId, apiUrl })
+  const { apiKey, authScheme, projectId, apiUrl } = profiles[environment]
+  return deepFreeze({ ...config, environments: profiles, environment, apiKey, authScheme, projectId, apiUrl })
 }
 
 /** The environments to list: configured ones, and the active one. */
@@ -128,8 +132,10 @@ export function listedEnvironments (config: Config): EnvironmentName[] {
 export interface ProfileSummary {
   environment: EnvironmentName
   active: boolean
-  /** Fingerprint only ("sk_test_••••9f2c (40 chars)"), or null when no key is set. */
+  /** Fingerprint only ("pk_••••9f2c (67 chars)"), or null when no key is set. */
   apiKey: string | null
+  /** The scheme in use: the setting, or what auto chose by the key's format. */
+  authScheme: AuthScheme
   projectId: string | null
   apiUrl: string
   /** false: it has no values of its own and would use the unsuffixed settings. */
@@ -145,6 +151,7 @@ export function profileSummaries (config: Config): ProfileSummary[] {
       environment,
       active: environment === config.environment,
       apiKey: profile.apiKey === '' ? null : redactSecret(profile.apiKey),
+      authScheme: chooseAuthScheme(profile.apiKey, profile.authScheme).scheme,
       projectId: profile.projectId === '' ? null : profile.projectId,
       apiUrl: profile.apiUrl,
       configured: profile.configured !== false
@@ -152,8 +159,12 @@ export function profileSummaries (config: Config): ProfileSummary[] {
   })
 }
 
-/** "staging  key sk_test_••••9f2c (40 chars), project p2, https://…" for the banner and the log. */
-export function describeProfile (summary: Pick<ProfileSummary, 'apiKey' | 'projectId' | 'apiUrl'>): string {
+/**
+ * "key pk_••••9f2c (67 chars) as X-API-Key, https://…" (the key carries its project), or in
+ * the original scheme "key ak_••••9f2c (67 chars), project p2, https://…", for the banner and the log.
+ */
+export function describeProfile (summary: Pick<ProfileSummary, 'apiKey' | 'authScheme' | 'projectId' | 'apiUrl'>): string {
+  if (summary.authScheme === 'api-key') return `key ${summary.apiKey ?? 'not set'} as X-API-Key, ${summary.apiUrl}`
   return `key ${summary.apiKey ?? 'not set'}, project ${summary.projectId ?? 'not set'}, ${summary.apiUrl}`
 }
 

@@ -6,6 +6,7 @@
 
 import { originList } from '../cors/origin-syntax.js'
 import { ENVIRONMENTS, profileTable, type ProfileTable } from './profiles.js'
+import { AUTH_SCHEME_SETTINGS } from './auth-scheme.js'
 import { apiKey, flag, headerMap, headerValue, hostList, integer, mcpUrl, oneOf, pathPrefix, policyMap, probePath, text, upstreamUrl, type HeaderPolicy, type Parse } from './parse-values.js'
 
 export type { HeaderPolicy } from './parse-values.js'
@@ -40,9 +41,11 @@ export const SETTINGS = {
   host: { env: 'HOST', flag: 'host', default: '127.0.0.1', parse: text, example: '127.0.0.1', help: 'address to bind; keep loopback outside containers' },
   apiUrl: { env: 'BKEND_API_URL', flag: 'api-url', default: 'https://api-client.bkend.ai', parse: upstreamUrl, example: 'https://api-client.bkend.ai', help: 'REST API upstream, without /v1' },
   mcpUrl: { env: 'BKEND_MCP_URL', flag: 'mcp-url', default: 'https://api.bkend.ai/mcp', parse: mcpUrl, example: 'https://api.bkend.ai/mcp', help: 'MCP server upstream' },
-  apiKey: { env: 'BKEND_API_KEY', default: '', parse: apiKey, example: 'sk_...', secret: true, help: 'API key or JWT sent as Authorization: Bearer (never a flag: it would show in ps)' },
-  projectId: { env: 'BKEND_PROJECT_ID', flag: 'project-id', default: '', parse: headerValue, example: 'your-project-id', help: 'sent as X-Project-Id' },
-  environment: { env: 'BKEND_ENVIRONMENT', flag: 'environment', default: 'dev' as typeof ENVIRONMENTS[number], parse: oneOf(ENVIRONMENTS), example: 'dev', help: 'the active environment, dev, staging or prod: its key, project and URL are used and it is sent as X-Environment' },
+  apiKey: { env: 'BKEND_API_KEY', default: '', parse: apiKey, example: 'pk_...', secret: true, help: 'API key: pk_/sk_ keys go as X-API-Key, others as Authorization: Bearer (see BKEND_AUTH_SCHEME; never a flag: it would show in ps)' },
+  authScheme: { env: 'BKEND_AUTH_SCHEME', flag: 'auth-scheme', default: 'auto' as typeof AUTH_SCHEME_SETTINGS[number], parse: oneOf(AUTH_SCHEME_SETTINGS), example: 'auto', help: 'how the key is sent: auto (by its format), api-key (X-API-Key, the user\'s Authorization untouched) or bearer (Authorization: Bearer with X-Project-Id and X-Environment, the original scheme)' },
+  allowSecretKey: { env: 'ALLOW_SECRET_KEY', flag: 'allow-secret-key', boolean: true, default: false, parse: flag, example: 'true', help: 'start with an sk_ secret key while prod is active (it acts as admin and bypasses row-level security)' },
+  projectId: { env: 'BKEND_PROJECT_ID', flag: 'project-id', default: '', parse: headerValue, example: 'your-project-id', help: 'sent as X-Project-Id in the bearer scheme (a pk_/sk_ key carries its project)' },
+  environment: { env: 'BKEND_ENVIRONMENT', flag: 'environment', default: 'dev' as typeof ENVIRONMENTS[number], parse: oneOf(ENVIRONMENTS), example: 'dev', help: 'the active environment, dev, staging or prod: its key, auth scheme, project and URL are used (sent as X-Environment in the bearer scheme)' },
   corsOrigins: { env: 'CORS_ORIGINS', flag: 'cors-origins', default: DEFAULT_ORIGINS, parse: originList, example: 'http://localhost:3000,http://localhost:*', help: 'browser origins allowed (comma-separated; :* = any port)' },
   allowedHosts: { env: 'ALLOWED_HOSTS', flag: 'allowed-hosts', default: [] as string[], parse: hostList, example: 'bkend-proxy', help: 'extra Host names accepted besides loopback (comma-separated)' },
   upstreamTimeoutMs: { env: 'UPSTREAM_TIMEOUT_MS', flag: 'upstream-timeout-ms', default: 30000, parse: integer(1, 600000), example: '30000', help: 'time allowed to connect, and to receive the response headers once the request body is sent' },
@@ -61,7 +64,7 @@ export const SETTINGS = {
   inspectorMaxBodyBytes: { env: 'INSPECTOR_MAX_BODY_BYTES', flag: 'inspector-max-body-bytes', default: 65536, parse: integer(0, 16 * 1024 * 1024), example: '65536', help: 'inspector: bytes kept of each request and response body (the rest is counted)' },
   prodReadOnly: { env: 'PROD_READ_ONLY', flag: 'prod-read-only', boolean: true, default: true, parse: flag, example: 'false', help: 'while prod is active, refuse POST, PUT, PATCH and DELETE with 403 (false: let writes reach prod)' },
   watch: { env: 'WATCH', flag: 'watch', boolean: true, default: true, parse: flag, example: 'false', help: 'apply edits of .env and the --config file without a restart (--no-watch: off)' },
-  environments: { default: {} as ProfileTable, parse: profileTable, example: '{"staging": {"apiKey": "sk_...", "projectId": "my-project"}}', secret: true, help: 'config file only: per-environment apiKey, projectId and apiUrl (or BKEND_API_KEY_STAGING etc.)' },
+  environments: { default: {} as ProfileTable, parse: profileTable, example: '{"staging": {"apiKey": "pk_...", "authScheme": "auto"}}', secret: true, help: 'config file only: per-environment apiKey, authScheme, projectId and apiUrl (or BKEND_API_KEY_STAGING etc.)' },
   headers: { default: {} as Record<string, string>, parse: headerMap, example: '{"X-Client": "my-app"}', help: 'config file only: extra headers to inject, name -> value' },
   headerPolicy: { default: {} as Record<string, HeaderPolicy>, parse: policyMap, example: '{"authorization": "set"}', help: 'config file only: per header "set" (always) or "ifAbsent"' }
 } satisfies Record<string, Setting<unknown>>
@@ -71,11 +74,13 @@ export type Config = { readonly [K in SettingKey]: ReturnType<typeof SETTINGS[K]
 export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[]
 
 /**
- * Header policy when the config file says nothing: a signed-in user's token wins over the key.
+ * Header policy when the config file says nothing: a signed-in user's token wins over the key
+ * (bearer scheme); the configured X-API-Key wins over the app's own (api-key scheme).
  * Every default lives in this file; config/default.json shows the config-file keys' defaults
  * to users and is held equal to this file by test/shipped-defaults.test.ts.
  */
 export const DEFAULT_HEADER_POLICY: Readonly<Record<string, HeaderPolicy>> = {
+  'x-api-key': 'set',
   authorization: 'ifAbsent',
   'x-project-id': 'set',
   'x-environment': 'set'

@@ -11,6 +11,7 @@ import { bkendCode } from './bkend-codes.js'
 import { configuredAuthScheme } from './auth-scheme.js'
 
 export { bkendErrorCode } from './bkend-error-code.js'
+import { expiredTokenHint } from './token-expiry-hint.js'
 
 export interface Hint {
   /** Stable key of the cause, for rate limiting and tests: "401 auth/unauthorized". */
@@ -18,7 +19,7 @@ export interface Hint {
   text: string
 }
 
-export type HintSettings = Pick<Config, 'apiKey' | 'environment' | 'apiPrefix' | 'projectId'> & Partial<Pick<Config, 'watch'>>
+export type HintSettings = Pick<Config, 'apiKey' | 'environment' | 'apiPrefix' | 'projectId'> & Partial<Pick<Config, 'watch' | 'authScheme'>>
 
 export interface HintFacts {
   method: string
@@ -168,7 +169,8 @@ export const LARGE_READ_BYTES = 256 * 1024
 /** Every hint for one exchange: the table's, then the derived ones. */
 export function hintsFor (facts: HintFacts): Hint[] {
   const hints: Hint[] = []
-  const first = tableHint(facts)
+  // The app's token tells when it expired: that beats the table's general row.
+  const first = expiredTokenHint(facts) ?? tableHint(facts)
   if (first) hints.push(first)
   hints.push(...derivedHints(facts))
   return hints

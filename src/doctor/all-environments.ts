@@ -2,12 +2,14 @@
 // (each with its own key, project and URL), then which key works where. bkend ties a key
 // to one environment, so a key copied into the wrong profile shows up here as "works with
 // dev, not staging" before a request fails with 404 data/environment-not-found.
-// A key travels only with its own profile's project and URL: the cross-check changes
-// X-Environment alone, and is not made where another profile has a URL of its own.
+// A key travels only with its own profile's project, URL and scheme: the cross-check changes
+// X-Environment alone, and is not made where another profile has a URL of its own, nor for
+// a key sent as X-API-Key (it names its environment itself).
 import { listedEnvironments, profilesOf, withEnvironment, type EnvironmentName } from '../config/profiles.js'
 import type { Config } from '../config/settings.js'
 import { configuredHeaders } from '../forward/upstream-headers.js'
 import { redactSecret } from '../log/redact.js'
+import { configuredAuthScheme } from '../diagnose/auth-scheme.js'
 import { checkAuth, checkEnvironment, interpretProbe } from './auth.js'
 import { httpGet } from './http-get.js'
 import { fail, pass, type DoctorContext, type StepResult } from './step.js'
@@ -30,7 +32,7 @@ export async function checkAllEnvironments (context: DoctorContext): Promise<Ste
       works.set(pair, steps.some(step => step.environment === owner && step.step === 'auth' && step.status === 'pass'))
       return
     }
-    if (profiles[owner].apiUrl !== profiles[environment].apiUrl) return
+    if (profiles[owner].apiUrl !== profiles[environment].apiUrl || configuredAuthScheme(profiles[owner]) === 'api-key') return
     works.set(pair, await keyWorks(context, owner, environment))
   })))
   return [...steps, keysStep(names, keyed, profiles, works)]
@@ -54,7 +56,7 @@ function keysStep (names: EnvironmentName[], keyed: EnvironmentName[], profiles:
     const where = names.filter(environment => works.get(`${owner}>${environment}`) === true)
     const unchecked = names.filter(environment => !works.has(`${owner}>${environment}`))
     const key = `${owner} key ${redactSecret(profiles[owner].apiKey)}`
-    const notTried = unchecked.length === 0 ? '' : ` (not tried with ${unchecked.join(', ')}: a key is only sent to its own profile's URL)`
+    const notTried = unchecked.length === 0 ? '' : ` (not tried with ${unchecked.join(', ')}: a key goes only to its own profile's URL, and a key sent as X-API-Key names its environment itself)`
     said.push(`${key} works with ${where.length === 0 ? 'none of them' : where.join(', ')}${where.includes(owner) ? '' : ` (not ${owner})`}${notTried}`)
     if (!where.includes(owner)) {
       const instead = where.length === 0 ? '' : ` (it is accepted by ${where.join(', ')})`

@@ -13,7 +13,7 @@ const PUBLISHABLE_FIX = 'BKEND_API_KEY=pk_… (the environment\'s publishable ke
 // A JWT: three base64url parts; the original scheme also took a user's token as the key.
 const JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/
 
-export function checkAuthHeader (config: Pick<Config, 'apiKey' | 'projectId'>): StepResult {
+export function checkAuthHeader (config: Pick<Config, 'apiKey' | 'projectId' | 'authScheme'>): StepResult {
   const key = config.apiKey
   const forced = forcedAuthScheme(config)
   const scheme = configuredAuthScheme(config)

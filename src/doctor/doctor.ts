@@ -6,6 +6,8 @@
 import type { Config } from '../config/settings.js'
 import { ConfigError, type LoadedConfig } from '../config/load-config.js'
 import { redactSecret } from '../log/redact.js'
+import { chooseAuthScheme, describeScheme } from '../config/auth-scheme.js'
+import { secretKeyAdvice } from '../config/key-warnings.js'
 import { createUpstreamDispatcher } from '../forward/upstream-dispatcher.js'
 import { checkApiUrl, checkDns, checkTls } from './connection.js'
 import { checkAuth, checkEnvironment } from './auth.js'
@@ -60,7 +62,7 @@ export async function runDoctor (input: DoctorInput): Promise<DoctorReport> {
   const dispatcher = createUpstreamDispatcher({ ...config, upstreamTimeoutMs: stepTimeoutMs }, { ca: input.upstreamCa })
   const context: DoctorContext = { config, stepTimeoutMs, dispatcher }
   try {
-    const steps: StepResult[] = [pass('config', configSummary(config, origin))]
+    const steps: StepResult[] = [configStep(config, origin)]
     const url = checkApiUrl(config.apiUrl, config.apiPrefix)
     steps.push(url)
     const dns = url.status === 'pass' ? await checkDns(context) : skip('dns', 'not checked: the API URL is not right')
@@ -90,12 +92,14 @@ function report (steps: StepResult[]): DoctorReport {
   return { ok: steps.every(step => step.status === 'pass'), steps }
 }
 
-// Today's scheme names no project: the key carries it.
-function configSummary (config: Config, origin: LoadedConfig['origin']): string {
-  const key = config.apiKey ? `API key ${redactSecret(config.apiKey)} from ${origin.apiKey}` : 'no API key (BKEND_API_KEY not set)'
-  if (configuredAuthScheme(config) === 'api-key') return `valid: ${key}, sent as X-API-Key, environment ${config.environment}`
-  const project = config.projectId ? `project ${config.projectId}` : 'no project id'
-  return `valid: ${key}, sent as Authorization: Bearer, ${project}, environment ${config.environment}`
+// A secret key passes (it works) with a warning and its fix: it bypasses row-level security.
+function configStep (config: Config, origin: LoadedConfig['origin']): StepResult {
+  const scheme = chooseAuthScheme(config.apiKey, config.authScheme)
+  const key = config.apiKey ? `API key ${redactSecret(config.apiKey)} from ${origin.apiKey}, sent as ${describeScheme(scheme, origin.authScheme)}` : 'no API key (BKEND_API_KEY not set)'
+  const project = scheme.scheme === 'api-key' ? '' : config.projectId ? `, project ${config.projectId}` : ', no project id'
+  const step = pass('config', `valid: ${key}${project}, environment ${config.environment}`)
+  const secret = secretKeyAdvice(config.environment, config)
+  return secret === undefined ? step : { ...step, detail: `${step.detail}; warning: ${secret.warning}`, fix: secret.fix }
 }
 
 const MARKS = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' } as const

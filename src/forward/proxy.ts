@@ -87,7 +87,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         const config = configOf(request, registered)
         // Discovery documents are public: no key, project or environment goes with them.
         const discovery = route.kind === 'mcp-discovery'
-        const outbound = buildUpstreamHeaders(headers, { config, injectable: discovery ? [] : injectableFor(config) })
+        const outbound = buildUpstreamHeaders(headers, { config, injectable: discovery ? [] : injectableFor(config, route.kind === 'api' ? 'api' : 'mcp') })
         // Read whole and rewritten (mcp-discovery.ts), so asked for unencoded.
         if (discovery) delete outbound.headers['accept-encoding']
         exchange.upstreamHeaders = outbound.headers

@@ -9,13 +9,13 @@ import type { Config } from '../config/settings.js'
 import { configuredHeaders } from './upstream-headers.js'
 import { configOf } from '../config/request-config.js'
 
-// Configurations are frozen and replaced whole, so the list is built once per configuration.
-const injectables = new WeakMap<Config, Array<[string, string]>>()
+// Configurations are frozen and replaced whole, so each list is built once per configuration.
+const injectables = { api: new WeakMap<Config, Array<[string, string]>>(), mcp: new WeakMap<Config, Array<[string, string]>>() }
 
-/** The headers the proxy injects for a configuration (key, project, environment, extras). */
-export function injectableFor (config: Config): Array<[string, string]> {
-  let headers = injectables.get(config)
-  if (headers === undefined) injectables.set(config, headers = configuredHeaders(config))
+/** The headers the proxy injects on a route for a configuration (key, project, environment, extras). */
+export function injectableFor (config: Config, route: 'api' | 'mcp' = 'api'): Array<[string, string]> {
+  let headers = injectables[route].get(config)
+  if (headers === undefined) injectables[route].set(config, headers = configuredHeaders(config, route))
   return headers
 }
 

@@ -1,9 +1,12 @@
 // Pure: the headers a request carries upstream, as a server-side call would send them,
-// with the configured auth, project and environment headers injected.
+// with the configured auth headers injected: the key as X-API-Key (today's scheme, where
+// the app's own Authorization is the signed-in user's and always passes untouched), or
+// as Authorization: Bearer with X-Project-Id and X-Environment (the original scheme).
 import type { IncomingHttpHeaders } from 'node:http'
 import { DEFAULT_HEADER_POLICY, type Config } from '../config/settings.js'
 import { hopByHopNames } from './hop-by-hop.js'
 import { redactHeaderValue } from '../log/redact.js'
+import { chooseAuthScheme } from '../config/auth-scheme.js'
 
 export type OutboundHeaders = Record<string, string | string[] | undefined>
 
@@ -36,12 +39,22 @@ function dashed (name: string): string {
   return name.includes('_') ? name.replaceAll('_', '-') : name
 }
 
-/** The headers the proxy injects, in order, before policies are applied. */
-export function configuredHeaders (config: Config): Array<[string, string]> {
+/**
+ * The headers the proxy injects, in order, before policies are applied. MCP routes get no
+ * key in the api-key scheme: the MCP server signs its clients in with OAuth, and their own
+ * Bearer token passes through.
+ */
+export function configuredHeaders (config: Config, route: 'api' | 'mcp' = 'api'): Array<[string, string]> {
   const headers: Array<[string, string]> = []
-  if (config.apiKey) headers.push(['authorization', /^bearer /i.test(config.apiKey) ? config.apiKey : `Bearer ${config.apiKey}`])
-  if (config.projectId) headers.push(['x-project-id', config.projectId])
-  headers.push(['x-environment', config.environment])
+  const { scheme } = chooseAuthScheme(config.apiKey, config.authScheme)
+  if (scheme === 'api-key') {
+    // The key carries its project and environment: X-Project-Id and X-Environment only if set in `headers`.
+    if (config.apiKey && route === 'api') headers.push(['x-api-key', config.apiKey.replace(/^bearer\s+/i, '')])
+  } else {
+    if (config.apiKey) headers.push(['authorization', /^bearer /i.test(config.apiKey) ? config.apiKey : `Bearer ${config.apiKey}`])
+    if (config.projectId) headers.push(['x-project-id', config.projectId])
+    headers.push(['x-environment', config.environment])
+  }
   for (const [name, value] of Object.entries(config.headers)) headers.push([name, value])
   return headers
 }

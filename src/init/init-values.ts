@@ -7,6 +7,7 @@ import type { InitValues } from './env-file.js'
 import { InitError } from './init-error.js'
 import type { InitOptions } from './init-options.js'
 import { askHidden, askVisible, type Terminal } from './terminal-prompt.js'
+import { chooseAuthScheme, type AuthSchemeSetting } from '../config/auth-scheme.js'
 
 interface Given { raw: string, from: string, fix: (example: string) => string }
 
@@ -56,16 +57,21 @@ export async function collectInitValues (options: InitOptions, env: Env, termina
 
   let apiKey: string
   if (key !== undefined) apiKey = checkGiven('apiKey', key)
-  else if (interactive) apiKey = await askUntilValid(terminal, 'apiKey', () => askHidden(terminal, 'API key (sk_... or pk_..., not shown as you type): '))
-  else throw new InitError(`init: no API key: ${SETTINGS.apiKey.env} is not set, and there is no terminal to ask on\n  fix: ${SETTINGS.apiKey.env}=sk_... bkend-dev-proxy init, or run init in a terminal`, 2)
+  else if (interactive) apiKey = await askUntilValid(terminal, 'apiKey', () => askHidden(terminal, 'API key (pk_... publishable, from the bkend console under API Keys; not shown as you type): '))
+  else throw new InitError(`init: no API key: ${SETTINGS.apiKey.env} is not set, and there is no terminal to ask on\n  fix: ${SETTINGS.apiKey.env}=pk_... bkend-dev-proxy init, or run init in a terminal`, 2)
+
+  const scheme = given('authScheme', undefined, env)
+  const authScheme = (scheme === undefined ? SETTINGS.authScheme.default : checkGiven('authScheme', scheme)) as AuthSchemeSetting
+  // A pk_/sk_ key carries its project: nothing to ask.
+  const projectNeeded = chooseAuthScheme(apiKey, authScheme).scheme === 'bearer'
 
   let projectId = ''
   if (project !== undefined) projectId = checkGiven('projectId', project)
-  else if (interactive) projectId = await askUntilValid(terminal, 'projectId', () => askVisible(terminal, 'Project id (X-Project-Id; Enter for none): ', ''))
+  else if (interactive && projectNeeded) projectId = await askUntilValid(terminal, 'projectId', () => askVisible(terminal, 'Project id (X-Project-Id; Enter for none): ', ''))
 
   let environmentName: string = SETTINGS.environment.default
   if (environment !== undefined) environmentName = checkGiven('environment', environment)
   else if (interactive) environmentName = await askUntilValid(terminal, 'environment', () => askVisible(terminal, `Environment (dev, staging or prod) [${SETTINGS.environment.default}]: `, SETTINGS.environment.default))
 
-  return { apiKey, projectId, environment: environmentName }
+  return { apiKey, authScheme, projectId, environment: environmentName }
 }

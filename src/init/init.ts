@@ -5,6 +5,9 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { redactSecret } from '../log/redact.js'
+import { chooseAuthScheme, describeScheme } from '../config/auth-scheme.js'
+import { secretKeyWarning } from '../config/key-warnings.js'
+import { isEnvironmentName } from '../config/profiles.js'
 import { existingEnvFile, renderEnvFile, writeEnvFile, type InitValues } from './env-file.js'
 import { ensureEnvIgnored, type GitignoreOutcome } from './gitignore.js'
 import { InitError } from './init-error.js'
@@ -48,12 +51,16 @@ function commandName (env: Record<string, string | undefined>): string {
 }
 
 function summary (path: string, values: InitValues, gitignore: GitignoreOutcome, command: string): string {
+  const scheme = chooseAuthScheme(values.apiKey, values.authScheme)
+  const noProject = scheme.scheme === 'api-key' ? '(not needed: the key carries its project)' : '(none: requests go without X-Project-Id)'
   const lines = [
     `wrote ${path}`,
-    `  BKEND_API_KEY      ${redactSecret(values.apiKey)}`,
-    `  BKEND_PROJECT_ID   ${values.projectId === '' ? '(none: requests go without X-Project-Id)' : values.projectId}`,
+    `  BKEND_API_KEY      ${redactSecret(values.apiKey)}, sent as ${describeScheme(scheme, values.authScheme === 'auto' ? undefined : 'BKEND_AUTH_SCHEME')}`,
+    `  BKEND_PROJECT_ID   ${values.projectId === '' ? noProject : values.projectId}`,
     `  BKEND_ENVIRONMENT  ${values.environment}`
   ]
+  const secret = isEnvironmentName(values.environment) ? secretKeyWarning(values.environment, values) : undefined
+  if (secret !== undefined) lines.push(`warning: ${secret}`)
   if (gitignore === 'added') lines.push('added .env to .gitignore')
   if (gitignore === 'no-gitignore') lines.push('no .gitignore here: keep .env out of version control')
   lines.push(

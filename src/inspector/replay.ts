@@ -44,8 +44,29 @@ export type ReplayOutcome =
 /** How long a replayed response (an SSE stream, say) may run before the replay lets go of it. */
 export const REPLAY_MAX_MS = 30000
 
-export async function replayExchange (entry: StoredExchange, deps: ReplayDeps): Promise<ReplayOutcome> {
+/**
+ * Why a replay must be confirmed, if it must: a refresh token is good for one use. bkend
+ * rotates it on every refresh, and when a used one comes back it ends every session of the user.
+ */
+export function confirmationNeeded (entry: StoredExchange, apiPrefix: string): string | undefined {
+  const { method, url } = entry[RAW].exchange
+  if (method !== 'POST' || url.split('?', 1)[0] !== `${apiPrefix}/auth/refresh`) return undefined
+  return `replaying #${entry.id} (POST ${apiPrefix}/auth/refresh) sends its refresh token again: bkend rotates refresh tokens, and when a used one comes back it ends every session of that user (every device must sign in again). To replay it anyway, send {"confirm": true}`
+}
+
+/** Whether a replay's JSON body says {"confirm": true}; anything else (or no JSON) does not confirm. */
+export function confirmedIn (body: string): boolean {
+  try {
+    return (JSON.parse(body) as { confirm?: unknown } | null)?.confirm === true
+  } catch {
+    return false
+  }
+}
+
+export async function replayExchange (entry: StoredExchange, deps: ReplayDeps, options: { confirmed?: boolean } = {}): Promise<ReplayOutcome> {
   const { clientHeaders, requestBody, exchange } = entry[RAW]
+  const unconfirmed = options.confirmed === true ? undefined : confirmationNeeded(entry, deps.runningConfig.apiPrefix)
+  if (unconfirmed !== undefined) return { ok: false, error: ERRORS.replayNeedsConfirmation, message: unconfirmed }
   const declared = Number(clientHeaders['content-length'] ?? 0) > 0 || clientHeaders['transfer-encoding'] !== undefined
   if ((requestBody === undefined && declared) || (requestBody !== undefined && isTruncated(requestBody))) {
     const size = requestBody?.totalBytes ?? clientHeaders['content-length'] ?? 'unknown'

@@ -11,7 +11,7 @@ import { detailOf, summaryOf, type ExchangeDetail } from './views.js'
 import { eventStreams } from './events.js'
 import { harDocument } from './har.js'
 import { pageAsset } from './page-assets.js'
-import { replayExchange, type ReplayDeps } from './replay.js'
+import { confirmedIn, replayExchange, type ReplayDeps } from './replay.js'
 
 export interface InspectorRoutesOptions {
   inspector: Inspector
@@ -59,9 +59,9 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
     reply.headers(SECURITY_HEADERS)
     done(null, payload)
   })
-  // Replay takes JSON only (a form or an <img> cannot send it); the body itself is not needed.
+  // Replay takes JSON only (a form or an <img> cannot send it); of the body only {"confirm": true} counts.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, _body, done) => { done(null, null) })
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => { done(null, { confirm: confirmedIn(String(body)) }) })
 
   const page = (name: string) => async (_request: FastifyRequest, reply: FastifyReply) => {
     const asset = pageAsset(name)
@@ -104,7 +104,7 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
   }, async (request, reply) => {
     const entry = findEntry(request.params.id, reply)
     if (entry === undefined) return reply
-    const outcome = await replayExchange(entry, { ...replayDeps, runningConfig: options.runningConfig?.() ?? config })
+    const outcome = await replayExchange(entry, { ...replayDeps, runningConfig: options.runningConfig?.() ?? config }, { confirmed: (request.body as { confirm?: boolean } | null)?.confirm === true })
     if (!outcome.ok) return sendProxyError(reply, outcome.error, outcome.message, outcome.status)
     const { ok: _ok, ...answer } = outcome
     return reply.code(201).send(answer)

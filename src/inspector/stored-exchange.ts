@@ -76,7 +76,7 @@ export function isStreamType (contentType: unknown): boolean {
 export function recordOf (entry: StoredExchange): ExchangeRecord | undefined {
   const { exchange, clientHeaders, outcome } = entry[RAW]
   if (outcome === undefined) return undefined
-  return { ...exchangeRecord(exchange, { clientHeaders, ...outcome }), durationMs: outcome.durationMs }
+  return { ...exchangeRecord(exchange, { clientHeaders, ...outcome, startedAtMs: entry.startedAt }), durationMs: outcome.durationMs }
 }
 
 export function hintTexts (hints: readonly Hint[]): string[] {

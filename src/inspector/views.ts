@@ -4,6 +4,7 @@
 import { formatExchange } from '../log/curl-format.js'
 import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
 import type { ExchangeRecord, HeaderLine } from '../log/exchange.js'
+import type { UserToken } from '../log/user-token.js'
 import { bodyView, type BodyView } from './body-view.js'
 import { scrubSecrets } from './redact-body.js'
 import { rateLimitOf, type RateLimit } from '../log/rate-limit.js'
@@ -31,6 +32,8 @@ export interface ExchangeDetail extends ExchangeSummary {
   hints: string[]
   notes: string[]
   error?: { code: string, message: string }
+  /** The app's Authorization: Bearer <JWT>: fingerprint and unverified claims, never the token. */
+  userToken?: UserToken
   completed: boolean
   cutBy?: ExchangeRecord['cutBy']
   replays: number[]
@@ -94,6 +97,7 @@ export function detailOf (entry: StoredExchange, context: { config: Config, repl
   }
   if (record.error) detail.error = { code: record.error.code, message: scrubSecrets(record.error.message, secrets) }
   if (record.cutBy) detail.cutBy = record.cutBy
+  if (record.userToken) detail.userToken = record.userToken
   return detail
 }
 

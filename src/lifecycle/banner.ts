@@ -7,6 +7,8 @@ import { quotedValueWarnings } from '../config/quoted-values.js'
 import { describeProfile, profileSummaries, type ProfileSummary } from '../config/profiles.js'
 import { prodNotice, prodWritesWarning, profileKeyWarnings } from '../config/environment-warnings.js'
 import { ENVIRONMENT_PATH } from './environment-route.js'
+import { keyFormatWarnings } from '../config/key-warnings.js'
+import { chooseAuthScheme, describeScheme } from '../config/auth-scheme.js'
 import { answeredHostNames } from '../guard/host-check.js'
 
 export interface BannerFacts {
@@ -23,6 +25,8 @@ export interface BannerFacts {
   switchCommand: string
   projectId: string | null
   apiKey: string | null
+  /** How the key is sent: "X-API-Key (auto: pk_ publishable key)". */
+  authScheme: string
   allowedOrigins: readonly string[]
   allowedHosts: string[]
   /** The inspector page's URL, or null with INSPECTOR=false. */
@@ -43,14 +47,17 @@ export function bannerFacts (config: Config, origin: Record<SettingKey, string>,
   const notices: string[] = []
   const warnings: string[] = []
   if (!config.apiKey) {
-    warnings.push('BKEND_API_KEY is not set: requests go upstream without Authorization unless the app sends its own. Set it in the environment or in .env.')
+    warnings.push('BKEND_API_KEY is not set: requests go upstream without a key (X-API-Key or Authorization) unless the app sends its own. Set it in the environment or in .env.')
   }
   if (!loopback && surroundings.inContainer) {
     notices.push(`in a container, listening on ${config.host} so the published port reaches the proxy; publish it on loopback only: docker run -p 127.0.0.1:${port}:${port}, or in compose ports: ["127.0.0.1:${port}:${port}"]`)
   } else if (!loopback) {
     warnings.push(`listening on ${config.host}, not loopback: other machines can reach the port, though only Host names in ALLOWED_HOSTS and loopback are answered. Outside a container keep HOST=127.0.0.1; in Docker publish with -p 127.0.0.1:${port}:${port}.`)
   }
-  warnings.push(...quotedValueWarnings(config, origin), ...profileKeyWarnings(config))
+  warnings.push(...quotedValueWarnings(config, origin), ...profileKeyWarnings(config), ...keyFormatWarnings(config))
+  const scheme = chooseAuthScheme(config.apiKey, config.authScheme)
+  // In the api-key scheme the key carries its project: a configured project id is not sent.
+  const projectNote = scheme.scheme === 'api-key' ? ', not sent: the key carries its project' : ''
   const writesToProd = prodWritesWarning(config)
   if (writesToProd !== undefined) warnings.push(writesToProd)
   const environments = profileSummaries(config)
@@ -64,8 +71,9 @@ export function bannerFacts (config: Config, origin: Record<SettingKey, string>,
     environments,
     prod: prodNotice(config) ?? null,
     switchCommand: `curl -X POST http://localhost:${port}${ENVIRONMENT_PATH} -H 'content-type: application/json' -d '{"environment": "${other}"}'`,
-    projectId: config.projectId ? `${config.projectId} (${origin.projectId})` : null,
+    projectId: config.projectId ? `${config.projectId} (${origin.projectId})${projectNote}` : scheme.scheme === 'api-key' ? 'not needed: the key carries its project' : null,
     apiKey: config.apiKey ? `${redactSecret(config.apiKey)} (${origin.apiKey})` : null,
+    authScheme: describeScheme(scheme, origin.authScheme),
     allowedOrigins: config.corsOrigins,
     allowedHosts: answeredHostNames(config.allowedHosts),
     inspector: config.inspector ? `http://localhost:${port}/__proxy/` : null,
@@ -91,6 +99,7 @@ export function bannerText (facts: BannerFacts): string {
     `  switch       ${facts.switchCommand}`,
     `  project id   ${facts.projectId ?? 'not set (BKEND_PROJECT_ID)'}`,
     `  API key      ${facts.apiKey ?? 'NOT SET (BKEND_API_KEY)'}`,
+    `  auth         ${facts.authScheme}`,
     `  origins      ${facts.allowedOrigins.join(', ') || 'none'}`,
     `  hosts        ${facts.allowedHosts.join(', ')}`,
     `  inspector    ${facts.inspector ?? 'off (INSPECTOR=false)'}`,

@@ -11,6 +11,7 @@ import { SettingError } from '../config/parse-values.js'
 import type { LiveConfig } from '../config/live-config.js'
 import { describeProfile, profileSummaries, withEnvironment, type EnvironmentName } from '../config/profiles.js'
 import { activeProfileWarnings, prodNotice } from '../config/environment-warnings.js'
+import { secretKeyRefusal } from '../config/key-warnings.js'
 import { sendProxyError } from '../reply-error.js'
 import { ERRORS } from '../errors.js'
 
@@ -51,6 +52,8 @@ export async function environmentRoute (app: FastifyInstance, options: { live: L
       return { ...state(), previous: previous.environment, changed: false }
     }
     const next = withEnvironment(previous, target)
+    const refusal = secretKeyRefusal(next)
+    if (refusal !== undefined) return sendProxyError(reply, ERRORS.badRequest, `not switched to ${target}: ${refusal.problem}; fix: ${refusal.fix}`, 409)
     live.replace(next)
     const [summary] = profileSummaries(next).filter(profile => profile.active)
     const own = summary!.configured ? '' : ` (${target} has no profile of its own: these are the unsuffixed settings; set BKEND_API_KEY_${target.toUpperCase()} for its own key)`

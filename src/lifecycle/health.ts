@@ -5,6 +5,7 @@ import type { Config } from '../config/settings.js'
 import { VERSION } from '../config/version.js'
 import { profileSummaries } from '../config/profiles.js'
 import { answeredHostNames } from '../guard/host-check.js'
+import { chooseAuthScheme } from '../config/auth-scheme.js'
 
 export async function healthRoute (app: FastifyInstance, options: { currentConfig: () => Config, droppedLogLines: () => number }): Promise<void> {
   const { currentConfig, droppedLogLines } = options
@@ -21,6 +22,8 @@ export async function healthRoute (app: FastifyInstance, options: { currentConfi
       prodReadOnly: config.prodReadOnly,
       projectId: config.projectId || null,
       keySet: config.apiKey !== '',
+      // The scheme in use: "api-key" (X-API-Key) or "bearer" (the original scheme).
+      authScheme: chooseAuthScheme(config.apiKey, config.authScheme).scheme,
       allowedOrigins: config.corsOrigins,
       allowedHosts: answeredHostNames(config.allowedHosts),
       droppedLogLines: droppedLogLines()

@@ -2,6 +2,7 @@
 // the default format (an allowed preflight, a stream's end). Knows nothing about pino.
 import type { ExchangeHead, ExchangeRecord, BodyPreview } from './exchange.js'
 import { PLAIN, statusTone, type Palette, type Tone } from './colour.js'
+import { describeUserToken } from './user-token.js'
 
 // A header value from the wire may carry a terminal escape sequence.
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g
@@ -116,6 +117,7 @@ function headLines (head: ExchangeHead & { requestBody?: BodyPreview }, paint: P
   const route = head.target === 'proxy' ? 'answered by the proxy (not forwarded)' : `→ ${clean(head.target)}`
   const lines = [`* ${tag(head)}${head.method} ${clean(head.url)}${from} ${route}`]
   for (const note of head.notes) lines.push(`* ${tag(head)}note: ${clean(note)}`)
+  if (head.userToken) lines.push(`* ${tag(head)}user token ${head.userToken.fingerprint}: ${clean(describeUserToken(head.userToken))}`)
   lines.push(`> ${clean(head.request.line)}`)
   for (const [name, value, injected] of head.request.headers) {
     lines.push(`> ${name}: ${clean(value)}${injected ? `   ${paint.injected('[injected]')}` : ''}`)

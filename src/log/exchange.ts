@@ -28,6 +28,7 @@ import { STATUS_CODES } from 'node:http'
 import { redactHeaderValue, redactUrl } from './redact.js'
 import { redactBody, type BodyContext } from './body-redact.js'
 import { rateLimitOf, type RateLimit } from './rate-limit.js'
+import { userTokenOf, type UserToken } from './user-token.js'
 
 /** Headers as Node and Fastify hand them over (a number for content-length set by hand). */
 export type HeaderBag = Record<string, string | string[] | number | undefined>
@@ -100,6 +101,8 @@ export interface ExchangeHead {
   environment?: string
   /** What the upstream said of its rate limit, when it said anything. */
   rateLimit?: RateLimit
+  /** The signed-in user's token the app sent (Authorization: Bearer <JWT>): fingerprint and unverified claims. */
+  userToken?: UserToken
 }
 
 export interface ExchangeRecord extends ExchangeHead {
@@ -121,7 +124,13 @@ export interface ExchangeRecord extends ExchangeHead {
 /** What the inspector's list and the hints read of a finished exchange: a record without its header lines and body previews. */
 export type ExchangeSummary = Pick<ExchangeRecord, 'url' | 'answeredBy' | 'durationMs' | 'bytes' | 'completed' | 'error'> & { response: { status: number } }
 
-interface HeadFacts { clientHeaders: HeaderBag, replyHeaders: HeaderBag, status: number }
+interface HeadFacts {
+  clientHeaders: HeaderBag
+  replyHeaders: HeaderBag
+  status: number
+  /** Epoch ms the request arrived, when the exchange's own clock is gone (the inspector's stored copy). */
+  startedAtMs?: number
+}
 
 /** The summary alone, for an exchange the log does not print: the header lines are the costly part of a record. */
 export function exchangeSummary (exchange: Exchange, outcome: { replyHeaders: HeaderBag, status: number, completed: boolean }): ExchangeSummary {
@@ -173,6 +182,10 @@ export function exchangeHead (exchange: Exchange, facts: HeadFacts): ExchangeHea
   head.environment = exchange.environment
   const rateLimit = upstreamAnswered ? rateLimitOf(exchange.upstreamResponseHeaders) : undefined
   if (rateLimit !== undefined) head.rateLimit = rateLimit
+  // The app's own token, never the configured key; its times are told relative to the request.
+  const authorization = forwarded ? (exchange.injected.includes('authorization') ? undefined : exchange.upstreamHeaders!.authorization) : facts.clientHeaders.authorization
+  const userToken = typeof authorization === 'string' ? userTokenOf(authorization, facts.startedAtMs ?? Date.now() - elapsedMs(exchange)) : undefined
+  if (userToken !== undefined) head.userToken = userToken
   return head
 }
 

@@ -1,19 +1,27 @@
 // Pure: secret header values → display values that still tell keys apart.
 // A few leading characters (the key's kind, e.g. sk_test_) and the last four
 // identify which key is in use without making it usable.
+import { createHash } from 'node:crypto'
 
 const MASK = '••••'
 const SHORT_SECRET_CHARS = 20
 // A kind prefix names the key's type, not its secret part: it is kept whole as long
 // as this many characters stay hidden. Longest first, so sk_test_ wins over a shorter match.
-const KIND_PREFIXES = ['sk_test_', 'sk_live_', 'pk_test_', 'pk_live_', 'pk_', 'ak_', 'eyJ']
+// bkend's documented keys (pk_, sk_, ak_ + 64 hex) show their three-character kind only.
+const KIND_PREFIXES = ['sk_test_', 'sk_live_', 'pk_test_', 'pk_live_', 'pk_', 'sk_', 'ak_', 'eyJ']
 const MIN_HIDDEN_CHARS = 12
+// A whole JWT ends in its signature, so it is told apart by a hash instead of its last four.
+const JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/
 
-/** "sk_test_••••9f2c (40 chars)"; unknown formats keep a short lead; short secrets show nothing but their length. */
+/**
+ * "sk_test_••••9f2c (40 chars)", "sk_••••9f2c (67 chars)"; a JWT "JWT sha256:3f9a1c02 (812 chars)";
+ * unknown formats keep a short lead; short secrets show nothing but their length.
+ */
 export function redactSecret (secret: string): string {
   const length = secret.length
   if (length === 0) return '(empty)'
   if (length < SHORT_SECRET_CHARS) return `${MASK} (${length} chars)`
+  if (JWT.test(secret)) return `JWT sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 8)} (${length} chars)`
   const kind = KIND_PREFIXES.find(prefix => secret.startsWith(prefix) && length - prefix.length - 4 >= MIN_HIDDEN_CHARS)
   const lead = kind ?? secret.slice(0, Math.min(8, Math.floor(length / 5)))
   return `${lead}${MASK}${secret.slice(-4)} (${length} chars)`
