@@ -5,6 +5,7 @@
 // token alone is what is replaced, wherever it stands.
 import type { Config } from './settings.js'
 import { profilesOf } from './profiles.js'
+import { redactHeaderValue, redactSecret } from '../log/redact.js'
 
 // Shorter strings would match ordinary words; no key is this short.
 const MIN_SECRET_CHARS = 8
@@ -40,4 +41,14 @@ export function configuredSecretsOfBoth (first: Config, second: Config | undefin
     bySecond.set(second, secrets)
   }
   return secrets
+}
+
+/**
+ * The configured `headers` as messages show them (a reload line, a refused value): every
+ * value redacted like the key, its scheme kept ("Bearer sk_live_••••9f2c (40 chars)"),
+ * since these headers carry credentials as often as not.
+ */
+export function shownHeaderValues (headers: unknown): unknown {
+  if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) return redactSecret(String(headers))
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, typeof value === 'string' ? redactHeaderValue('authorization', value) : value]))
 }
