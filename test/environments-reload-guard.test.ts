@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startCli, tempDir, type RunningCli } from './helpers/cli.js'
 import { closedPortUrl, startFakeApi, type FakeApi } from './helpers/fake-upstream.js'
+import { escapeRegExp, fingerprint } from './helpers/fingerprint.js'
 
 const KEYS = {
   dev: 'sk_test_GUARDdev0123456789abcdefghij0001',
@@ -54,7 +55,7 @@ t.test('rm .env: the keys and the upstream stay; a warning says how to apply it;
   const warned = nextLine(cli, /WARN: config: \.env/)
   rmSync(dotenv)
   await warned
-  t.match(cli.stdout(), /WARN: config: \.env \([^)]*\.env\) was deleted; reading it now would drop dev\.apiKey \(sk_test_••••0001 \(\d+ chars\)\), change dev\.apiUrl http:\/\/127\.0\.0\.1:\d+ → http:\/\/127\.0\.0\.1:\d+, drop staging\.apiKey [^\n]*, drop prod\.apiKey [^\n]*, so the running configuration stays\. To apply it: restore \.env, or restart the proxy to start from the files as they are\n/)
+  t.match(cli.stdout(), new RegExp(`WARN: config: \\.env \\(${escapeRegExp(dotenv)}\\) was deleted; reading it now would drop dev\\.apiKey \\(${fingerprint(KEYS.dev)}\\), change dev\\.apiUrl ${escapeRegExp(api.url)} → http://127\\.0\\.0\\.1:\\d+, drop staging\\.apiKey \\(${fingerprint(KEYS.staging)}\\), change staging\\.apiUrl ${escapeRegExp(api.url)} → http://127\\.0\\.0\\.1:\\d+, drop prod\\.apiKey \\(${fingerprint(KEYS.prod)}\\), so the running configuration stays\\. To apply it: restore \\.env, or restart the proxy to start from the files as they are\n`))
   t.equal(await forwarded(cli, api), `Bearer ${KEYS.dev} |  | dev`, 'still forwarded, with the key')
   t.notMatch(cli.stdout(), /config: reloaded/, 'nothing was applied')
 
