@@ -99,3 +99,27 @@ t.test('a .env written in two steps, with a pause between them, is read once it 
   t.notMatch(cli.stdout(), /(WARN|ERROR): config/, 'the half-written state was never read as the file')
   await cli.stop()
 })
+
+t.test('while .env is missing, an edit of the --config file is held back too; restoring .env applies both', async t => {
+  const api = await startFakeApi(t)
+  const cwd = tempDir(t)
+  const dotenv = join(cwd, '.env')
+  const file = join(cwd, 'proxy.json')
+  writeFileSync(dotenv, dotenvText(api))
+  writeFileSync(file, JSON.stringify({ logBodies: false }))
+  const cli = await startCli(t, ['--config', 'proxy.json'], { cwd, env: { BKEND_API_URL: await closedPortUrl() } })
+
+  let warned = nextLine(cli, /WARN: config: \.env/)
+  rmSync(dotenv)
+  await warned
+  warned = nextLine(cli, /WARN: config: \.env/)
+  writeFileSync(file, JSON.stringify({ logBodies: false, projectId: 'p4' }))
+  await warned
+  t.equal(await forwarded(cli, api), `Bearer ${KEYS.dev} |  | dev`, 'neither the loss nor the edit applied')
+
+  const reloaded = nextLine(cli, /INFO: config: reloaded \.env/)
+  writeFileSync(dotenv, dotenvText(api))
+  await reloaded
+  t.equal(await forwarded(cli, api), `Bearer ${KEYS.dev} | p4 | dev`, 'with .env back, the edit applies')
+  await cli.stop()
+})

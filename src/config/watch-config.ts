@@ -89,7 +89,8 @@ export function watchConfig (options: WatchOptions): ConfigWatcher {
     const next = sourcesMoved ? loaded.config : withEnvironment(loaded.config, running.environment)
     // A file that vanished or shrank may be cut off or mid-save: what it would take away
     // (a key, an upstream URL) is not applied on its word alone.
-    const shrunk = changed.filter(file => isShrunk(good.get(file), now.get(file)))
+    // Any watched file, not only the one just saved: loading reads them all.
+    const shrunk = files.filter(file => isShrunk(good.get(file), now.get(file)))
     const lost = shrunk.length === 0 ? [] : lostSettings(running, next)
     if (lost.length > 0) {
       const how = shrunk.map(file => `${names.get(file)!} (${file}) ${shrinkOf(good.get(file)!, now.get(file))}`).join(' and ')
