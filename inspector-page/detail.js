@@ -97,6 +97,7 @@ function bodySection (title, body, id) {
   const facts = [body.contentType ?? 'no content type', size(body.totalBytes)]
   if (body.truncated) facts.push(`first ${size(body.keptBytes)} kept (INSPECTOR_MAX_BODY_BYTES)`)
   if (body.decodedFrom) facts.push(`decoded from ${body.decodedFrom}`)
+  if (body.decodedCut) facts.push(`first ${size(body.decodedBytes)} of it decoded (INSPECTOR_MAX_BODY_BYTES)`)
   const content = body.kind === 'binary'
     ? el('p', { className: 'muted' }, 'binary body, not shown')
     : el('pre', { className: 'body', id }, body.truncated ? body.text : prettyText(body.text))

@@ -1,4 +1,5 @@
-// Pure: what a reload changes, said in one line. Keys appear by fingerprint only. Some
+// Pure: what a reload changes, said in one line. Keys, and the values of configured
+// headers, appear by fingerprint only. Some
 // settings are fixed once the proxy runs (the socket it listens on, the routes it
 // registered, the log format, the dispatcher's timeout, the inspector's buffer); they are
 // reported as "restart to apply" and keep their running value until then.
@@ -6,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { SETTING_KEYS, settingOf, type Config, type SettingKey } from './settings.js'
 import { ENVIRONMENTS, PROFILE_FIELDS, listedEnvironments, profilesOf } from './profiles.js'
 import { redactSecret } from '../log/redact.js'
+import { shownHeaderValues } from './configured-secrets.js'
 
 export const RESTART_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>([
   'port', 'host', 'apiPrefix', 'mcpPrefix', 'allowedHosts', 'logFormat', 'upstreamTimeoutMs', 'shutdownGraceMs',
@@ -56,6 +58,7 @@ export function configChanges (running: Config, next: Config): ConfigChanges {
 function shown (key: SettingKey, value: unknown): string {
   if (value === '' || value === undefined) return 'not set'
   if (settingOf(key).secret === true && typeof value === 'string') return redactSecret(value)
+  if (key === 'headers') return JSON.stringify(shownHeaderValues(value))
   if (Array.isArray(value)) return value.join(',') || 'none'
   return typeof value === 'string' ? value : JSON.stringify(value)
 }

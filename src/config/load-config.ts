@@ -10,6 +10,8 @@ import { withoutQuotes } from './quoted-values.js'
 import { redactSecret } from '../log/redact.js'
 import { deepFreeze } from './freeze.js'
 import { secretKeyRefusal } from './key-warnings.js'
+import { jsonSyntaxError } from './json-syntax-error.js'
+import { shownHeaderValues } from './configured-secrets.js'
 import { ENVIRONMENTS, PROFILE_FIELDS, profileVariable, resolveProfiles, type EnvironmentName, type Profile, type ProfileField } from './profiles.js'
 
 export class ConfigError extends Error {}
@@ -129,7 +131,7 @@ function parseSetting (key: SettingKey, candidate: Candidate): unknown {
   } catch (error) {
     if (!(error instanceof SettingError)) throw error
     // A secret is shown by its fingerprint; a secret table (the profiles) by its own message.
-    const shown = setting.secret && typeof candidate.raw === 'object' ? '' : ` ${JSON.stringify(setting.secret ? redactSecret(String(candidate.raw)) : candidate.raw)}`
+    const shown = setting.secret && typeof candidate.raw === 'object' ? '' : ` ${JSON.stringify(setting.secret ? redactSecret(String(candidate.raw)) : key === 'headers' ? shownHeaderValues(candidate.raw) : candidate.raw)}`
     const unquoted = withoutQuotes(candidate.raw)
     if (unquoted !== undefined && parses(key, unquoted)) {
       const fix = candidate.fix(setting.secret ? setting.example : unquoted)
@@ -160,8 +162,11 @@ function readConfigFile (file: string, shipped: boolean): Record<string, unknown
   let values: unknown
   try {
     values = JSON.parse(text)
-  } catch (error) {
-    throw new ConfigError(`config: config file ${file} is not valid JSON: ${(error as Error).message}\n  fix: correct the JSON (no comments or trailing commas), e.g. {"projectId": "my-project"}`)
+  } catch {
+    // V8's message quotes the text around the error, which can be part of a key: only where, and what was expected.
+    const found = jsonSyntaxError(text)
+    const where = found === undefined ? '' : `: line ${found.line}, column ${found.column}: ${found.problem}`
+    throw new ConfigError(`config: config file ${file} is not valid JSON${where}\n  fix: correct the JSON (no comments or trailing commas), e.g. {"projectId": "my-project"}`)
   }
   if (values === null || typeof values !== 'object' || Array.isArray(values)) {
     throw new ConfigError(`config: config file ${file} must hold a JSON object, not ${JSON.stringify(values)}\n  fix: {"projectId": "my-project"}`)

@@ -170,7 +170,8 @@ export function hostList (raw: unknown): string[] {
 export function apiKey (raw: unknown): string {
   const value = headerValue(raw)
   if (/^bearer\s*$/i.test(value)) {
-    throw new SettingError('is only the word Bearer, with no key after it', 'BKEND_API_KEY=sk_...')
+    // The fix is an example value: the source's own spelling (BKEND_API_KEY_PROD=, "apiKey": ...) goes around it.
+    throw new SettingError('is only the word Bearer, with no key after it', 'sk_...')
   }
   return value
 }

@@ -4,8 +4,11 @@
 // bad start-up prints, fix included. WATCH=false (--no-watch) turns this off.
 //
 // The directories are watched, not the files: editors save by writing a new file and
-// renaming it over the old one, which ends a watch on the file itself. Events are
-// debounced, and a reload happens only when a watched file's content has changed.
+// renaming it over the old one, which ends a watch on the file itself. A reload happens
+// once the files have settled (two equal reads a quiet interval apart) and only when a
+// watched file's content has changed. A file that vanished, was emptied or shrank is not
+// trusted to take a key or change an upstream URL: that change waits for the file to be
+// restored or for a restart, with a warning that says so.
 import { watch, readFileSync, type FSWatcher } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import type { Logger } from 'pino'
@@ -13,6 +16,7 @@ import { ConfigError, type LoadedConfig } from './load-config.js'
 import type { LiveConfig } from './live-config.js'
 import { configChanges, reloadLine } from './config-changes.js'
 import { withEnvironment } from './profiles.js'
+import { isShrunk, lostSettings, shrinkOf } from './reload-losses.js'
 import { activeProfileWarnings, prodNotice } from './environment-warnings.js'
 
 export interface WatchOptions {
@@ -24,40 +28,50 @@ export interface WatchOptions {
   logger: Logger
   /** The environment the sources named at start-up (a switch since then is kept over reloads that leave it alone). */
   environment: string
-  debounceMs?: number
+  /** How long the files must stay as they are before they are read for good. */
+  settleMs?: number
 }
 
 export interface ConfigWatcher { close: () => void }
 
+type Contents = Map<string, string | undefined>
+
 export function watchConfig (options: WatchOptions): ConfigWatcher {
-  const { live, logger } = options
-  const debounceMs = options.debounceMs ?? 100
-  const names = new Map(options.files.map(file => [file, basename(file)]))
-  const seen = new Map(options.files.map(file => [file, contentOf(file)]))
+  const { live, logger, files } = options
+  const settleMs = options.settleMs ?? 150
+  const names = new Map(files.map(file => [file, basename(file)]))
+  const read = (): Contents => new Map(files.map(file => [file, contentOf(file)]))
+  // What the running configuration was read from, and what was last acted on (applied,
+  // refused or held back).
+  const good = read()
+  const seen = new Map(good)
+  let lastRead: Contents | undefined
   let sourcesEnvironment = options.environment
   let timer: NodeJS.Timeout | undefined
-  let recheckedVanished = false
 
   const schedule = (): void => {
     clearTimeout(timer)
-    timer = setTimeout(check, debounceMs)
+    timer = setTimeout(check, settleMs)
   }
 
+  // Editors save in steps (truncate, then write; delete, then rename; a large file in
+  // several writes): the files are acted on once two reads, a quiet interval apart, agree.
   function check (): void {
-    const changed = options.files.filter(file => contentOf(file) !== seen.get(file))
-    if (changed.length === 0) return
-    // A file that is gone may be mid-save (some editors delete, then write): look once more.
-    if (!recheckedVanished && changed.some(file => contentOf(file) === undefined && seen.get(file) !== undefined)) {
-      recheckedVanished = true
+    const now = read()
+    if (lastRead === undefined || files.some(file => now.get(file) !== lastRead!.get(file))) {
+      lastRead = now
       schedule()
       return
     }
-    recheckedVanished = false
-    for (const file of changed) seen.set(file, contentOf(file))
-    reload(changed.map(file => names.get(file)!).join(' and '))
+    lastRead = undefined
+    const changed = files.filter(file => now.get(file) !== seen.get(file))
+    if (changed.length === 0) return
+    for (const file of changed) seen.set(file, now.get(file))
+    reload(changed, now)
   }
 
-  function reload (what: string): void {
+  function reload (changed: string[], now: Contents): void {
+    const what = changed.map(file => names.get(file)!).join(' and ')
     let loaded: LoadedConfig
     try {
       loaded = options.load()
@@ -72,8 +86,20 @@ export function watchConfig (options: WatchOptions): ConfigWatcher {
     const running = live.current()
     // An environment switched since start-up stays, unless the edit itself names another.
     const sourcesMoved = loaded.config.environment !== sourcesEnvironment
-    sourcesEnvironment = loaded.config.environment
     const next = sourcesMoved ? loaded.config : withEnvironment(loaded.config, running.environment)
+    // A file that vanished or shrank may be cut off or mid-save: what it would take away
+    // (a key, an upstream URL) is not applied on its word alone.
+    // Any watched file, not only the one just saved: loading reads them all.
+    const shrunk = files.filter(file => isShrunk(good.get(file), now.get(file)))
+    const lost = shrunk.length === 0 ? [] : lostSettings(running, next)
+    if (lost.length > 0) {
+      const how = shrunk.map(file => `${names.get(file)!} (${file}) ${shrinkOf(good.get(file)!, now.get(file))}`).join(' and ')
+      const restore = shrunk.map(file => names.get(file)!).join(' and ')
+      logger.warn(`config: ${how}; reading it now would ${lost.join(', ')}, so the running configuration stays. To apply it: restore ${restore}, or restart the proxy to start from the files as they are`)
+      return
+    }
+    sourcesEnvironment = loaded.config.environment
+    for (const file of files) good.set(file, now.get(file))
     const changes = configChanges(running, next)
     logger.info(reloadLine(what, changes) ?? `config: ${what} changed on disk; no setting changed`)
     if (changes.applied.length === 0) return

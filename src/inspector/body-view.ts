@@ -1,10 +1,11 @@
 // A captured body as the page and HAR show it: decompressed when the upstream
-// compressed it, text only when its type is textual, secret fields redacted. Built on
-// demand (viewing an exchange), never on the request path.
-import zlib from 'node:zlib'
+// compressed it (no more of it than INSPECTOR_MAX_BODY_BYTES, as for a kept body), text
+// only when its type is textual, secret fields redacted. Built on demand (viewing an
+// exchange), never on the request path.
 import { isTextual } from '../forward/body-capture.js'
 import { isTruncated, type CapturedBody } from './captured-body.js'
 import { redactBodyText } from './redact-body.js'
+import { decodeBounded } from './bounded-decode.js'
 
 export interface BodyView {
   contentType: string | null
@@ -18,6 +19,10 @@ export interface BodyView {
   text?: string
   /** The Content-Encoding that was undone to show the text. */
   decodedFrom?: string
+  /** Bytes of the decoded body behind `text`, at most INSPECTOR_MAX_BODY_BYTES. */
+  decodedBytes?: number
+  /** The decoded body went on past INSPECTOR_MAX_BODY_BYTES; `text` is its start. */
+  decodedCut?: true
 }
 
 export interface BodyContext {
@@ -27,11 +32,11 @@ export interface BodyContext {
   path: string
   side: 'request' | 'response'
   secrets: readonly string[]
+  /** INSPECTOR_MAX_BODY_BYTES: the most a decoded body may take, like a kept one. */
+  maxDecodedBytes: number
 }
 
-const DECODED_LIMIT_BYTES = 4 * 1024 * 1024
-
-export function bodyView (body: CapturedBody | undefined, context: BodyContext): BodyView {
+export async function bodyView (body: CapturedBody | undefined, context: BodyContext): Promise<BodyView> {
   const base = {
     contentType: context.contentType ?? null,
     totalBytes: body?.totalBytes ?? 0,
@@ -41,21 +46,17 @@ export function bodyView (body: CapturedBody | undefined, context: BodyContext):
   if (body === undefined || body.totalBytes === 0) return { ...base, kind: 'empty' }
   if (!isTextual(context.contentType)) return { ...base, kind: 'binary' }
   const encoding = context.contentEncoding?.trim().toLowerCase()
-  const decoded = encoding === undefined || encoding === 'identity' ? body.bytes : decode(body.bytes, encoding)
+  if (encoding === undefined || encoding === 'identity') return { ...base, kind: 'text', text: textOf(body.bytes, context, false) }
+  const decoded = await decodeBounded(body.bytes, encoding, context.maxDecodedBytes)
   if (decoded === undefined) return { ...base, kind: 'binary' }
-  const text = redactBodyText(decoded.toString('utf8'), context.contentType, context)
-  return encoding === undefined || encoding === 'identity' ? { ...base, kind: 'text', text } : { ...base, kind: 'text', text, decodedFrom: encoding }
+  const view: BodyView = { ...base, kind: 'text', text: textOf(decoded.bytes, context, decoded.cut), decodedFrom: encoding, decodedBytes: decoded.bytes.length }
+  if (decoded.cut) view.decodedCut = true
+  return view
 }
 
-// A kept prefix of a compressed body is itself cut off, so the decoders flush what
-// they have instead of insisting on the end of the stream.
-function decode (bytes: Buffer, encoding: string): Buffer | undefined {
-  try {
-    if (encoding === 'gzip' || encoding === 'x-gzip') return zlib.gunzipSync(bytes, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: DECODED_LIMIT_BYTES })
-    if (encoding === 'deflate') return zlib.inflateSync(bytes, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: DECODED_LIMIT_BYTES })
-    if (encoding === 'br') return zlib.brotliDecompressSync(bytes, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH, maxOutputLength: DECODED_LIMIT_BYTES })
-  } catch {
-    return undefined
-  }
-  return undefined
+// A cut can fall inside a UTF-8 sequence: its incomplete end is left out rather than
+// shown as a replacement character.
+function textOf (bytes: Buffer, context: BodyContext, cut: boolean): string {
+  const text = cut ? new TextDecoder().decode(bytes, { stream: true }) : bytes.toString('utf8')
+  return redactBodyText(text, context.contentType, context)
 }

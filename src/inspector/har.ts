@@ -1,5 +1,5 @@
-// Pure: exchange details → a HAR 1.2 document (the format Chrome DevTools' Network panel
-// imports). Values come from the redacted views, so secrets are as the log shows them.
+// Pure: exchange details → the entries of a HAR 1.2 document (the format Chrome DevTools'
+// Network panel imports), and the text around them (har-export.ts writes the document). Values come from the redacted views, so secrets are as the log shows them.
 // Our own facts (id, replayOf, error code, hints) ride in "_bkend" fields, which HAR
 // reserves for custom data.
 import { VERSION } from '../config/version.js'
@@ -42,15 +42,25 @@ export interface HarDocument {
   log: { version: '1.2', creator: { name: string, version: string }, entries: HarEntry[], comment?: string }
 }
 
-/** `details` newest first, as the list shows them; HAR lists entries in time order. */
-export function harDocument (details: ExchangeDetail[], proxyOrigin: string, left: number): HarDocument {
-  const entries = details.slice().reverse().map(detail => harEntry(detail, proxyOrigin))
-  const log: HarDocument['log'] = { version: '1.2', creator: { name: 'bkend-dev-proxy', version: VERSION }, entries }
+const ENTRY_INDENT = '      '
+
+/**
+ * The document around its entries, as pretty-printed JSON: the text before the first
+ * entry and after the last, so that the entries can be written one at a time between them.
+ */
+export function harFrame (left: number): { before: string, after: string } {
+  const log: HarDocument['log'] = { version: '1.2', creator: { name: 'bkend-dev-proxy', version: VERSION }, entries: [] }
   if (left > 0) log.comment = `${left} streams still open were left out`
-  return { log }
+  const [before, after] = JSON.stringify({ log }, null, 2).split('"entries": []') as [string, string]
+  return { before: `${before}"entries": [`, after: `\n    ]${after}` }
 }
 
-function harEntry (detail: ExchangeDetail, proxyOrigin: string): HarEntry {
+/** One entry as it stands in the entries array, indented to its depth (JSON strings hold no line breaks). */
+export function harEntryText (entry: HarEntry): string {
+  return ENTRY_INDENT + JSON.stringify(entry, null, 2).replaceAll('\n', `\n${ENTRY_INDENT}`)
+}
+
+export function harEntry (detail: ExchangeDetail, proxyOrigin: string): HarEntry {
   const url = detail.target === 'proxy' ? proxyOrigin + detail.url : detail.target
   const total = detail.durationMs ?? 0
   const wait = Math.min(detail.headersMs ?? total, total)
@@ -103,8 +113,10 @@ function content (body: BodyView): HarEntry['response']['content'] {
 
 function bodyNote (body: BodyView): string | undefined {
   if (body.kind === 'binary') return `binary body of ${body.totalBytes} bytes, not included`
-  if (body.truncated) return `first ${body.keptBytes} of ${body.totalBytes} bytes (INSPECTOR_MAX_BODY_BYTES)`
-  return undefined
+  const notes: string[] = []
+  if (body.truncated) notes.push(`first ${body.keptBytes} of ${body.totalBytes} bytes (INSPECTOR_MAX_BODY_BYTES)`)
+  if (body.decodedCut) notes.push(`first ${body.decodedBytes ?? 0} bytes of the body decoded from ${body.decodedFrom ?? 'its encoding'}, which is longer (INSPECTOR_MAX_BODY_BYTES)`)
+  return notes.length === 0 ? undefined : notes.join('; ')
 }
 
 function nameValues (headers: HeaderView[]): HarNameValue[] {

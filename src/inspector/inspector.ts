@@ -13,7 +13,8 @@ import { bodyCollector, type BodyCollector } from './captured-body.js'
 import { ExchangeStore } from './store.js'
 import { RAW, hintTexts, isStreamType, type StoredExchange } from './stored-exchange.js'
 import { ReplayLinks } from './replay-links.js'
-import { scrubSecrets } from './redact-body.js'
+import { scrubSecrets } from '../log/secret-scrub.js'
+import { configuredSecretsOfBoth } from '../config/configured-secrets.js'
 import { redactUrl } from '../log/redact.js'
 import { snapshotOf } from '../config/request-config.js'
 
@@ -53,13 +54,12 @@ interface Capture {
   headersAt?: bigint
 }
 
-export function createInspector (config: Pick<Config, 'inspectorMaxExchanges' | 'inspectorMaxBodyBytes' | 'apiKey'>): Inspector {
+export function createInspector (config: Config): Inspector {
   const store = new ExchangeStore(config.inspectorMaxExchanges)
   const links = new ReplayLinks()
   const maxBodyBytes = config.inspectorMaxBodyBytes
-  const secrets = [config.apiKey]
-  // Each exchange also runs on its own profile's key (environment switches, reloads).
-  const secretsOf = (ran: Config | undefined): string[] => ran === undefined || ran.apiKey === config.apiKey ? secrets : [...secrets, ran.apiKey]
+  // Every profile's key, of the configuration at start-up and of the one each exchange ran on (a reload may bring new ones).
+  const secretsOf = (ran: Config | undefined): readonly string[] => configuredSecretsOfBoth(config, ran)
   let lastId = 0
   const captureOf = (request: FastifyRequest): Capture => (request.inspectorCapture ??= {})
 

@@ -4,23 +4,13 @@
 // in a field or format those rules do not know) is replaced wherever it stands.
 // Runs when a body is viewed, never on the request path.
 import { redactBody } from '../log/body-redact.js'
-import { redactSecret } from '../log/redact.js'
+import { scrubSecrets } from '../log/secret-scrub.js'
 
 export interface RedactContext {
   /** The request's path and which side the body is from: `code` under /auth/ is secret in a request only. */
   path: string
   side: 'request' | 'response'
   secrets: readonly string[]
-}
-
-/** Replaces every literal occurrence of each secret (at least 8 characters) with its redaction. */
-export function scrubSecrets (text: string, secrets: readonly string[]): string {
-  let result = text
-  for (const secret of secrets) {
-    if (secret.length < 8 || !result.includes(secret)) continue
-    result = result.split(secret).join(redactSecret(secret))
-  }
-  return result
 }
 
 export function redactBodyText (text: string, contentType: string | undefined, context: RedactContext): string {

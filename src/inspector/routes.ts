@@ -9,7 +9,7 @@ import type { Inspector } from './inspector.js'
 import { parseFilter, parseLimit, matchesFilter, MAX_LIMIT } from './filters.js'
 import { detailOf, summaryOf, type ExchangeDetail } from './views.js'
 import { eventStreams } from './events.js'
-import { harDocument } from './har.js'
+import { harExport } from './har-export.js'
 import { pageAsset } from './page-assets.js'
 import { confirmedIn, replayExchange, type ReplayDeps } from './replay.js'
 
@@ -118,12 +118,12 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
   app.get('/api/har', async (request: ListRequest, reply) => {
     const found = filtered(request, reply, MAX_LIMIT)
     if (found === undefined) return reply
-    const details = found.filter(entry => entry.state === 'done').map(entry => detailOf(entry, { config, replays: [] }) as ExchangeDetail)
+    const done = found.filter(entry => entry.state === 'done')
     const stamp = new Date().toISOString().replace(/[:.]/g, '-')
     return reply
       .type('application/json; charset=utf-8')
       .header('content-disposition', `attachment; filename="bkend-dev-proxy-${stamp}.har"`)
-      .send(JSON.stringify(harDocument(details, `http://${request.headers.host ?? 'localhost'}`, found.length - details.length), null, 2))
+      .send(harExport(done, { detailOf: async entry => await detailOf(entry, { config, replays: [] }) as ExchangeDetail, proxyOrigin: `http://${request.headers.host ?? 'localhost'}`, left: found.length - done.length }))
   })
   app.setNotFoundHandler((request, reply) => {
     sendProxyError(reply, ERRORS.notFound, `the inspector has no ${request.method} ${request.url.split('?', 1)[0]}; its page is at /__proxy/ and its API under /__proxy/api/`)

@@ -6,7 +6,8 @@ import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
 import type { ExchangeRecord, HeaderLine } from '../log/exchange.js'
 import type { UserToken } from '../log/user-token.js'
 import { bodyView, type BodyView } from './body-view.js'
-import { scrubSecrets } from './redact-body.js'
+import { scrubSecrets } from '../log/secret-scrub.js'
+import { configuredSecretsOfBoth } from '../config/configured-secrets.js'
 import { rateLimitOf, type RateLimit } from '../log/rate-limit.js'
 import type { Config } from '../config/settings.js'
 import { RAW, recordOf, type StoredExchange } from './stored-exchange.js'
@@ -62,31 +63,36 @@ export function summaryOf (entry: StoredExchange): ExchangeSummary {
   return summary
 }
 
-/** The secrets scrubbed from every text shown: the configured key, with and without its scheme. */
-export function knownSecrets (entry: StoredExchange, runningKey: string): string[] {
-  const keys = [runningKey, entry[RAW].config?.apiKey ?? '']
-  return keys.flatMap(key => [key, key.replace(/^bearer\s+/i, '')]).filter(key => key.length >= 8)
-}
-
-export function detailOf (entry: StoredExchange, context: { config: Config, replays: number[] }): ExchangeDetail | ExchangeSummary {
+/**
+ * An exchange as the detail pane and HAR show it. Bodies are decoded off the event loop
+ * (bounded-decode.ts), hence the promise. Every text is scrubbed of every profile's key,
+ * of the configuration given and of the one the exchange ran on: an upstream may echo a
+ * key, and a client may send one in its URL or body.
+ */
+export async function detailOf (entry: StoredExchange, context: { config: Config, replays: number[] }): Promise<ExchangeDetail | ExchangeSummary> {
   const record = recordOf(entry)
   if (record === undefined) return summaryOf(entry)
   const { exchange, clientHeaders } = entry[RAW]
-  const secrets = knownSecrets(entry, context.config.apiKey)
+  const secrets = configuredSecretsOfBoth(context.config, entry[RAW].config)
   const path = exchange.url.split('?', 1)[0] ?? ''
   const responseHeaders = exchange.upstreamResponseHeaders
+  const maxDecodedBytes = context.config.inspectorMaxBodyBytes
+  const [requestBody, responseBody] = await Promise.all([
+    bodyView(entry[RAW].requestBody, { contentType: single(clientHeaders['content-type']), contentEncoding: single(clientHeaders['content-encoding']), path, side: 'request', secrets, maxDecodedBytes }),
+    bodyView(entry[RAW].responseBody, { contentType: single(responseHeaders?.['content-type']), contentEncoding: single(responseHeaders?.['content-encoding']), path, side: 'response', secrets, maxDecodedBytes })
+  ])
   const detail: ExchangeDetail = {
     ...summaryOf(entry),
-    target: record.target,
+    target: scrubSecrets(record.target, secrets),
     request: {
-      line: record.request.line,
+      line: scrubSecrets(record.request.line, secrets),
       headers: headerViews(record.request.headers, secrets),
-      body: bodyView(entry[RAW].requestBody, { contentType: single(clientHeaders['content-type']), contentEncoding: single(clientHeaders['content-encoding']), path, side: 'request', secrets })
+      body: requestBody
     },
     response: {
       line: record.response.line,
       headers: headerViews(record.response.headers, secrets),
-      body: bodyView(entry[RAW].responseBody, { contentType: single(responseHeaders?.['content-type']), contentEncoding: single(responseHeaders?.['content-encoding']), path, side: 'response', secrets })
+      body: responseBody
     },
     curlVerbose: scrubSecrets(formatExchange(withoutBodies(record)), secrets),
     curl: curlOf(entry, record, secrets, context.config),
@@ -103,7 +109,7 @@ export function detailOf (entry: StoredExchange, context: { config: Config, repl
 
 // The log's copy-as-curl command: secrets are $VARIABLES, and a request body is in it
 // only with LOG_BODIES (redacted by the log's rules); the page shows bodies beside it.
-function curlOf (entry: StoredExchange, record: ExchangeRecord, secrets: string[], config: Config): string | undefined {
+function curlOf (entry: StoredExchange, record: ExchangeRecord, secrets: readonly string[], config: Config): string | undefined {
   const { exchange, clientHeaders, socket } = entry[RAW]
   const curl = diagnoseExchange(exchange, record, { clientHeaders, config: entry[RAW].config ?? config, wantCurl: true, socket: socket ?? {} }).curl
   return curl === undefined ? undefined : scrubSecrets(curl, secrets)
@@ -114,7 +120,7 @@ function withoutBodies (record: ExchangeRecord): ExchangeRecord {
   return rest
 }
 
-function headerViews (lines: HeaderLine[], secrets: string[]): HeaderView[] {
+function headerViews (lines: HeaderLine[], secrets: readonly string[]): HeaderView[] {
   return lines.map(([name, raw, injected]) => {
     const value = scrubSecrets(raw, secrets)
     return injected ? { name, value, injected } : { name, value }

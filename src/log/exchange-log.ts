@@ -22,6 +22,8 @@ import type { Config } from '../config/settings.js'
 import { configOf } from '../config/request-config.js'
 import type { Hint } from '../diagnose/hints.js'
 import type { HeaderBag } from './exchange.js'
+import { secretScrubberOf } from './logger.js'
+import { configuredSecrets } from '../config/configured-secrets.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -67,6 +69,12 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   let counter = 0
   const nextId = options.nextId ?? ((): number => ++counter)
   const onExchange = options.onExchange
+  // Every profile's key, of every configuration a request runs on (a reload may bring new
+  // ones), is scrubbed from every line the logger writes: an upstream may echo a key in a
+  // header or body, a client may send one in its URL.
+  const scrubber = secretScrubberOf(logger)
+  let toldOf = config
+  scrubber?.remember(configuredSecrets(config))
   app.decorateRequest('exchange', null as unknown as Exchange)
   app.decorateRequest('clientSocket', null)
 
@@ -78,6 +86,11 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
 
   function trackExchange (request: FastifyRequest, reply: FastifyReply): void {
     const quiet = request.url.startsWith(OWN_PATHS)
+    const settings = configOf(request, config)
+    if (settings !== toldOf) {
+      toldOf = settings
+      scrubber?.remember(configuredSecrets(settings))
+    }
     const exchange: Exchange = {
       id: quiet ? 0 : nextId(),
       startedAt: process.hrtime.bigint(),
@@ -88,7 +101,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       notes: [],
       responseBytes: 0,
       quiet,
-      environment: configOf(request, config).environment
+      environment: settings.environment
     }
     request.exchange = exchange
     request.clientSocket = request.raw.socket

@@ -1,13 +1,15 @@
 // pino for every line but the exchanges; the pretty and compact formats render pino's
 // lines with pino-pretty's formatter in process. Exchange blocks and compact lines are
 // rendered by exchange-output.ts and written past pino, framed the same way
-// (renderedWriterOf; compact lines skip the level label). Where the lines go, in batches,
-// and what happens when nobody reads them: sinks.ts.
+// (renderedWriterOf; compact lines skip the level label). Every line, of every format,
+// passes the logger's secret scrubber on its way out (secretScrubberOf). Where the lines
+// go, in batches, and what happens when nobody reads them: sinks.ts.
 import { pino, type Level, type Logger, type DestinationStream } from 'pino'
 import { prettyFactory } from 'pino-pretty'
 import type { Config } from '../config/settings.js'
 import { palette } from './colour.js'
 import { stdoutSink, streamSink, type Sink } from './sinks.js'
+import { createSecretScrubber, type SecretScrubber } from './secret-scrub.js'
 
 export interface LoggerOptions {
   /** Where lines go; stdout by default. */
@@ -45,12 +47,28 @@ export function renderedWriterOf (logger: Logger): RenderedWriter | undefined {
   return renderedWriters.get(logger)
 }
 
+// The loggers made here, and the secrets each has been told of.
+const secretScrubbers = new WeakMap<Logger, SecretScrubber>()
+
+/**
+ * The scrubber every line of a logger made by createLogger() passes: a literal copy of a
+ * secret it was told of (the exchange log tells it every profile's key) is replaced by the
+ * secret's fingerprint, in whatever field or format it stands. Undefined for loggers made
+ * elsewhere.
+ */
+export function secretScrubberOf (logger: Logger): SecretScrubber | undefined {
+  return secretScrubbers.get(logger)
+}
+
 export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'>, options: LoggerOptions = {}): ProxyLogger {
-  const sink = options.destination ? streamSink(options.destination) : stdoutSink(config.logFormat === 'json' ? 'json' : 'text')
+  const out = options.destination ? streamSink(options.destination) : stdoutSink(config.logFormat === 'json' ? 'json' : 'text')
+  const scrubber = createSecretScrubber()
+  const sink: Sink = { ...out, write: text => { out.write(scrubber.scrub(text)) } }
   const stream = config.logFormat === 'json' ? { write: (line: string) => sink.write(line) } : prettyStream(sink, options)
   // ISO times for JSON readers; the pretty renderer formats its own clock time.
   const timestamp = config.logFormat === 'json' ? pino.stdTimeFunctions.isoTime : pino.stdTimeFunctions.epochTime
   const logger = pino({ level: config.logLevel, base: null, timestamp }, stream)
+  secretScrubbers.set(logger, scrubber)
   if (config.logFormat !== 'json') {
     const paint = palette(options.colorize === true)
     renderedWriters.set(logger, (level, text, labelled) => {

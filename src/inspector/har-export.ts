@@ -1,0 +1,33 @@
+// GET /__proxy/api/har as a stream: the document is written one entry at a time, each
+// built (bodies decoded, redacted) only when the previous one has gone out. Memory stays
+// at one entry's worth however many are exported, and the event loop gets a turn between
+// entries, so requests being forwarded meanwhile are not held up by the export.
+import { Readable } from 'node:stream'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import type { StoredExchange } from './stored-exchange.js'
+import type { ExchangeDetail } from './views.js'
+import { harEntry, harEntryText, harFrame } from './har.js'
+
+export interface HarExportOptions {
+  /** The full view of one finished exchange. */
+  detailOf: (entry: StoredExchange) => Promise<ExchangeDetail>
+  proxyOrigin: string
+  /** Streams still open, left out of the export. */
+  left: number
+}
+
+/** `entries` newest first, as the list shows them; HAR lists entries in time order. */
+export function harExport (entries: readonly StoredExchange[], options: HarExportOptions): Readable {
+  return Readable.from(harText(entries, options), { objectMode: false })
+}
+
+async function * harText (entries: readonly StoredExchange[], options: HarExportOptions): AsyncGenerator<string> {
+  const { before, after } = harFrame(options.left)
+  yield before
+  for (let index = entries.length - 1; index >= 0; index--) {
+    await nextTurn()
+    const detail = await options.detailOf(entries[index]!)
+    yield `${index === entries.length - 1 ? '' : ','}\n${harEntryText(harEntry(detail, options.proxyOrigin))}`
+  }
+  yield after
+}
