@@ -80,13 +80,13 @@ t.test('a reload that changes the scheme names it once, by profile like the key'
   t.same(configChanges(twoProfiles, loadConfig({ env: { BKEND_API_KEY: KEYS.dev, BKEND_API_KEY_STAGING: KEYS.staging, BKEND_AUTH_SCHEME_STAGING: 'api-key' }, cwd }).config).applied, ['staging.authScheme auto → api-key'])
 })
 
-t.test('doctor --all-environments tries each key the way its own profile sends it', async t => {
+t.test('doctor --all-environments sends each key the way its own profile does, to its own profile\'s URL only', async t => {
   const dev = await startFakeApi(t)
   const staging = await startFakeApi(t)
   const ak = documentedKey('ak', 'c003')
   const env = { BKEND_API_KEY: KEYS.dev, BKEND_API_URL: dev.url, BKEND_API_KEY_STAGING: ak, BKEND_AUTH_SCHEME_STAGING: 'bearer', BKEND_API_URL_STAGING: staging.url, BKEND_MCP_URL: await closedPortUrl() }
   await runDoctor({ loadConfig: () => loadConfig({ env, cwd: tempDir(t) }), allEnvironments: true })
   const sent = (api: FakeApi): string[] => api.received.map(request => request.headers['x-api-key'] !== undefined ? `X-API-Key ${String(request.headers['x-api-key']).slice(-4)}` : `Bearer ${String(request.headers.authorization).slice(-4)}`)
-  t.same(new Set(sent(dev)), new Set(['X-API-Key d001', 'Bearer c003']), 'dev\'s URL: its own pk_ key as X-API-Key, staging\'s ak_ key as Bearer')
-  t.same(new Set(sent(staging)), new Set(['Bearer c003', 'X-API-Key d001']), 'staging\'s URL: the same, each key as its own profile sends it')
+  t.same(new Set(sent(dev)), new Set(['X-API-Key d001']), 'dev\'s URL: its own pk_ key as X-API-Key, never staging\'s key')
+  t.same(new Set(sent(staging)), new Set(['Bearer c003']), 'staging\'s URL: its own ak_ key as Bearer, never dev\'s key')
 })

@@ -239,7 +239,7 @@ t.test('today\'s scheme end to end: the key goes as configured, no step names a 
   const { code, report, status } = await runDoctorJson(t, [], keyed)
   t.equal(code, 0, JSON.stringify(report.steps.filter(step => step.status !== 'pass')))
   t.same(Object.values(status), Array(11).fill('pass'))
-  t.match(stepOf(report, 'config').detail, /^valid: API key pk_••••3210 \(67 chars\) from BKEND_API_KEY, sent as X-API-Key, environment dev$/)
+  t.match(stepOf(report, 'config').detail, /^valid: API key pk_••••3210 \(67 chars\) from BKEND_API_KEY, sent as X-API-Key \(auto: pk_ publishable key\), environment dev$/)
   t.notMatch(JSON.stringify(report), /project id|X-Project-Id|BKEND_PROJECT_ID/i, 'nothing asks for a project id')
   t.same(api.received.filter(request => request.url.startsWith('/.well-known/')).map(request => request.url).sort(), ['/.well-known/oauth-authorization-server', '/.well-known/oauth-protected-resource'])
 })

@@ -63,7 +63,7 @@ t.test('the config file\'s "environments" and "environment" pick the profile; va
   })
   t.same([config.environment, config.apiKey, config.projectId, config.apiUrl], ['staging', STAGING_KEY, 'p-dotenv', 'https://env.example'])
   t.match(origin.apiKey, /^environments\.staging\.apiKey \("environments" in .*proxy\.json\)$/)
-  t.match(origin.projectId, /^BKEND_PROJECT_ID_STAGING in \.env/)
+  t.match(origin.projectId, /^BKEND_PROJECT_ID_STAGING in \/\S+\/\.env$/)
   t.same(profileSummaries(config).map(profile => [profile.environment, profile.active, profile.configured]), [['dev', false, false], ['staging', true, true], ['prod', false, true]].filter(([name]) => name !== 'dev'),
     'listed: the configured profiles (dev has nothing of its own and is not active)')
 })

@@ -39,7 +39,7 @@ t.test('quotes in .env are read away by the proxy: no warning', async t => {
   writeFileSync(join(cwd, '.env'), `BKEND_API_KEY="${KEY}"\nBKEND_PROJECT_ID='p1'\n`)
   const cli = await startCli(t, [], { cwd })
   t.same(await cli.stop(), { code: 0, signal: null })
-  t.match(cli.stdout(), /^ {2}project id {3}p1 \(BKEND_PROJECT_ID in \.env/m, 'the project id arrived without quotes')
+  t.match(cli.stdout(), /^ {2}project id {3}p1 \(BKEND_PROJECT_ID in \S*\.env/m, 'the project id arrived without quotes')
   t.same(warnings(cli.stdout()).filter(line => /quote/.test(line)), [])
 })
 

@@ -99,7 +99,7 @@ t.test('through the proxy: a 429 with the limit headers in every format and in t
   t.ok(block.includes('* hint: the plan\'s API call limit is reached: cache or batch the calls, or upgrade the plan (bkend says retry after 5 s)'))
   const [entry] = pretty.inspector.store.recent(() => true, 1)
   t.same(summaryOf(entry!).rateLimit, { limit: 100, remaining: 0, retryAfterS: 5 }, 'the inspector list')
-  t.same((detailOf(entry!, { config: pretty.config, replays: [] }) as { rateLimit?: unknown }).rateLimit, { limit: 100, remaining: 0, retryAfterS: 5 }, 'the inspector detail')
+  t.same(((await detailOf(entry!, { config: pretty.config, replays: [] })) as { rateLimit?: unknown }).rateLimit, { limit: 100, remaining: 0, retryAfterS: 5 }, 'the inspector detail')
 
   const compact = await startInspectedProxy(t, { apiUrl: api.url, logFormat: 'compact' })
   await (await fetch(new URL(path, compact.url))).text()

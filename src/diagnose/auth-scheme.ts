@@ -11,9 +11,10 @@ export const API_KEY_FORMAT = /^(pk|sk)_[0-9a-fA-F]{64}$/
 export const BEARER_KEY_FORMAT = /^ak_[0-9a-fA-F]{64}$/
 
 /** The scheme a key is spoken of with: the forced one, else by the key's documented format. */
-export function authSchemeFor (apiKey: string, forced: Config['authScheme'] = 'auto'): AuthScheme {
-  if (apiKey === '' && forced === 'auto') return 'api-key'
-  return chooseAuthScheme(apiKey, forced).scheme
+export function authSchemeFor (apiKey: string, forced: string = 'auto'): AuthScheme {
+  if (forced === 'api-key' || forced === 'bearer') return forced
+  if (apiKey === '') return 'api-key'
+  return chooseAuthScheme(apiKey, 'auto').scheme
 }
 
 /** The setting as configured: auto (the default), api-key or bearer. */
