@@ -37,7 +37,8 @@ export async function replay (id) {
 }
 
 export async function clearExchanges () {
-  return json(await fetch(`${API}/exchanges`, { method: 'DELETE' }))
+  // Every request that changes something is JSON, so no form or beacon elsewhere can send one.
+  return json(await fetch(`${API}/exchanges`, { method: 'DELETE', headers: { 'content-type': 'application/json' } }))
 }
 
 export function eventsUrl (filters) {

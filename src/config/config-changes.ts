@@ -9,7 +9,7 @@ import { redactSecret } from '../log/redact.js'
 
 export const RESTART_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>([
   'port', 'host', 'apiPrefix', 'mcpPrefix', 'allowedHosts', 'logFormat', 'upstreamTimeoutMs', 'shutdownGraceMs',
-  'inspector', 'inspectorMaxExchanges', 'inspectorMaxBodyBytes', 'watch'
+  'inspector', 'inspectorPort', 'inspectorMaxExchanges', 'inspectorMaxBodyBytes', 'watch'
 ])
 
 // The active profile's key, project and URL are listed under their environment

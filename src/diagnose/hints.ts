@@ -93,7 +93,7 @@ export const HINT_TABLE: readonly HintRow[] = [
   {
     status: 404,
     code: 'data/environment-not-found',
-    text: facts => `the key does not belong to environment "${environmentOf(facts)}" (X-Environment): give ${environmentOf(facts)} its own key (BKEND_API_KEY_${environmentOf(facts).toUpperCase()} in .env), or switch to the key's environment: POST {"environment": "dev"} (dev, staging or prod) to /__proxy/api/environment`
+    text: facts => `the key does not belong to environment "${environmentOf(facts)}" (X-Environment): give ${environmentOf(facts)} its own key (BKEND_API_KEY_${environmentOf(facts).toUpperCase()} in .env), or switch to the key's environment: POST {"environment": "dev"} (dev, staging or prod) to /__proxy/api/environment on the inspector's port (INSPECTOR_PORT)`
   },
   {
     status: 404,

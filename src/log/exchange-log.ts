@@ -58,6 +58,8 @@ export interface ExchangeLogOptions {
   nextId?: () => number
   /** Colour where it means something (the CLI decides from the terminal); never in JSON. */
   colour?: boolean
+  /** Every route of this app is the proxy's own (the inspector's port), whatever its path. */
+  ownRoutesOnly?: boolean
 }
 
 export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, options: ExchangeLogOptions) {
@@ -67,6 +69,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   let counter = 0
   const nextId = options.nextId ?? ((): number => ++counter)
   const onExchange = options.onExchange
+  const ownRoutesOnly = options.ownRoutesOnly === true
   app.decorateRequest('exchange', null as unknown as Exchange)
   app.decorateRequest('clientSocket', null)
 
@@ -77,7 +80,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   app.decorate('trackExchange', trackExchange)
 
   function trackExchange (request: FastifyRequest, reply: FastifyReply): void {
-    const quiet = request.url.startsWith(OWN_PATHS)
+    const quiet = ownRoutesOnly || request.url.startsWith(OWN_PATHS)
     const exchange: Exchange = {
       id: quiet ? 0 : nextId(),
       startedAt: process.hrtime.bigint(),
