@@ -17,7 +17,7 @@ import { inspectorGate } from './inspector/gate.js'
 import { inspectorRoutes, type InspectorRoutesOptions } from './inspector/routes.js'
 import { INSPECTOR_PREFIX } from './inspector/paths.js'
 import type { Inspector } from './inspector/inspector.js'
-import { environmentRoute } from './lifecycle/environment-route.js'
+import { ENVIRONMENT_PATH, environmentRoute } from './lifecycle/environment-route.js'
 import { sendProxyError } from './reply-error.js'
 import { ERRORS } from './errors.js'
 
@@ -74,7 +74,7 @@ export async function buildInspectorApp (options: InspectorAppOptions): Promise<
   // No onExchange: what reaches this port is never an exchange of the inspector's list.
   await app.register(exchangeLog, { logger, config, colour: options.logColour, nextId: inspector.nextId, ownRoutesOnly: true })
   await app.register(requestGuard, guardOptions)
-  await app.register(inspectorGate)
+  await app.register(inspectorGate, { examples: { [ENVIRONMENT_PATH]: '{"environment": "staging"}' } })
   await app.register(environmentRoute, { live, logger })
   await app.register(inspectorRoutes, { prefix: INSPECTOR_PREFIX, inspector, config, runningConfig: live.current, replay: options.replay })
   app.get('/', async (_request, reply) => reply.redirect(`${INSPECTOR_PREFIX}/`))

@@ -27,15 +27,16 @@ export function inspectorOriginRefusal (headers: IncomingHttpHeaders, what = 'th
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i
 
-/** Why a control request (one that changes something) is refused, or undefined when it may pass. */
-export function controlRefusal (method: string, path: string, headers: IncomingHttpHeaders): { error: ProxyErrorEntry, message: string } | undefined {
+/** Why a control request (one that changes something) is refused, or undefined when it may pass. `example`: a body to show in the fix. */
+export function controlRefusal (method: string, path: string, headers: IncomingHttpHeaders, example?: string): { error: ProxyErrorEntry, message: string } | undefined {
   if (method === 'GET' || method === 'HEAD') return undefined
   const site = headers['sec-fetch-site']
   if (isOtherSite(site)) return { error: ERRORS.originNotAllowed, message: `${method} ${path} changes the proxy's state; a request from another site (Sec-Fetch-Site: ${site}) is refused` }
   // A no-cors request is one the sending page cannot read the answer of: a beacon, a form, a fire-and-forget fetch.
   if (headers['sec-fetch-mode'] === 'no-cors') return { error: ERRORS.originNotAllowed, message: `${method} ${path} changes the proxy's state; a no-cors request (Sec-Fetch-Mode: no-cors, e.g. sendBeacon or a form) is refused` }
   if (!JSON_TYPE.test(headers['content-type'] ?? '')) {
-    return { error: ERRORS.unsupportedMediaType, message: `${method} ${path} takes JSON only, so that no form, image or beacon on another page can send it: curl -X ${method} http://${headers.host ?? 'localhost:8788'}${path} -H 'content-type: application/json'` }
+    const data = example === undefined ? '' : ` -d '${example}'`
+    return { error: ERRORS.unsupportedMediaType, message: `${method} ${path} takes JSON only, so that no form, image or beacon on another page can send it: curl -X ${method} http://${headers.host ?? 'localhost:8788'}${path} -H 'content-type: application/json'${data}` }
   }
   return undefined
 }
@@ -53,7 +54,12 @@ function sameOrigin (origin: string, host: string | undefined): boolean {
   }
 }
 
-export const inspectorGate = fp(async function inspectorGate (app: FastifyInstance) {
+export interface GateOptions {
+  /** Example JSON bodies by path, for the fix a refused control request is given. */
+  examples?: Readonly<Record<string, string>>
+}
+
+export const inspectorGate = fp(async function inspectorGate (app: FastifyInstance, options: GateOptions) {
   app.addHook('onRequest', (request, reply, done) => {
     const refusal = inspectorOriginRefusal(request.headers)
     if (refusal !== undefined) {
@@ -61,7 +67,8 @@ export const inspectorGate = fp(async function inspectorGate (app: FastifyInstan
       sendProxyError(reply, ERRORS.originNotAllowed, refusal)
       return
     }
-    const control = controlRefusal(request.method, request.url.split('?', 1)[0]!, request.headers)
+    const path = request.url.split('?', 1)[0]!
+    const control = controlRefusal(request.method, path, request.headers, options.examples?.[path])
     if (control !== undefined) {
       request.exchange.notes.push(`refused an inspector request: ${control.message}`)
       sendProxyError(reply, control.error, control.message)
