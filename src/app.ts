@@ -130,7 +130,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   await app.register(stoppingGate, { stopping })
   await app.register(prodReadOnly, { config })
   await app.register(healthRoute, { currentConfig: live.current, droppedLogLines: options.droppedLogLines ?? (() => 0), inspectorUrl })
-  await app.register(movedRoutes, { inspectorPort })
+  await app.register(movedRoutes, { inspectorOn: inspector !== undefined, inspectorPort })
   if (servesInspector) {
     // Replay with a changed configuration goes through a second app that shares this inspector.
     const startProxy = async (current: Config) => {

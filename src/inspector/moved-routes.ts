@@ -10,7 +10,9 @@ import { ERRORS } from '../errors.js'
 import { INSPECTOR_PREFIX } from './paths.js'
 
 export interface MovedRoutesOptions {
-  /** The inspector's port as it listens now, or null when it is off (or not listening yet on port 0). */
+  /** False with INSPECTOR=false. */
+  inspectorOn: boolean
+  /** The inspector's port as it listens now (the configured one before), or null while unknown (port 0, not listening yet). */
   inspectorPort: () => number | null
 }
 
@@ -27,18 +29,22 @@ export async function movedRoutes (app: FastifyInstance, options: MovedRoutesOpt
   const originOf = (request: FastifyRequest): string | null => inspectorOrigin(request.headers.host, options.inspectorPort())
 
   const moved = async (request: FastifyRequest, reply: FastifyReply) => {
-    const origin = originOf(request)
     const path = request.url.split('?', 1)[0]!
-    if (origin === null) {
+    if (!options.inspectorOn) {
       return sendProxyError(reply, ERRORS.notFound, `the inspector is off (INSPECTOR=false), and with it ${path}; to switch environments, set BKEND_ENVIRONMENT in .env (applied on save) or restart with --environment`)
     }
-    return sendProxyError(reply, ERRORS.moved, `the inspector and its API, the environment switch included, are on their own port: ${origin}${path} (INSPECTOR_PORT); this port forwards the API only`)
+    const origin = originOf(request)
+    const where = origin === null ? `${path} on INSPECTOR_PORT` : `${origin}${path} (INSPECTOR_PORT)`
+    return sendProxyError(reply, ERRORS.moved, `the inspector and its API, the environment switch included, are on their own port: ${where}; this port forwards the API only`)
   }
   const redirect = async (request: FastifyRequest, reply: FastifyReply) => {
     const origin = originOf(request)
     if (origin === null) return moved(request, reply)
     return reply.redirect(`${origin}${INSPECTOR_PREFIX}/`, 302)
   }
+  // The answer does not depend on the body: none is parsed (a bad or empty JSON body still gets the 404).
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', (_request, _payload, done) => { done(null, undefined) })
   app.get(INSPECTOR_PREFIX, redirect)
   app.get(`${INSPECTOR_PREFIX}/`, redirect)
   app.route({ method: METHODS, url: `${INSPECTOR_PREFIX}/*`, handler: moved })
