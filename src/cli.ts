@@ -143,8 +143,14 @@ async function main (argv: string[]): Promise<void> {
   const colour = config.logFormat !== 'json' && logColour(process.stdout.isTTY === true)
   const { logger, flush, droppedLines } = createLogger(config, { colorize: colour })
   const exit = (code: number): void => { void flush().then(() => process.exit(code)) }
-  process.on('uncaughtException', error => logger.error({ err: error }, 'uncaught exception (the proxy keeps running)'))
-  process.on('unhandledRejection', error => logger.error({ err: error }, 'unhandled rejection (the proxy keeps running)'))
+  // The stack goes into the message: the text formats print messages, not error objects.
+  const stackOf = (error: unknown): string => (error instanceof Error ? error.stack : undefined) ?? String(error)
+  let stopOnBug = (what: string, error: unknown): void => {
+    logger.error(`${what} while starting: ${stackOf(error)}`)
+    exit(1)
+  }
+  process.on('uncaughtException', error => stopOnBug('uncaught exception', error))
+  process.on('unhandledRejection', error => stopOnBug('unhandled rejection', error))
 
   const load = (): ReturnType<typeof loadConfig> => loadConfig({ flags: parsed.flags, configFile: parsed.configFile })
   const live = createLiveConfig(config)
@@ -158,7 +164,11 @@ async function main (argv: string[]): Promise<void> {
   const watcher = config.watch ? watchConfig({ files, load, live, logger: notices, environment: config.environment }) : undefined
   const app = await buildApp(config, { logger, droppedLogLines: droppedLines, currentConfig, liveConfig: live, logColour: colour })
   app.addHook('onClose', async () => { watcher?.close() })
-  installShutdown(app, { graceMs: config.shutdownGraceMs, logger, exit })
+  const stop = installShutdown(app, { graceMs: config.shutdownGraceMs, logger, exit })
+  stopOnBug = (what, error) => {
+    logger.error(`${what}: the proxy stops once open requests finish (a bug in the proxy; please report it with this stack): ${stackOf(error)}`)
+    stop(what, 1)
+  }
   // The inspector's port first, where it is bound where the proxy binds (HOST).
   const inspecting = app.inspectorApp !== null
   const listening = [

@@ -49,3 +49,22 @@ t.test('without --all-environments the doctor checks the active profile only, as
   t.same(steps.filter(step => ['auth', 'environment', 'keys'].includes(step.step)).map(step => [step.step, step.status, step.environment]), [['auth', 'pass', undefined], ['environment', 'pass', undefined]])
   t.same(new Set(api.received.filter(request => request.url.startsWith('/v1/')).map(request => request.headers['x-environment'])), new Set(['dev']))
 })
+
+t.test('a key travels with its own URL: profiles with URLs of their own never see another profile\'s key', async t => {
+  const apis = { dev: await startFakeApi(t, { handler: bkend }), staging: await startFakeApi(t, { handler: bkend }), prod: await startFakeApi(t, { handler: bkend }) }
+  const STAGING_KEY = 'sk_test_STGKEY0123456789abcdefghijstg2'
+  const env = {
+    BKEND_MCP_URL: `${apis.dev.url}/mcp`,
+    BKEND_API_URL_DEV: apis.dev.url, BKEND_API_KEY_DEV: DEV_KEY,
+    BKEND_API_URL_STAGING: apis.staging.url, BKEND_API_KEY_STAGING: STAGING_KEY,
+    BKEND_API_URL_PROD: apis.prod.url, BKEND_API_KEY_PROD: PROD_KEY
+  }
+  const run = await runCli(t, ['doctor', '--all-environments', '--json'], { env, timeoutMs: 20000 })
+  const own = { dev: `Bearer ${DEV_KEY}`, staging: `Bearer ${STAGING_KEY}`, prod: `Bearer ${PROD_KEY}` }
+  for (const [name, api] of Object.entries(apis)) {
+    const keys = new Set(api.received.filter(request => request.url.startsWith('/v1/')).map(request => request.headers.authorization))
+    t.same([...keys], [own[name as keyof typeof own]], `${name}'s URL received ${name}'s key only`)
+  }
+  const keys = (JSON.parse(run.stdout) as { steps: Step[] }).steps.find(step => step.step === 'keys')!
+  t.match(keys.detail, /dev key sk_test_••••dev1 \(38 chars\) works with dev \(not tried with staging, prod: a key is only sent to its own profile's URL\)/)
+})

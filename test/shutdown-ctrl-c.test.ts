@@ -6,6 +6,7 @@ import http from 'node:http'
 import { startFakeApi } from './helpers/fake-upstream.js'
 import { waitFor } from './helpers/wait.js'
 import { npmStartInTerminal } from './helpers/npm-start.js'
+import { REPEAT_WINDOW_MS } from '../src/lifecycle/shutdown.js'
 
 /** An SSE stream that stays open until the test ends it. */
 async function startEventSource (t: Test): Promise<{ url: string, open: () => boolean, end: () => void }> {
@@ -58,4 +59,25 @@ t.test('one Ctrl-C on `npm start` in a terminal lets an open SSE stream finish, 
   t.notMatch(output, /again: exiting now/, 'the second copy of the signal was not taken as "exit now"')
   t.match(output, /\* #1 200 OK, stream ended by the upstream after .*25 bytes\r?$/m, 'the stream was logged as complete')
   t.match(output.trimEnd().split('\n').at(-1) ?? '', /INFO: stopped\r?$/, 'the last line says it stopped')
+})
+
+t.test('a double tap of Ctrl-C 400 ms apart exits at once, saying so once; npm\'s copy of a press comes well inside the window', async t => {
+  const events = await startEventSource(t)
+  const run = npmStartInTerminal(t, { BKEND_API_URL: events.url, SHUTDOWN_GRACE_MS: '10000', LOG_LEVEL: 'debug' })
+  const port = await run.port
+  const res = await fetch(`http://127.0.0.1:${port}/v1/events`)
+  const body = readAll(res.body!)
+  t.ok(await waitFor(events.open, 3000), 'the upstream stream is open')
+
+  run.pressCtrlC()
+  t.ok(await waitFor(() => /SIGINT again after [\d.]+ ms: the same request/.test(run.output()), 3000), 'npm forwarded its copy of the first press')
+  const forwardedAfterMs = Number(/SIGINT again after ([\d.]+) ms/.exec(run.output())![1])
+  t.ok(forwardedAfterMs < REPEAT_WINDOW_MS, `npm's copy came ${forwardedAfterMs} ms after the terminal's, inside the ${REPEAT_WINDOW_MS} ms window`)
+  await new Promise(resolve => setTimeout(resolve, 400 - forwardedAfterMs))
+  const pressedAt = Date.now()
+  run.pressCtrlC()
+  const exit = await Promise.race([run.exited, new Promise<'timeout'>(resolve => setTimeout(() => resolve('timeout'), 3000))])
+  t.not(exit, 'timeout', `exited ${Date.now() - pressedAt} ms after the second press, with the stream still open`)
+  t.equal((await body).ended, 'cut')
+  t.equal(run.output().match(/SIGINT again: exiting now/g)?.length, 1, '"exiting now" is printed once')
 })

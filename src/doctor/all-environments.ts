@@ -2,6 +2,8 @@
 // (each with its own key, project and URL), then which key works where. bkend ties a key
 // to one environment, so a key copied into the wrong profile shows up here as "works with
 // dev, not staging" before a request fails with 404 data/environment-not-found.
+// A key travels only with its own profile's project and URL: the cross-check changes
+// X-Environment alone, and is not made where another profile has a URL of its own.
 import { listedEnvironments, profilesOf, withEnvironment, type EnvironmentName } from '../config/profiles.js'
 import type { Config } from '../config/settings.js'
 import { configuredHeaders } from '../forward/upstream-headers.js'
@@ -28,13 +30,15 @@ export async function checkAllEnvironments (context: DoctorContext): Promise<Ste
       works.set(pair, steps.some(step => step.environment === owner && step.step === 'auth' && step.status === 'pass'))
       return
     }
-    works.set(pair, await keyWorks(context, profiles[owner].apiKey, environment))
+    if (profiles[owner].apiUrl !== profiles[environment].apiUrl) return
+    works.set(pair, await keyWorks(context, owner, environment))
   })))
   return [...steps, keysStep(names, keyed, profiles, works)]
 }
 
-async function keyWorks (context: DoctorContext, apiKey: string, environment: EnvironmentName): Promise<boolean> {
-  const config: Config = { ...withEnvironment(context.config, environment), apiKey }
+/** The owner's key, project and URL, asking for another environment. */
+async function keyWorks (context: DoctorContext, owner: EnvironmentName, environment: EnvironmentName): Promise<boolean> {
+  const config: Config = { ...withEnvironment(context.config, owner), environment }
   const outcome = await httpGet(context.dispatcher, config.apiUrl + config.doctorProbePath, Object.fromEntries(configuredHeaders(config)), context.stepTimeoutMs)
   return interpretProbe(outcome, config).status === 'pass'
 }
@@ -48,8 +52,10 @@ function keysStep (names: EnvironmentName[], keyed: EnvironmentName[], profiles:
       continue
     }
     const where = names.filter(environment => works.get(`${owner}>${environment}`) === true)
+    const unchecked = names.filter(environment => !works.has(`${owner}>${environment}`))
     const key = `${owner} key ${redactSecret(profiles[owner].apiKey)}`
-    said.push(`${key} works with ${where.length === 0 ? 'none of them' : where.join(', ')}${where.includes(owner) ? '' : ` (not ${owner})`}`)
+    const notTried = unchecked.length === 0 ? '' : ` (not tried with ${unchecked.join(', ')}: a key is only sent to its own profile's URL)`
+    said.push(`${key} works with ${where.length === 0 ? 'none of them' : where.join(', ')}${where.includes(owner) ? '' : ` (not ${owner})`}${notTried}`)
     if (!where.includes(owner)) {
       const instead = where.length === 0 ? '' : ` (it is accepted by ${where.join(', ')})`
       fixes.push(`give ${owner} a key issued for ${owner}: BKEND_API_KEY_${owner.toUpperCase()}${instead}`)

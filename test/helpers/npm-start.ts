@@ -32,14 +32,14 @@ function descendantsOf (pid: number): number[] {
   return children.flatMap(child => [child, ...descendantsOf(child)])
 }
 
-function watch (t: Teardown, child: ChildProcess): NpmStart {
+function watch (t: Teardown, child: ChildProcess, bannerTimeoutMs = 15000): NpmStart {
   let out = ''
   const collect = (chunk: string): void => { out += chunk }
   child.stdout!.setEncoding('utf8').on('data', collect)
   child.stderr!.setEncoding('utf8').on('data', collect)
   const exited = new Promise<NpmExit>(resolve => child.once('close', (code, signal) => resolve({ code, signal })))
   const port = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start printed no banner:\n${out}`)), 15000)
+    const timer = setTimeout(() => reject(new Error(`npm start printed no banner:\n${out}`)), bannerTimeoutMs)
     const check = (): void => {
       const match = BANNER_PORT.exec(out)
       if (match) { clearTimeout(timer); child.stdout!.off('data', check); resolve(Number(match[1])) }
@@ -66,9 +66,10 @@ function npmEnv (t: Teardown, env: Record<string, string>): Record<string, strin
 }
 
 /** npm with pipes for stdio; a signal sent to `pid` reaches npm only. */
-export function npmStart (t: Teardown, env: Record<string, string> = {}): NpmStart {
-  const child = spawn('npm', ['start', '--silent', '--', '--port', '0', '--inspector-port', '0'], { cwd: ROOT, env: npmEnv(t, env), stdio: ['ignore', 'pipe', 'pipe'] })
-  return watch(t, child)
+/** `cwd`: another copy of the project; `bannerTimeoutMs`: for a start that builds first. */
+export function npmStart (t: Teardown, env: Record<string, string> = {}, cwd: string = ROOT, bannerTimeoutMs?: number): NpmStart {
+  const child = spawn('npm', ['start', '--silent', '--', '--port', '0', '--inspector-port', '0'], { cwd, env: npmEnv(t, env), stdio: ['ignore', 'pipe', 'pipe'] })
+  return watch(t, child, bannerTimeoutMs)
 }
 
 export interface NpmInTerminal extends NpmStart {
