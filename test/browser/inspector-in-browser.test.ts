@@ -47,7 +47,9 @@ t.test('find the failed call, read its hint, fix the key, replay, compare, expor
   page.on('dialog', dialog => { problems.push(`dialog: ${dialog.message()}`); void dialog.dismiss() })
   t.teardown(() => page.close())
   await page.setViewportSize({ width: 1400, height: 860 })
+  // As a developer used to type it: the proxy port sends the page to the inspector's own port.
   await page.goto(`${proxy.url}/__proxy/`)
+  t.equal(page.url(), `${proxy.inspectorUrl}/__proxy/`, 'redirected to the inspector\'s port')
   await page.locator('#empty').waitFor({ state: 'visible' })
   await page.locator('#status-line', { hasText: 'live' }).waitFor()
 
@@ -78,7 +80,7 @@ t.test('find the failed call, read its hint, fix the key, replay, compare, expor
   t.match(await page.locator('#response-body').textContent(), '<script>window.__xss=2</script>')
   t.match(await page.locator('#timing-total').textContent(), / ms$/)
   await page.screenshot({ path: `${SHOTS}2-detail.png` })
-  await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: proxy.url })
+  await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: proxy.inspectorUrl })
   await page.locator('#copy-curl').click()
   await page.locator('.action-result', { hasText: 'curl command copied' }).waitFor()
   const copied = await page.evaluate(() => navigator.clipboard.readText())
