@@ -50,6 +50,7 @@ export async function buildInspectorApp (options: InspectorAppOptions): Promise<
     loggerInstance: frameworkLogger(logger),
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    requestTimeout: 300_000, // as on the proxy port (Fastify would turn Node's limit off)
     http: { requireHostHeader: false },
     routerOptions: { ignoreTrailingSlash: false },
     frameworkErrors: (error, request, reply) => {
