@@ -27,6 +27,7 @@ import { createLiveConfig, type LiveConfig } from './config/live-config.js'
 import { requestConfig, snapshotConfig } from './config/request-config.js'
 import { prodReadOnly } from './guard/prod-read-only.js'
 import { buildInspectorApp } from './inspector-app.js'
+import { canonicalRequestUrl } from './guard/canonical-path.js'
 
 export interface AppOptions {
   logger: Logger
@@ -72,6 +73,8 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     // Bodies stream through; the proxy never buffers them, so Fastify's limit does not apply.
     bodyLimit: Number.MAX_SAFE_INTEGER,
     routerOptions: { ignoreTrailingSlash: false },
+    // Before routing: the router, every hook and the log read one canonical path (guard/canonical-path.ts).
+    rewriteUrl: canonicalRequestUrl,
     // A URL Fastify cannot decode (e.g. /v1/%E0%A4%A) gets our 400, not FST_ERR_BAD_URL. No
     // hook has run yet: the exchange and the guard are started here by hand, so the refusal
     // order (Host, Origin, then the path) and the log line are the same as for any request.

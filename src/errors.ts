@@ -20,6 +20,7 @@ export const ERRORS = {
   // Also every 4xx Fastify itself refuses a body with (app.ts's error handler): a JSON body
   // over a route's bodyLimit keeps 413, a media type no parser takes keeps 415.
   badRequest: { code: 'proxy/bad-request', status: 400, message: 'the request is not valid', otherStatuses: 'any 4xx' },
+  nonCanonicalPath: { code: 'proxy/non-canonical-path', status: 400, message: 'the request target is not in canonical form (a dot segment, a fragment, or an absolute-form target for another server)' },
   hostNotAllowed: { code: 'proxy/host-not-allowed', status: 403, message: 'the Host is not a loopback name and not in ALLOWED_HOSTS' },
   prodReadOnly: { code: 'proxy/prod-read-only', status: 403, message: 'prod is read-only (PROD_READ_ONLY)' },
   originNotAllowed: { code: 'proxy/origin-not-allowed', status: 403, message: 'this origin is not allowed to use the proxy (CORS_ORIGINS)' },

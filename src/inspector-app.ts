@@ -13,6 +13,7 @@ import { exchangeLog } from './log/exchange-log.js'
 import { frameworkLogger } from './log/framework-logger.js'
 import { createRequestGuard, requestGuard } from './guard/request-guard.js'
 import { parserRefusalHandler } from './guard/raw-refusal.js'
+import { canonicalRequestUrl } from './guard/canonical-path.js'
 import { inspectorGate } from './inspector/gate.js'
 import { inspectorRoutes, type InspectorRoutesOptions } from './inspector/routes.js'
 import { INSPECTOR_PREFIX } from './inspector/paths.js'
@@ -53,6 +54,8 @@ export async function buildInspectorApp (options: InspectorAppOptions): Promise<
     requestTimeout: 300_000, // as on the proxy port (Fastify would turn Node's limit off)
     http: { requireHostHeader: false },
     routerOptions: { ignoreTrailingSlash: false },
+    // The same canonical path as on the proxy port, for the router, the gate and the log.
+    rewriteUrl: canonicalRequestUrl,
     frameworkErrors: (error, request, reply) => {
       snapshotConfig(request, live.current)
       app.trackExchange(request, reply)

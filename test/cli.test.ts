@@ -156,7 +156,7 @@ t.test('precedence: flag beats environment beats .env beats --config file', asyn
   const cases = [
     { name: 'all four sources', args: ['--config', file, '--project-id', 'p-flag'], env, cwd, want: ['p-flag', 'staging'], from: 'p-flag (--project-id)' },
     { name: 'no flag', args: ['--config', file], env, cwd, want: ['p-env', 'staging'], from: 'p-env (BKEND_PROJECT_ID)' },
-    { name: 'no flag, no environment', args: ['--config', file], env: {}, cwd, want: ['p-dotenv', 'staging'], from: `p-dotenv (BKEND_PROJECT_ID in .env (${join(cwd, '.env')}))` },
+    { name: 'no flag, no environment', args: ['--config', file], env: {}, cwd, want: ['p-dotenv', 'staging'], from: `p-dotenv (BKEND_PROJECT_ID in ${join(cwd, '.env')})` },
     { name: 'config file only', args: ['--config', file], env: {}, cwd: undefined, want: ['p-config', 'prod'], from: `p-config ("projectId" in ${file})` }
   ]
   for (const c of cases) {

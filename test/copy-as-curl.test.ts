@@ -176,10 +176,11 @@ t.test('a refused Host is repeated against the proxy, never sent to the foreign 
 
 t.test('an absolute-form target gives a URL built from parts', async t => {
   const proxy = await startProxy(t, { logFormat: 'json' })
-  await rawRequest(proxy.port, `GET http://localhost:${proxy.port}/v1/x?a=1 HTTP/1.1\r\nHost: localhost:${proxy.port}\r\nConnection: close\r\n\r\n`)
+  // Read as its path (/x?a=1, not forwarded): the command names the proxy, from the Host.
+  await rawRequest(proxy.port, `GET http://localhost:${proxy.port}/x?a=1 HTTP/1.1\r\nHost: localhost:${proxy.port}\r\nConnection: close\r\n\r\n`)
   await rawRequest(proxy.port, 'GET http://evil.invalid HTTP/1.1\r\nHost: evil.invalid\r\nConnection: close\r\n\r\n')
   const [local, foreign] = await jsonLogs(proxy.logs)
-  t.equal(local!.curl, `curl -v 'http://localhost:${proxy.port}/v1/x?a=1' -H 'Connection: close'`)
+  t.equal(local!.curl, `curl -v 'http://localhost:${proxy.port}/x?a=1' -H 'Connection: close'`)
   t.equal(foreign!.curl, `curl -v 'http://127.0.0.1:${proxy.port}/' -H 'Host: evil.invalid' -H 'Connection: close'`)
 })
 

@@ -79,7 +79,7 @@ t.test('key, project, URL and environment always change together', async t => {
 
 t.test('a bad profile value stops start-up with what, where from and the fix, never the key', async t => {
   const variable = loadError(t, { env: { BKEND_API_URL_STAGING: 'staging.example/v1' } })
-  t.match(variable, /^config: apiUrl "staging\.example\/v1" \(from BKEND_API_URL_STAGING\) is not an absolute URL[^\n]*\n {2}fix: BKEND_API_URL_STAGING=https:\/\/api-client\.bkend\.ai$/)
+  t.match(variable, /^config: apiUrl "staging\.example\/v1" \(from BKEND_API_URL_STAGING\) is not an absolute URL[^\n]*\n {2}fix: BKEND_API_URL_STAGING=https:\/\/staging\.example$/)
   const name = loadError(t, { file: { environments: { production: { apiKey: PROD_KEY } } } })
   t.match(name, /^config: environments \(from "environments" in .*proxy\.json\) has "production", which is not an environment: use dev, staging or prod\n {2}fix: rename "production" to "prod"$/)
   const field = loadError(t, { file: { environments: { staging: { apiURL: 'https://x.example' } } } })

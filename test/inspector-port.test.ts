@@ -20,10 +20,10 @@ t.test('the proxy port: GET /__proxy/ redirects to the inspector, other /__proxy
   }
   const cases: Array<[string, string]> = [['GET', '/__proxy/api/exchanges'], ['GET', '/__proxy/assets/app.js'], ['DELETE', '/__proxy/api/exchanges'], ['POST', '/__proxy/api/exchanges/1/replay'], ['POST', '/__proxy/api/environment'], ['GET', '/%5F_proxy/api/har']]
   for (const [method, path] of cases) {
-    const res = await fetch(new URL(path, proxy.url), { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{"environment":"prod"}' })
+    const res = await fetch(new URL(path, proxy.url), { method, headers: { 'content-type': 'application/json', origin: 'http://localhost:3000' }, body: method === 'GET' ? undefined : '{"environment":"prod"}' })
     const body = await res.json() as ErrorBody
-    t.same([res.status, body.error.code], [404, 'proxy/moved'], `${method} ${path}`)
-    t.match(body.error.message, `their own port: ${proxy.inspectorUrl}${path} (INSPECTOR_PORT)`, 'names the new URL')
+    t.same([res.status, body.error.code, res.headers.get('access-control-allow-origin')], [404, 'proxy/moved', null], `${method} ${path}, unreadable to a page of an allowed origin`)
+    t.match(body.error.message, `their own port: ${proxy.inspectorUrl}${path.replace('%5F', '_')} (INSPECTOR_PORT)`, 'names the new URL')
   }
   const health = await fetch(new URL('/__proxy/health', proxy.url))
   t.same([health.status, ((await health.json()) as { inspectorUrl: string }).inspectorUrl], [200, `${proxy.inspectorUrl}/__proxy/`])

@@ -45,7 +45,7 @@ t.test('flags beat the environment, which beats .env, which beats the --config f
   const { config, origin } = loadConfig({ cwd: dir, configFile: 'user.json', env: { PORT: '3333' }, flags: { port: '4444' } })
   t.same([config.port, config.environment, config.projectId, config.logLevel], [4444, 'staging', 'from-dotenv', 'debug'])
   t.equal(origin.port, '--port')
-  t.match(origin.environment, /^BKEND_ENVIRONMENT in \.env/)
+  t.match(origin.environment, /^BKEND_ENVIRONMENT in \/\S+\/\.env$/)
   t.match(origin.logLevel, /"logLevel" in .*user\.json/)
 })
 

@@ -52,11 +52,18 @@ export function loadConfig (sources: ConfigSources = {}): LoadedConfig {
   const dotenv = existsSync(dotenvPath) ? readDotenv(dotenvPath) : {}
   // A profile's own values (BKEND_API_KEY_STAGING, ...), by "environment.field".
   const ownValues = new Map<string, Candidate & ProfileSlot>()
-  for (const [label, values] of [[`.env (${dotenvPath})`, dotenv], ['the environment', env]] as const) {
+  for (const [label, values] of [[dotenvPath, dotenv], ['the environment', env]] as const) {
     for (const [name, slot] of VARIABLES) {
       const raw = values[name]
-      if (raw === undefined || raw === '') continue
-      const candidate = { raw, from: label === 'the environment' ? name : `${name} in ${label}`, fix: (example: string) => `${name}=${example}` }
+      if (raw === undefined) continue
+      const from = label === 'the environment' ? name : `${name} in ${label}`
+      // NAME= (empty) means "not set", and like any value it wins over the weaker sources.
+      if (raw === '') {
+        if ('key' in slot) offer(slot.key, { raw: undefined, from: `${from} (empty: not set)`, fix: example => `${name}=${example}` })
+        else ownValues.delete(`${slot.environment}.${slot.field}`)
+        continue
+      }
+      const candidate = { raw, from, fix: (example: string) => `${name}=${example}` }
       if ('key' in slot) offer(slot.key, candidate)
       else ownValues.set(`${slot.environment}.${slot.field}`, { ...candidate, ...slot })
     }
@@ -73,7 +80,7 @@ export function loadConfig (sources: ConfigSources = {}): LoadedConfig {
   const config: Record<string, unknown> = builtInDefaults()
   const origin = Object.fromEntries(SETTING_KEYS.map(key => [key, 'built-in default'])) as Record<SettingKey, string>
   for (const [key, candidate] of candidates) {
-    config[key] = parseSetting(key, candidate)
+    if (candidate.raw !== undefined) config[key] = parseSetting(key, candidate)
     origin[key] = candidate.from
   }
   applyProfiles(config as unknown as Mutable<Config>, origin, ownValues)

@@ -77,10 +77,10 @@ export function upstreamUrl (raw: unknown): string {
   try {
     url = new URL(value)
   } catch {
-    throw new SettingError('is not an absolute URL (it needs the https:// in front)', 'https://api-client.bkend.ai')
+    throw new SettingError('is not an absolute URL (it needs the https:// in front)', upstreamFix(value))
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new SettingError(`must use http: or https:, not ${url.protocol}`, 'https://api-client.bkend.ai')
+    throw new SettingError(`must use http: or https:, not ${url.protocol}`, upstreamFix(value))
   }
   if (url.search || url.hash || url.username || url.password) {
     throw new SettingError('must not carry a query, fragment or credentials', url.origin + url.pathname)
@@ -90,6 +90,37 @@ export function upstreamUrl (raw: unknown): string {
     throw new SettingError('must not end in /v1: the proxy keeps the /v1 of each request path, so it would be doubled', url.origin + path.slice(0, -3))
   }
   return url.origin + path
+}
+
+/** An upstream URL's fix: the value repaired, without the /v1 the proxy adds itself. */
+function upstreamFix (value: string): string {
+  return repairedUrl(value)?.replace(/\/v1\/?$/i, '') ?? 'https://api-client.bkend.ai'
+}
+
+/**
+ * The URL the user most likely meant, for the "fix:" line: a misspelt scheme or slashes
+ * (htp:/127.0.0.1:9911 → http://127.0.0.1:9911), or none at all (localhost:9911 → http://,
+ * other hosts → https://). Undefined when the value does not look like a host.
+ */
+export function repairedUrl (value: string): string | undefined {
+  // host:port reads like scheme:rest; a number after the colon is a port.
+  const parts = /^(?:([a-z][a-z0-9+.-]*):(?!\d+(\/|$))\/*)?([^/:\s]+(?::\d+)?(?:\/\S*)?)$/i.exec(value.trim())
+  if (parts === null) return undefined
+  const [, scheme, , rest] = parts as unknown as [string, string | undefined, unknown, string]
+  const host = rest.split(/[/:]/, 1)[0]!
+  if (!/^(localhost|[\d.]+|\[[\da-f:]+\]|[a-z\d-]+(\.[a-z\d-]+)+)$/i.test(host)) return undefined
+  // Slips of http and https only (htp, htps, hhttp): ftp or mailto are other schemes.
+  const slip = scheme === undefined ? undefined : /^h*t+p+(s?)$/i.exec(scheme)
+  if (slip === null) return undefined
+  const meant = slip === undefined ? undefined : slip[1] === '' ? 'http' : 'https'
+  const loopback = /^(localhost|127\.[\d.]+|\[::1\])$/i.test(host)
+  const repaired = `${meant ?? (loopback ? 'http' : 'https')}://${rest}`
+  try {
+    new URL(repaired) // eslint-disable-line no-new
+    return repaired
+  } catch {
+    return undefined
+  }
 }
 
 export function mcpUrl (raw: unknown): string {

@@ -51,6 +51,10 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
   const rewritePrefix = upstream.pathname.replace(/\/$/, '') + (route.keepPrefix ? route.prefix : '')
   const perRequest = upstreamPerRequest(route.upstreamOf, registered)
 
+  // Fastify's built-in text/plain parser would read such a body whole, ahead of the body
+  // limit and the taps. Without it, every type reaches http-proxy's own catch-all parser,
+  // which hands the request stream on unread (its scope adds JSON and '*' back).
+  app.removeAllContentTypeParsers()
   await app.register(httpProxy, {
     // No fixed upstream: reply-from would send every request to it whatever getUpstream says.
     upstream: '',

@@ -16,13 +16,24 @@ export interface OutboundResult {
 }
 
 // Headers a browser adds that a server-side call would not send, or that a client
-// could use to lie about where the request came from (SEC-12). The forwarding families go
-// by prefix, whatever the member (X-Forwarded-Server, -Prefix, -Ssl…, Proxy-Foo), and
-// Proxy itself: CGI-style stacks turn it into HTTP_PROXY (httpoxy).
-const CLIENT_ONLY = new Set(['expect', 'forwarded', 'x-real-ip', 'via', 'proxy'])
+// could use to lie about where the request came from or which URL it asked for (SEC-12):
+// the client-address headers of CDNs and load balancers, and the URL overrides that IIS
+// and some frameworks obey. The forwarding families go by prefix, whatever the member
+// (X-Forwarded-Server, -Prefix, -Ssl…, Proxy-Foo), and Proxy itself: CGI-style stacks
+// turn it into HTTP_PROXY (httpoxy).
+const CLIENT_ONLY = new Set([
+  'expect', 'forwarded', 'x-real-ip', 'via', 'proxy',
+  'true-client-ip', 'x-client-ip', 'cf-connecting-ip', 'x-original-url', 'x-rewrite-url'
+])
 
 function isClientOnly (name: string): boolean {
   return CLIENT_ONLY.has(name) || name.startsWith('x-forwarded-') || name.startsWith('proxy-')
+}
+
+// CGI-style stacks (and nginx with underscores_in_headers) read X_Forwarded_For as
+// HTTP_X_FORWARDED_FOR, the same variable as X-Forwarded-For: every rule reads _ as -.
+function dashed (name: string): string {
+  return name.includes('_') ? name.replaceAll('_', '-') : name
 }
 
 /** The headers the proxy injects, in order, before policies are applied. */
@@ -39,14 +50,20 @@ export function buildUpstreamHeaders (incoming: IncomingHttpHeaders, context: { 
   const { config, injectable } = context
   const drop = hopByHopNames(incoming.connection)
   const headers: OutboundHeaders = {}
+  const notes: string[] = []
   for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || drop.has(name) || isClientOnly(name)) continue
-    if (name === 'origin' && !config.forwardOrigin) continue
+    const rule = dashed(name)
+    if (value === undefined || drop.has(rule) || isClientOnly(rule)) continue
+    if (rule === 'origin' && !config.forwardOrigin) continue
+    // An underscore spelling of a header the proxy sets would reach such a server beside ours.
+    if (rule !== name && injectable.some(([injectedName]) => injectedName === rule)) {
+      notes.push(`dropped the client's ${name}: servers that read _ as - would take it for ${rule}, which the proxy sets`)
+      continue
+    }
     headers[name] = value
   }
 
   const injected: string[] = []
-  const notes: string[] = []
   for (const [name, value] of injectable) {
     const clientValue = headers[name]
     const policy = config.headerPolicy[name] ?? DEFAULT_HEADER_POLICY[name] ?? 'set'

@@ -5,13 +5,15 @@
 //
 // The refusals that come before anything else, in this order: a request that is
 // ambiguous (two Host or Authorization lines), a Host that is not ours (DNS
-// rebinding), a browser Origin that is not allowed. A refused request never reaches
-// the upstream, so it never spends the injected key. The same checks run as an onRequest
-// hook and, for a URL the router cannot decode, from Fastify's frameworkErrors (app.ts).
+// rebinding), a request target that is not canonical (canonical-path.ts), a browser
+// Origin that is not allowed. A refused request never reaches the upstream, so it never
+// spends the injected key. The same checks run as an onRequest hook and, for a URL the
+// router cannot decode, from Fastify's frameworkErrors (app.ts).
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
 import { hostChecker } from './host-check.js'
+import { nonCanonicalTargetOf, shownTarget } from './canonical-path.js'
 import type { OriginMatcher } from '../cors/origin-match.js'
 import { addRefusalCorsHeaders, grantPrivateNetworkAccess } from '../cors/cors.js'
 import { originAdvice } from '../cors/origin-syntax.js'
@@ -78,6 +80,14 @@ export function createRequestGuard (options: GuardOptions): RequestGuard {
       refuse(request, reply, ERRORS.hostNotAllowed, `Host "${name}" is not allowed: the proxy answers loopback names (localhost, 127.0.0.1, [::1]) and the names in ALLOWED_HOSTS, so that other web pages cannot spend your API key. To use this name, set ALLOWED_HOSTS=${name}`)
       return true
     }
+    // The target as the router reads it (rewriteUrl); one that cannot be made canonical is refused.
+    const notCanonical = nonCanonicalTargetOf(request.raw)
+    if (notCanonical !== undefined) {
+      request.exchange.notes.push(`refused the request target ${shownTarget(request.url)}: ${notCanonical}`)
+      refuse(request, reply, ERRORS.nonCanonicalPath, `the request target is not canonical: ${notCanonical}`)
+      return true
+    }
+    if (request.originalUrl !== request.url) request.exchange.notes.push(`request target ${shownTarget(request.originalUrl)} read as ${shownTarget(request.url)}`)
     // The inspector's paths answer their own page only (src/inspector/gate.ts), not CORS_ORIGINS.
     if (options.ownOriginRule?.(request.url) === true) return false
     const origin = request.headers.origin

@@ -42,6 +42,13 @@ export async function movedRoutes (app: FastifyInstance, options: MovedRoutesOpt
     if (origin === null) return moved(request, reply)
     return reply.redirect(`${origin}${INSPECTOR_PREFIX}/`, 302)
   }
+  // No page of another origin reads these answers, whatever CORS_ORIGINS allows (as before the move).
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    for (const name of Object.keys(reply.getHeaders())) {
+      if (name.startsWith('access-control-')) reply.removeHeader(name)
+    }
+    done(null, payload)
+  })
   // The answer does not depend on the body: none is parsed (a bad or empty JSON body still gets the 404).
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => { done(null, undefined) })
