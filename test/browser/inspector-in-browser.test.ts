@@ -35,6 +35,11 @@ t.test('find the failed call, read its hint, fix the key, replay, compare, expor
   const upstream = await startFakeApi(t, { handler: api })
   let current = testConfig({ port: 0, apiUrl: upstream.url, apiKey: WRONG_KEY })
   const proxy = await startProxy(t, { apiUrl: upstream.url, apiKey: WRONG_KEY, projectId: 'proj-1' }, { app: { currentConfig: () => current } })
+  // Following the redirect below, Chromium opens a spare connection to the proxy port and
+  // never sends on it; Node's closeIdleConnections leaves such a connection open, so
+  // closing would wait for Node's header timeout. The CLI cuts it after SHUTDOWN_GRACE_MS;
+  // the test cuts it at once (teardowns run last first: this one before the close).
+  t.teardown(() => proxy.app.cutOpenConnections())
   const call = async (path: string, init: RequestInit = {}): Promise<number> => {
     const res = await fetch(new URL(path, proxy.url), init)
     await res.arrayBuffer()
