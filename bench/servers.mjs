@@ -40,6 +40,7 @@ export async function startOurProxy ({ upstream, env, logFile, cpu, cwd, nodeArg
       BKEND_PROJECT_ID: 'bench-project',
       HOST: '127.0.0.1',
       PORT: String(port),
+      INSPECTOR_PORT: '0', // the bench never opens the inspector; any free port, so runs can overlap
       ...env
     }
   })

@@ -46,10 +46,10 @@ function projectCopy () {
 
 const median = values => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const rows = { 'bin (node dist/cli.js)': [], 'npm start, nothing to rebuild': [], '8 concurrent npm start, fresh build (slowest)': [] }
-const NPM_START = ['start', '--silent', '--', '--port', '0']
+const NPM_START = ['start', '--silent', '--', '--port', '0', '--inspector-port', '0']
 await timeToHealthy('npm', NPM_START, ROOT) // builds dist/ if it is stale
 for (let round = 0; round < ROUNDS; round++) {
-  rows['bin (node dist/cli.js)'].push(await timeToHealthy(process.execPath, ['dist/cli.js', '--port', '0'], ROOT))
+  rows['bin (node dist/cli.js)'].push(await timeToHealthy(process.execPath, ['dist/cli.js', '--port', '0', '--inspector-port', '0'], ROOT))
   rows['npm start, nothing to rebuild'].push(await timeToHealthy('npm', NPM_START, ROOT))
   if (round < 2) {
     const dir = projectCopy()

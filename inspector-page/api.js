@@ -38,7 +38,8 @@ export async function replay (id, confirm = false) {
 }
 
 export async function clearExchanges () {
-  return json(await fetch(`${API}/exchanges`, { method: 'DELETE' }))
+  // Every request that changes something is JSON, so no form or beacon elsewhere can send one.
+  return json(await fetch(`${API}/exchanges`, { method: 'DELETE', headers: { 'content-type': 'application/json' } }))
 }
 
 export function eventsUrl (filters) {

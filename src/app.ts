@@ -1,5 +1,6 @@
-// buildApp(config, options): the whole proxy as a Fastify instance. It never listens,
-// so tests choose between inject() and a real port.
+// buildApp(config, options): the whole proxy as a Fastify instance, with the inspector's
+// own server beside it (app.inspectorApp, for INSPECTOR_PORT; closed with the proxy).
+// Neither listens, so tests choose between inject() and real ports.
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import cors from '@fastify/cors'
 import type { Logger } from 'pino'
@@ -20,14 +21,13 @@ import { sendProxyError } from './reply-error.js'
 import { ERRORS } from './errors.js'
 import { frameworkLogger } from './log/framework-logger.js'
 import { createInspector, makeRoomForCaptures, type Inspector } from './inspector/inspector.js'
-import { inspectorGate } from './inspector/gate.js'
-import { inspectorRoutes } from './inspector/routes.js'
-import { INSPECTOR_PREFIX, isInspectorPath } from './inspector/paths.js'
+import { inspectorOrigin, movedRoutes } from './inspector/moved-routes.js'
+import { INSPECTOR_PREFIX } from './inspector/paths.js'
 import { createLiveConfig, type LiveConfig } from './config/live-config.js'
 import { requestConfig, snapshotConfig } from './config/request-config.js'
 import { prodReadOnly } from './guard/prod-read-only.js'
+import { buildInspectorApp } from './inspector-app.js'
 import { canonicalRequestUrl } from './guard/canonical-path.js'
-import { environmentRoute, isEnvironmentPath } from './lifecycle/environment-route.js'
 
 export interface AppOptions {
   logger: Logger
@@ -50,6 +50,8 @@ export interface ProxyApp extends FastifyInstance {
   beginShutdown: () => void
   /** Ends the grace period: closes every connection still open, and logs their exchanges as cut by the proxy. */
   cutOpenConnections: () => void
+  /** The inspector's page, API and environment switch, for INSPECTOR_PORT; null with INSPECTOR=false (and in a replay's second app). */
+  inspectorApp: FastifyInstance | null
 }
 
 export async function buildApp (config: Config, options: AppOptions): Promise<ProxyApp> {
@@ -90,6 +92,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   app.cutOpenConnections = () => {
     stopping.cut()
     app.server.closeAllConnections()
+    app.inspectorApp?.server.closeAllConnections()
   }
   const proxyCutOf = (request: FastifyRequest): ProxyCut | undefined => {
     // 503 stands for the answer the client never got at shutdown.
@@ -99,9 +102,21 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   }
 
   const dispatcher = createUpstreamDispatcher(config, { ca: options.upstreamCa })
-  // INSPECTOR=false: no store, no hooks, no routes; /__proxy/ is a plain 404.
+  // INSPECTOR=false: no store, no hooks, no inspector port.
   const inspector = options.inspector ?? (config.inspector ? createInspector(config) : undefined)
   const servesInspector = inspector !== undefined && options.inspector === undefined
+  app.inspectorApp = null
+  // Known once it listens; before that, the configured one (none for port 0).
+  const inspectorPort = (): number | null => {
+    if (app.inspectorApp === null) return null
+    const address = app.inspectorApp.server.address()
+    if (address !== null && typeof address === 'object') return address.port
+    return config.inspectorPort === 0 ? null : config.inspectorPort
+  }
+  const inspectorUrl = (host: string | undefined): string | null => {
+    const origin = inspectorOrigin(host, inspectorPort())
+    return origin === null ? null : `${origin}${INSPECTOR_PREFIX}/`
+  }
 
   // Set before the plugins register: each keeps the error handler in force at its registration.
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
@@ -113,15 +128,12 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   if (inspector) makeRoomForCaptures(app)
   await app.register(requestConfig, { current: live.current })
   await app.register(exchangeLog, { logger, config, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId })
-  // The same-origin rule covers the inspector's paths, which include the environment switch; without the inspector, the switch alone.
-  const ownOriginRule = servesInspector ? isInspectorPath : isEnvironmentPath
-  await app.register(requestGuard, { config, originAllowed, ownOriginRule })
-  await app.register(inspectorGate, servesInspector ? {} : { appliesTo: isEnvironmentPath, what: 'the environment switch' })
+  await app.register(requestGuard, { config, originAllowed })
   await app.register(cors, corsOptions(originAllowed))
   await app.register(stoppingGate, { stopping })
   await app.register(prodReadOnly, { config })
-  await app.register(healthRoute, { currentConfig: live.current, droppedLogLines: options.droppedLogLines ?? (() => 0) })
-  await app.register(environmentRoute, { live, logger })
+  await app.register(healthRoute, { currentConfig: live.current, droppedLogLines: options.droppedLogLines ?? (() => 0), inspectorUrl })
+  await app.register(movedRoutes, { inspectorOn: inspector !== undefined, inspectorPort })
   if (servesInspector) {
     // Replay with a changed configuration goes through a second app that shares this inspector.
     const startProxy = async (current: Config) => {
@@ -130,7 +142,13 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       let closing: Promise<void> | undefined
       return { address: second.server.address() as AddressInfo, release: () => (closing ??= second.close()) }
     }
-    await app.register(inspectorRoutes, { prefix: INSPECTOR_PREFIX, inspector, config, runningConfig: live.current, replay: { currentConfig: options.currentConfig, startProxy } })
+    // Replays go out through this (the proxy's) port, never the inspector's.
+    const replay = { currentConfig: options.currentConfig, startProxy, proxyAddress: () => app.server.address() }
+    const inspectorApp = app.inspectorApp = await buildInspectorApp({ config, logger, live, inspector, logColour: options.logColour, replay })
+    // Closed with the proxy, side by side: its event streams end while the proxy's requests drain.
+    let inspectorClosed: Promise<void> | undefined
+    app.addHook('preClose', (done) => { inspectorClosed = inspectorApp.close(); done() })
+    app.addHook('onClose', async () => { await (inspectorClosed ?? inspectorApp.close()) })
   }
   for (const route of proxyRoutes(config)) {
     await app.register(registerProxy, { config, dispatcher, route, inspector: inspector?.taps })

@@ -8,6 +8,7 @@ import { createLogger } from './log/logger.js'
 import { buildApp } from './app.js'
 import { bannerFacts, bannerText, bannerTitle } from './lifecycle/banner.js'
 import { installShutdown } from './lifecycle/shutdown.js'
+import { listenFailureMessage } from './lifecycle/listen-failure.js'
 import { VERSION } from './config/version.js'
 import { formatDoctorReport, runDoctor } from './doctor/doctor.js'
 import { runInit } from './init/init.js'
@@ -51,8 +52,9 @@ function usage (): string {
     'configured profile (dev, staging, prod) and says which key works where.',
     '',
     'Profiles: BKEND_API_KEY_DEV, _STAGING, _PROD (and BKEND_AUTH_SCHEME_*, BKEND_PROJECT_ID_*, BKEND_API_URL_*) or "environments" in the',
-    'config file; each falls back to the unsuffixed setting. Switch without a restart:',
-    `  curl -X POST http://localhost:8787/__proxy/api/environment -H 'content-type: application/json' -d '{"environment": "staging"}'`
+    'config file; each falls back to the unsuffixed setting. Switch without a restart, on the inspector\'s port (INSPECTOR_PORT),',
+    'or by setting BKEND_ENVIRONMENT in .env (applied on save; the only way with INSPECTOR=false):',
+    `  curl -X POST http://localhost:8788/__proxy/api/environment -H 'content-type: application/json' -d '{"environment": "staging"}'`
   ].join('\n')
 }
 
@@ -168,22 +170,30 @@ async function main (argv: string[]): Promise<void> {
     logger.error(`${what}: the proxy stops once open requests finish (a bug in the proxy; please report it with this stack): ${stackOf(error)}`)
     stop(what, 1)
   }
-  try {
-    await app.listen({ port: config.port, host: config.host })
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    const message = code === 'EADDRINUSE'
-      ? `config: port ${config.port} (from ${origin.port}) is already in use\n  fix: stop the other process, or PORT=${config.port + 1}`
-      : `config: cannot listen on ${config.host}:${config.port} (host from ${origin.host}, port from ${origin.port}): ${(error as Error).message}\n  fix: HOST=127.0.0.1`
-    process.stderr.write(message + '\n')
-    process.exitCode = 1
-    await app.close()
-    await flush()
-    return
+  // The inspector's port first, where it is bound where the proxy binds (HOST).
+  const inspecting = app.inspectorApp !== null
+  const listening = [
+    ...(app.inspectorApp === null ? [] : [{ server: app.inspectorApp, port: config.inspectorPort, variable: 'INSPECTOR_PORT', from: origin.inspectorPort, otherPort: config.port, otherVariable: 'PORT' }]),
+    { server: app, port: config.port, variable: 'PORT', from: origin.port, otherPort: inspecting ? config.inspectorPort : null, otherVariable: 'INSPECTOR_PORT' }
+  ]
+  for (const { server, ...attempt } of listening) {
+    try {
+      await server.listen({ port: attempt.port, host: config.host })
+    } catch (error) {
+      process.stderr.write(listenFailureMessage({ ...attempt, host: config.host, hostFrom: origin.host }, error as NodeJS.ErrnoException) + '\n')
+      process.exitCode = 1
+      await app.close()
+      await flush()
+      return
+    }
   }
-  const address = app.server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : config.port
-  const facts = bannerFacts(config, origin, port, { inContainer: inContainer() })
+  const portOf = (server: { server: { address: () => unknown } }, fallback: number): number => {
+    const address = server.server.address() as { port?: number } | null
+    return typeof address === 'object' && address?.port !== undefined ? address.port : fallback
+  }
+  const port = portOf(app, config.port)
+  const inspectorPort = app.inspectorApp === null ? null : portOf(app.inspectorApp, config.inspectorPort)
+  const facts = bannerFacts(config, origin, port, { inContainer: inContainer() }, inspectorPort)
   if (config.logFormat === 'json') notices.info({ banner: facts }, bannerTitle(facts))
   else notices.info(bannerText(facts))
   for (const notice of facts.notices) notices.info(notice)

@@ -41,7 +41,9 @@ export const ERRORS = {
   replayUnavailable: { code: 'proxy/replay-unavailable', status: 409, message: 'the exchange cannot be replayed', otherStatuses: [503] },
   replayNeedsConfirmation: { code: 'proxy/replay-needs-confirmation', status: 409, message: 'this replay sends a refresh token again; send {"confirm": true} to replay it anyway' },
   configInvalid: { code: 'proxy/config-invalid', status: 409, message: 'the configuration as its sources say now is not valid; nothing was sent' },
-  replayFailed: { code: 'proxy/replay-failed', status: 502, message: 'the replayed request failed before an answer' }
+  replayFailed: { code: 'proxy/replay-failed', status: 502, message: 'the replayed request failed before an answer' },
+  replayBusy: { code: 'proxy/replay-busy', status: 429, message: 'as many replays as the inspector runs at once are running; retry when one has finished' },
+  moved: { code: 'proxy/moved', status: 404, message: 'the inspector and its API are on their own port (INSPECTOR_PORT), not on the proxy port' }
 } as const satisfies Record<string, ProxyErrorEntry>
 
 export type ProxyErrorName = keyof typeof ERRORS
@@ -66,5 +68,5 @@ export function statusOf (entry: ProxyErrorEntry, wanted?: number): number {
 
 /** The message of a write refused while prod is active and PROD_READ_ONLY is on. */
 export function prodReadOnlyMessage (method: string): string {
-  return `prod is the active environment and PROD_READ_ONLY is on (the default), so ${method} is refused and nothing was sent upstream. To write to prod on purpose, set PROD_READ_ONLY=false (--no-prod-read-only, or "prodReadOnly": false in the config file); to work on another environment, POST {"environment": "dev"} to /__proxy/api/environment.`
+  return `prod is the active environment and PROD_READ_ONLY is on (the default), so ${method} is refused and nothing was sent upstream. To write to prod on purpose, set PROD_READ_ONLY=false (--no-prod-read-only, or "prodReadOnly": false in the config file); to work on another environment, POST {"environment": "dev"} to /__proxy/api/environment on the inspector's port (INSPECTOR_PORT, 8788 by default) or set BKEND_ENVIRONMENT in .env.`
 }

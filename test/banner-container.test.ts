@@ -11,7 +11,7 @@ const ORIGIN = Object.fromEntries(SETTING_KEYS.map(key => [key, 'built-in defaul
 // A key in a documented format: auto sends it as X-API-Key, with no format warning.
 const KEY = `pk_${'0123456789abcdef'.repeat(4)}`
 const config = (host: string): Config => ({ ...builtInDefaults(), host, apiKey: KEY })
-const NOTICE = 'in a container, listening on 0.0.0.0 so the published port reaches the proxy; publish it on loopback only: docker run -p 127.0.0.1:8787:8787, or in compose ports: ["127.0.0.1:8787:8787"]'
+const NOTICE = 'in a container, listening on 0.0.0.0 so the published ports reach the proxy and the inspector; publish both on loopback only: docker run -p 127.0.0.1:8787:8787 -p 127.0.0.1:8788:8788, or in compose ports: ["127.0.0.1:8787:8787", "127.0.0.1:8788:8788"]'
 
 t.test('in a container, a non-loopback HOST is one info line naming docker run -p and compose ports', async t => {
   const facts = bannerFacts(config('0.0.0.0'), ORIGIN, 8787, { inContainer: true })
@@ -35,7 +35,8 @@ t.test('a container is known by the `container` variable, which the image sets',
 t.test('CLI in a container: the info line, even at LOG_LEVEL=warn, and no warning', async t => {
   const cli = await startCli(t, [], { env: { HOST: '0.0.0.0', container: 'docker', BKEND_API_KEY: KEY, LOG_LEVEL: 'warn' } })
   await cli.waitForStdout(/in a container/)
-  t.match(cli.stdout(), new RegExp(`INFO: in a container, listening on 0\\.0\\.0\\.0 so the published port reaches the proxy; publish it on loopback only: docker run -p 127\\.0\\.0\\.1:${cli.port}:${cli.port}, or in compose ports: \\["127\\.0\\.0\\.1:${cli.port}:${cli.port}"\\]$`, 'm'))
+  const [p, i] = [cli.port, cli.inspectorPort]
+  t.match(cli.stdout(), new RegExp(`INFO: in a container, listening on 0\\.0\\.0\\.0 so the published ports reach the proxy and the inspector; publish both on loopback only: docker run -p 127\\.0\\.0\\.1:${p}:${p} -p 127\\.0\\.0\\.1:${i}:${i}, or in compose ports: \\["127\\.0\\.0\\.1:${p}:${p}", "127\\.0\\.0\\.1:${i}:${i}"\\]$`, 'm'))
   t.notMatch(cli.stdout(), /WARN/)
   t.same(await cli.stop(), { code: 0, signal: null })
 })

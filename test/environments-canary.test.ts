@@ -27,7 +27,8 @@ async function bodyOf (url: URL, init: RequestInit = {}): Promise<string> {
 }
 
 async function traffic (cli: RunningCli): Promise<string> {
-  const url = (path: string): URL => new URL(path, cli.url)
+  // The inspector's API, the environment switch included, is on its own port.
+  const url = (path: string): URL => new URL(path, path.startsWith('/__proxy/api/') ? cli.inspectorUrl : cli.url)
   const json = { method: 'POST', headers: { 'content-type': 'application/json' } }
   const answers = [
     await bodyOf(url('/v1/data/posts')),

@@ -36,7 +36,7 @@ t.test('with prod active, each writing method is refused in bkend\'s shape and n
 
 t.test('the proxy\'s own POST routes are not writes to prod', async t => {
   const proxy = await startProxy(t, { apiKey: PROD_KEY, environment: 'prod', apiUrl: 'http://127.0.0.1:9' })
-  const res = await fetch(new URL('/__proxy/api/environment', proxy.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"dev"}' })
+  const res = await fetch(new URL('/__proxy/api/environment', proxy.inspectorUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"dev"}' })
   t.equal(res.status, 200, 'switching away from prod is always possible')
 })
 
@@ -51,7 +51,7 @@ t.test('a switch to prod applies read-only to the requests after it', async t =>
   const api = await startFakeApi(t)
   const proxy = await startProxy(t, { apiUrl: api.url, apiKey: DEV_KEY, environments: { prod: { apiKey: PROD_KEY, projectId: 'p-prod', apiUrl: api.url } } })
   t.equal((await fetch(new URL('/v1/data/posts', proxy.url), { method: 'POST', body: '{}' })).status, 200, 'dev takes writes')
-  const switched = await fetch(new URL('/__proxy/api/environment', proxy.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"prod"}' })
+  const switched = await fetch(new URL('/__proxy/api/environment', proxy.inspectorUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"prod"}' })
   t.equal(switched.status, 200)
   t.equal((await fetch(new URL('/v1/data/posts', proxy.url), { method: 'POST', body: '{}' })).status, 403)
   t.equal(api.started, 1)
@@ -66,7 +66,7 @@ t.test('every prod exchange is marked: PROD in the pretty summary line and the c
   const compact = await startProxy(t, { apiUrl: api.url, apiKey: DEV_KEY, environments, logFormat: 'compact' })
   for (const proxy of [pretty, json, compact]) {
     await fetch(new URL('/v1/data/posts', proxy.url))
-    await fetch(new URL('/__proxy/api/environment', proxy.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"prod"}' })
+    await fetch(new URL('/__proxy/api/environment', proxy.inspectorUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"prod"}' })
     await fetch(new URL('/v1/data/posts', proxy.url))
     await fetch(new URL('/v1/data/posts', proxy.url), { method: 'DELETE' })
   }
@@ -104,7 +104,7 @@ t.test('CLI: a key that names another environment is warned about at start-up an
   const cli = await startCli(t, [], { cwd })
   await cli.waitForStdout(/WARN: the API key for dev \(sk_live_••••prd3 \(38 chars\)\) looks like a key of prod \(its sk_live_ prefix\)[^]*WARN: the API key for prod \(sk_test_••••dev1 \(38 chars\)\) looks like a key of dev or staging/)
   const before = cli.stdout().length
-  const res = await fetch(new URL('/__proxy/api/environment', cli.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"prod"}' })
+  const res = await fetch(new URL('/__proxy/api/environment', cli.inspectorUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"prod"}' })
   const body = await res.json() as { warnings: string[] }
   t.match(body.warnings, [/^the API key for prod \(sk_test_••••dev1 \(38 chars\)\) looks like a key of dev or staging \(its sk_test_ prefix\)/])
   await cli.waitForStdout(/switched dev → prod[^]*WARN: the API key for prod/)

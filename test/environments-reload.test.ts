@@ -76,7 +76,7 @@ t.test('the --config file edited on disk, profiles included', async t => {
   await reloaded
   t.match(cli.stdout(), /INFO: config: reloaded proxy\.json; applied to new requests: dev\.projectId p-file → p-file2, staging\.apiKey sk_test_••••aaa1 \(38 chars\) → sk_test_••••stg2 \(38 chars\), staging\.projectId p-file → p-staging\n/)
   t.equal(await upstreamSees(cli, api), `Bearer ${KEY_1} | p-file2 | dev`)
-  await fetch(new URL('/__proxy/api/environment', cli.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"staging"}' })
+  await fetch(new URL('/__proxy/api/environment', cli.inspectorUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"staging"}' })
   t.equal(await upstreamSees(cli, api), `Bearer ${STAGING_KEY} | p-staging | staging`, 'the new profile can be switched to')
   await cli.stop()
 })
@@ -88,7 +88,7 @@ t.test('a switch survives reloads that leave BKEND_ENVIRONMENT alone; an edit of
   const base = [`BKEND_API_URL=${api.url}`, `BKEND_API_KEY=${KEY_1}`, `BKEND_API_KEY_STAGING=${STAGING_KEY}`, 'BKEND_ENVIRONMENT=dev']
   writeFileSync(dotenv, base.join('\n'))
   const cli = await startCli(t, [], { cwd })
-  await fetch(new URL('/__proxy/api/environment', cli.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"staging"}' })
+  await fetch(new URL('/__proxy/api/environment', cli.inspectorUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"staging"}' })
   let reloaded = nextLine(cli, /INFO: config: reloaded \.env/)
   writeFileSync(dotenv, [...base, 'BKEND_PROJECT_ID=p9'].join('\n'))
   await reloaded
@@ -105,10 +105,10 @@ t.test('PORT and HOST edited: reported as "restart to apply", the proxy keeps it
   const api = await startFakeApi(t)
   const cwd = tempDir(t)
   const dotenv = join(cwd, '.env')
-  writeFileSync(dotenv, `BKEND_API_URL=${api.url}\nPORT=0\n`)
+  writeFileSync(dotenv, `BKEND_API_URL=${api.url}\nPORT=0\nINSPECTOR_PORT=0\n`)
   const cli = await startCli(t, [], { cwd, portFromSettings: true })
   const reloaded = nextLine(cli, /INFO: config: reloaded \.env/)
-  writeFileSync(dotenv, `BKEND_API_URL=${api.url}\nPORT=8788\nHOST=0.0.0.0\nLOG_BODIES=true\n`)
+  writeFileSync(dotenv, `BKEND_API_URL=${api.url}\nPORT=8788\nINSPECTOR_PORT=0\nHOST=0.0.0.0\nLOG_BODIES=true\n`)
   await reloaded
   t.match(cli.stdout(), /INFO: config: reloaded \.env; applied to new requests: logBodies false → true; restart to apply: port 0 → 8788, host 127\.0\.0\.1 → 0\.0\.0\.0\n/)
   t.equal((await fetch(new URL('/__proxy/health', cli.url))).status, 200, 'still listening where it was')

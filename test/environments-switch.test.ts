@@ -1,7 +1,8 @@
-// POST /__proxy/api/environment switches the active profile for requests that start
-// afterwards: key, project, URL and X-Environment move together (two upstreams, one per
-// profile), requests in flight keep theirs (an open SSE stream), and only curl, scripts
-// and the proxy's own page may switch (same Host and same-origin rules as the inspector).
+// POST /__proxy/api/environment, on the inspector's port, switches the active profile for
+// requests that start afterwards: key, project, URL and X-Environment move together (two
+// upstreams, one per profile), requests in flight keep theirs (an open SSE stream), and
+// only curl, scripts and the inspector's own page may switch (same Host and same-origin
+// rules as the inspector). The proxy port has no switch, and INSPECTOR=false none at all.
 import t from 'tap'
 import type { ServerResponse } from 'node:http'
 import { startFakeApi, type FakeApi } from './helpers/fake-upstream.js'
@@ -27,7 +28,7 @@ async function twoProfiles (t: typeof import('tap'), overrides: Parameters<typeo
 }
 
 function switchTo (proxy: TestProxy, environment: string, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(new URL('/__proxy/api/environment', proxy.url), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ environment }) })
+  return fetch(new URL('/__proxy/api/environment', proxy.inspectorUrl), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ environment }) })
 }
 
 function profileOf (headers: Record<string, string | string[] | undefined>): string {
@@ -93,41 +94,55 @@ t.test('a stream open across a switch keeps its profile; the next request gets t
 })
 
 t.test('the switch is refused cross-origin, cross-site and for a foreign Host; curl and the page itself may switch', async t => {
+  const { proxy } = await twoProfiles(t)
+  // http://localhost:3000 is allowed by CORS_ORIGINS for the API, and still refused here.
+  const crossOrigin = await switchTo(proxy, 'staging', { origin: 'http://localhost:3000' })
+  t.same([crossOrigin.status, ((await crossOrigin.json()) as { error: { code: string } }).error.code], [403, 'proxy/origin-not-allowed'], 'cross-origin')
+  t.equal(crossOrigin.headers.get('access-control-allow-origin'), null, 'the refusal carries no CORS headers')
+  const crossSite = await switchTo(proxy, 'staging', { 'sec-fetch-site': 'cross-site' })
+  t.equal(crossSite.status, 403, 'cross-site without Origin')
+  const body = '{"environment":"staging"}'
+  const foreign = await rawRequest(proxy.inspectorPort, `POST /__proxy/api/environment HTTP/1.1\r\nHost: evil.example:${proxy.inspectorPort}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
+  t.match(foreign.text, /^HTTP\/1\.1 403 [^]*"proxy\/host-not-allowed"/, 'foreign Host')
+  const state = await (await fetch(new URL('/__proxy/api/environment', proxy.inspectorUrl))).json() as { environment: string }
+  t.equal(state.environment, 'dev', 'nothing was switched by the refused requests')
+  t.equal((await switchTo(proxy, 'staging', { origin: proxy.inspectorUrl })).status, 200, 'same origin (the page)')
+  t.equal((await switchTo(proxy, 'dev')).status, 200, 'no Origin (curl)')
+})
+
+t.test('the proxy port has no switch: 404 proxy/moved naming the inspector\'s; with INSPECTOR=false there is none over HTTP', async t => {
   for (const inspector of [true, false]) {
-    const { proxy } = await twoProfiles(t, { inspector })
+    const { dev, staging, proxy } = await twoProfiles(t, { inspector })
     const label = inspector ? '' : ' (inspector off)'
-    // http://localhost:3000 is allowed by CORS_ORIGINS for the API, and still refused here.
-    const crossOrigin = await switchTo(proxy, 'staging', { origin: 'http://localhost:3000' })
-    t.same([crossOrigin.status, ((await crossOrigin.json()) as { error: { code: string } }).error.code], [403, 'proxy/origin-not-allowed'], `cross-origin${label}`)
-    t.equal(crossOrigin.headers.get('access-control-allow-origin'), null, `the refusal carries no CORS headers${label}`)
-    const crossSite = await switchTo(proxy, 'staging', { 'sec-fetch-site': 'cross-site' })
-    t.equal(crossSite.status, 403, `cross-site without Origin${label}`)
-    const body = '{"environment":"staging"}'
-    const foreign = await rawRequest(proxy.port, `POST /__proxy/api/environment HTTP/1.1\r\nHost: evil.example:${proxy.port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
-    t.match(foreign.text, /^HTTP\/1\.1 403 [^]*"proxy\/host-not-allowed"/, `foreign Host${label}`)
-    const state = await (await fetch(new URL('/__proxy/api/environment', proxy.url))).json() as { environment: string }
-    t.equal(state.environment, 'dev', `nothing was switched by the refused requests${label}`)
-    t.equal((await switchTo(proxy, 'staging', { origin: `http://localhost:${proxy.port}` })).status, 200, `same origin (the page)${label}`)
-    t.equal((await switchTo(proxy, 'dev')).status, 200, `no Origin (curl)${label}`)
+    for (const origin of [undefined, 'http://localhost:3000', proxy.url]) {
+      const res = await fetch(new URL('/__proxy/api/environment', proxy.url), { method: 'POST', headers: { 'content-type': 'application/json', ...(origin === undefined ? {} : { origin }) }, body: '{"environment":"staging"}' })
+      const refused = await res.json() as { error: { code: string, message: string } }
+      t.same([res.status, refused.error.code], [404, inspector ? 'proxy/moved' : 'proxy/not-found'], `from ${origin ?? 'curl'}${label}`)
+      t.match(refused.error.message, inspector ? `${proxy.inspectorUrl}/__proxy/api/environment` : 'set BKEND_ENVIRONMENT in .env', `the answer says where to switch${label}`)
+    }
+    const health = await (await fetch(new URL('/__proxy/health', proxy.url))).json() as { environment: string, inspectorUrl: string | null }
+    t.same([health.environment, health.inspectorUrl], ['dev', inspector ? `${proxy.inspectorUrl}/__proxy/` : null], `nothing was switched${label}`)
+    await (await fetch(new URL('/v1/data/posts', proxy.url))).arrayBuffer()
+    t.same([dev.received.length, staging.received.length], [1, 0], `requests still go to dev${label}`)
   }
 })
 
 t.test('a switch needs JSON and a known environment', async t => {
   const { proxy } = await twoProfiles(t)
-  const form = await fetch(new URL('/__proxy/api/environment', proxy.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '{"environment":"staging"}' })
+  const form = await fetch(new URL('/__proxy/api/environment', proxy.inspectorUrl), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '{"environment":"staging"}' })
   t.equal(form.status, 415)
   t.match(((await form.json()) as { error: { message: string } }).error.message, /-H 'content-type: application\/json' -d '\{"environment": "staging"\}'/)
   const unknown = await switchTo(proxy, 'production')
   t.same([unknown.status, await unknown.json()], [400, { success: false, error: { code: 'proxy/bad-request', message: '"environment" "production" must be dev, staging or prod: send {"environment": "prod"}' } }])
-  const missing = await fetch(new URL('/__proxy/api/environment', proxy.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+  const missing = await fetch(new URL('/__proxy/api/environment', proxy.inspectorUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
   t.equal(missing.status, 400)
 })
 
 t.test('the inspector page carries the switch', async t => {
   const { proxy } = await twoProfiles(t)
-  const page = await (await fetch(new URL('/__proxy/', proxy.url))).text()
+  const page = await (await fetch(new URL('/__proxy/', proxy.inspectorUrl))).text()
   t.match(page, '<select id="environment"')
-  const script = await fetch(new URL('/__proxy/assets/environment.js', proxy.url))
+  const script = await fetch(new URL('/__proxy/assets/environment.js', proxy.inspectorUrl))
   t.same([script.status, script.headers.get('content-type')], [200, 'text/javascript; charset=utf-8'])
   t.match(await script.text(), "const PATH = '/__proxy/api/environment'")
 })
@@ -136,7 +151,7 @@ t.test('the inspector scrubs the key of the profile each exchange ran with, not 
   const { proxy } = await twoProfiles(t)
   await switchTo(proxy, 'staging')
   await fetch(new URL(`/v1/data/posts?note=${STAGING_KEY}`, proxy.url))
-  const list = await (await fetch(new URL('/__proxy/api/exchanges', proxy.url))).json() as { exchanges: Array<{ url: string }> }
+  const list = await (await fetch(new URL('/__proxy/api/exchanges', proxy.inspectorUrl))).json() as { exchanges: Array<{ url: string }> }
   t.equal(list.exchanges.length, 1)
   t.notMatch(list.exchanges[0]!.url, 'STGKEY', 'the list shows no staging key')
 })

@@ -1,5 +1,6 @@
-// The inspector's headless API end to end: a fake upstream, the real proxy on a port,
-// and the API read over HTTP as a script would (list, filters, detail, SSE, replay, HAR).
+// The inspector's headless API end to end: a fake upstream, the real proxy on a port, the
+// inspector on its own, and the API read over HTTP as a script would (list, filters,
+// detail, SSE, replay, HAR).
 import t from 'tap'
 import { gzipSync } from 'node:zlib'
 import { startFakeApi, type FakeHandler } from './helpers/fake-upstream.js'
@@ -32,8 +33,9 @@ const bkendLike: FakeHandler = (req, res, body) => {
   }
 }
 
+/** A call to the inspector's API, on its own port. */
 async function json<T = any> (proxy: TestProxy, path: string, init: RequestInit = {}): Promise<{ status: number, body: T, headers: Headers }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- test reads loose JSON
-  const res = await fetch(new URL(path, proxy.url), init)
+  const res = await fetch(new URL(path, proxy.inspectorUrl), init)
   const text = await res.text()
   return { status: res.status, body: (text === '' ? null : JSON.parse(text)) as T, headers: res.headers }
 }
@@ -119,8 +121,8 @@ t.test('detail: curl -v block with [injected] marks, bodies redacted and decoded
 t.test('SSE: each new exchange arrives as an event; a stream shows when its headers arrive and again when it ends', async t => {
   const api = await startFakeApi(t, { handler: bkendLike })
   const proxy = await startProxy(t, { apiUrl: api.url })
-  const all = await openSse(t, `${proxy.url}/__proxy/api/events`)
-  const failures = await openSse(t, `${proxy.url}/__proxy/api/events?status=4xx`)
+  const all = await openSse(t, `${proxy.inspectorUrl}/__proxy/api/events`)
+  const failures = await openSse(t, `${proxy.inspectorUrl}/__proxy/api/events?status=4xx`)
   await send(proxy, '/v1/data/posts')
   const first = JSON.parse((await all.next(e => e.event === 'exchange')).data)
   t.same([first.status, first.state, first.url], [200, 'done', '/v1/data/posts'])
@@ -136,7 +138,7 @@ t.test('SSE: each new exchange arrives as an event; a stream shows when its head
   const failed = JSON.parse((await failures.next(e => e.event === 'exchange')).data)
   t.same([failed.id, failed.status], [open.id + 1, 404])
   t.same(failures.events.length, 1, 'the filtered stream saw only the 404')
-  await json(proxy, '/__proxy/api/exchanges', { method: 'DELETE' })
+  await json(proxy, '/__proxy/api/exchanges', { method: 'DELETE', headers: { 'content-type': 'application/json' } })
   await all.next(e => e.event === 'clear')
   t.same((await json(proxy, '/__proxy/api/exchanges')).body.exchanges, [], 'cleared')
 })
@@ -146,7 +148,7 @@ t.test('a stream over before it could be listed as open stays listed as done', a
   // that ended within that turn must not be listed as open again afterwards.
   const api = await startFakeApi(t, { handler: bkendLike })
   const proxy = await startProxy(t, { apiUrl: api.url })
-  const all = await openSse(t, `${proxy.url}/__proxy/api/events`)
+  const all = await openSse(t, `${proxy.inspectorUrl}/__proxy/api/events`)
   for (let i = 0; i < 20; i++) await send(proxy, '/v1/events-short')
   await all.next(e => e.event === 'exchange' && JSON.parse(e.data).id === 20 && JSON.parse(e.data).state === 'done')
   await new Promise(resolve => setTimeout(resolve, 100))
@@ -221,7 +223,7 @@ t.test('HAR export: HAR 1.2 structure, the same filters as the list, redacted', 
   const proxy = await startProxy(t, { apiUrl: api.url, apiKey: KEY })
   await send(proxy, '/v1/data/posts?limit=2&api_key=sk_query_0123456789abcdefghijk', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"token":"tok_0123456789abcdefghijklmnop"}' })
   await send(proxy, '/v1/auth/me')
-  const res = await fetch(new URL('/__proxy/api/har', proxy.url))
+  const res = await fetch(new URL('/__proxy/api/har', proxy.inspectorUrl))
   t.match(res.headers.get('content-disposition'), /^attachment; filename="bkend-dev-proxy-.*\.har"$/)
   const text = await res.text()
   const har = JSON.parse(text)
@@ -235,6 +237,6 @@ t.test('HAR export: HAR 1.2 structure, the same filters as the list, redacted', 
   t.match(post.request.postData.text, /"token":"tok_01••••mnop \(30 chars\)"/)
   t.ok(post.timings.wait >= 0 && post.timings.receive >= 0 && Math.abs(post.time - post.timings.wait - post.timings.receive) < 0.01)
   for (const secret of [KEY, 'sk_query_0123456789abcdefghijk', 'tok_0123456789abcdefghijklmnop']) t.notMatch(text, secret)
-  const filtered = await (await fetch(new URL('/__proxy/api/har?status=4xx', proxy.url))).json() as any
+  const filtered = await (await fetch(new URL('/__proxy/api/har?status=4xx', proxy.inspectorUrl))).json() as any
   t.same(filtered.log.entries.map((e: any) => e._bkend.id), [2], 'filtered view')
 })

@@ -26,12 +26,12 @@ t.test(`${TOTAL} exchanges through a buffer of ${KEPT}: the last ${KEPT} are kep
     }
   }
   await Promise.all(Array.from({ length: 16 }, worker))
-  const list = await (await fetch(new URL('/__proxy/api/exchanges?limit=100000', proxy.url))).json() as { exchanges: Array<{ id: number }>, kept: number, capacity: number }
+  const list = await (await fetch(new URL('/__proxy/api/exchanges?limit=100000', proxy.inspectorUrl))).json() as { exchanges: Array<{ id: number }>, kept: number, capacity: number }
   t.same([list.kept, list.capacity, list.exchanges.length], [KEPT, KEPT, KEPT])
   t.same(list.exchanges.map(e => e.id), Array.from({ length: KEPT }, (_, i) => TOTAL - i), 'the newest ones, newest first')
   let keptBytes = 0
   for (const { id } of list.exchanges) {
-    const detail = await (await fetch(new URL(`/__proxy/api/exchanges/${id}`, proxy.url))).json() as Detail
+    const detail = await (await fetch(new URL(`/__proxy/api/exchanges/${id}`, proxy.inspectorUrl))).json() as Detail
     const { request, response } = detail
     t.same([response.body.totalBytes, response.body.keptBytes, response.body.truncated, response.body.text?.length], [5000, BODY_LIMIT, true, BODY_LIMIT], `#${id} response body capped`)
     if (request.body.kind !== 'empty') t.same([request.body.totalBytes, request.body.keptBytes, request.body.truncated], [3000, BODY_LIMIT, true], `#${id} request body capped`)
@@ -58,13 +58,14 @@ t.test('a stream is kept as its first bytes plus the count', async t => {
   const proxy = await startProxy(t, { apiUrl: api.url })
   const res = await fetch(new URL('/v1/events', proxy.url))
   t.equal((await res.text()).length, 200 * 1000)
-  const detail = await (await fetch(new URL('/__proxy/api/exchanges/1', proxy.url))).json() as Detail & { stream: boolean }
+  const detail = await (await fetch(new URL('/__proxy/api/exchanges/1', proxy.inspectorUrl))).json() as Detail & { stream: boolean }
   t.same([detail.stream, detail.response.body.totalBytes, detail.response.body.keptBytes, detail.response.body.truncated], [true, 200000, 65536, true])
 })
 
 t.test('INSPECTOR=false: no page, no API (404), and requests pass as before', async t => {
   const api = await startFakeApi(t)
   const proxy = await startProxy(t, { apiUrl: api.url, inspector: false })
+  t.equal(proxy.app.inspectorApp, null, 'no inspector port')
   for (const path of ['/__proxy/', '/__proxy/api/exchanges', '/__proxy/api/har', '/__proxy/assets/app.js']) {
     const res = await fetch(new URL(path, proxy.url))
     const body = await res.json() as { success: boolean }

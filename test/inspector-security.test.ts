@@ -1,6 +1,7 @@
 // The inspector holds everything the API said, so no other site may read or trigger it:
-// same-origin or no-Origin requests only (whatever CORS_ORIGINS allows), the Host check,
-// no CORS headers, JSON-only replay, a strict CSP, and no secret in any byte it serves.
+// on its own port, same-origin or no-Origin requests only (whatever CORS_ORIGINS allows),
+// the Host check, no CORS headers, JSON-only control requests, a strict CSP, and no
+// secret in any byte it serves.
 import t from 'tap'
 import { readFileSync, readdirSync } from 'node:fs'
 import { startFakeApi } from './helpers/fake-upstream.js'
@@ -25,30 +26,30 @@ t.test('any cross-origin request gets 403 proxy/origin-not-allowed without CORS 
   await apiCall.arrayBuffer()
   t.equal(apiCall.headers.get('access-control-allow-origin'), API_ORIGIN, 'the origin is allowed for the API')
   for (const path of INSPECTOR_PATHS) {
-    const res = await fetch(new URL(path, proxy.url), { headers: { origin: API_ORIGIN } })
+    const res = await fetch(new URL(path, proxy.inspectorUrl), { headers: { origin: API_ORIGIN } })
     const body = await res.json() as { error: { code: string } }
     t.same([res.status, body.error.code, corsHeaders(res.headers)], [403, 'proxy/origin-not-allowed', []], `GET ${path}`)
   }
-  const replay = await fetch(new URL('/__proxy/api/exchanges/1/replay', proxy.url), { method: 'POST', headers: { origin: API_ORIGIN, 'content-type': 'application/json' }, body: '{}' })
+  const replay = await fetch(new URL('/__proxy/api/exchanges/1/replay', proxy.inspectorUrl), { method: 'POST', headers: { origin: API_ORIGIN, 'content-type': 'application/json' }, body: '{}' })
   t.same([replay.status, corsHeaders(replay.headers)], [403, []], 'replay from another origin')
-  const preflight = await fetch(new URL('/__proxy/api/exchanges/1/replay', proxy.url), { method: 'OPTIONS', headers: { origin: API_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } })
+  const preflight = await fetch(new URL('/__proxy/api/exchanges/1/replay', proxy.inspectorUrl), { method: 'OPTIONS', headers: { origin: API_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } })
   t.same([preflight.status, corsHeaders(preflight.headers)], [403, []], 'a preflight is refused, not answered')
-  const clear = await fetch(new URL('/__proxy/api/exchanges', proxy.url), { method: 'DELETE', headers: { origin: 'http://evil.example' } })
+  const clear = await fetch(new URL('/__proxy/api/exchanges', proxy.inspectorUrl), { method: 'DELETE', headers: { origin: 'http://evil.example', 'content-type': 'application/json' } })
   t.same([clear.status, corsHeaders(clear.headers)], [403, []], 'clear from a foreign origin')
   t.equal(api.received.length, 1, 'nothing was replayed')
-  const list = await (await fetch(new URL('/__proxy/api/exchanges', proxy.url))).json() as { exchanges: unknown[] }
+  const list = await (await fetch(new URL('/__proxy/api/exchanges', proxy.inspectorUrl))).json() as { exchanges: unknown[] }
   t.equal(list.exchanges.length, 1, 'nothing was cleared')
 })
 
 t.test('no-cors requests from another site (no Origin, Sec-Fetch-Site cross-site or same-site) are refused', async t => {
   const proxy = await startProxy(t)
   for (const site of ['cross-site', 'same-site']) {
-    const res = await fetch(new URL('/__proxy/api/exchanges', proxy.url), { headers: { 'sec-fetch-site': site } })
+    const res = await fetch(new URL('/__proxy/api/exchanges', proxy.inspectorUrl), { headers: { 'sec-fetch-site': site } })
     await res.arrayBuffer()
     t.equal(res.status, 403, site)
   }
   for (const site of ['same-origin', 'none']) {
-    const res = await fetch(new URL('/__proxy/api/exchanges', proxy.url), { headers: { 'sec-fetch-site': site } })
+    const res = await fetch(new URL('/__proxy/api/exchanges', proxy.inspectorUrl), { headers: { 'sec-fetch-site': site } })
     await res.arrayBuffer()
     t.equal(res.status, 200, site)
   }
@@ -58,15 +59,15 @@ t.test('the page itself (same origin) is answered without CORS headers, even whe
   const api = await startFakeApi(t)
   const proxy = await startProxy(t, { apiUrl: api.url, corsOrigins: [API_ORIGIN] })
   await (await fetch(new URL('/v1/data/posts', proxy.url))).arrayBuffer()
-  const own = proxy.url // http://localhost:<port>, the Host fetch sends
-  const list = await fetch(new URL('/__proxy/api/exchanges', proxy.url), { headers: { origin: own } })
+  const own = proxy.inspectorUrl // http://localhost:<inspector port>, the Host fetch sends
+  const list = await fetch(new URL('/__proxy/api/exchanges', proxy.inspectorUrl), { headers: { origin: own } })
   t.same([list.status, corsHeaders(list.headers), list.headers.get('vary')], [200, [], null])
   await list.arrayBuffer()
-  const replay = await fetch(new URL('/__proxy/api/exchanges/1/replay', proxy.url), { method: 'POST', headers: { origin: own, 'content-type': 'application/json' }, body: '{}' })
+  const replay = await fetch(new URL('/__proxy/api/exchanges/1/replay', proxy.inspectorUrl), { method: 'POST', headers: { origin: own, 'content-type': 'application/json' }, body: '{}' })
   t.same([replay.status, corsHeaders(replay.headers)], [201, []])
   await replay.arrayBuffer()
   t.equal(api.received.length, 2, 'replayed once')
-  const other = await fetch(new URL('/__proxy/api/exchanges', proxy.url), { headers: { origin: 'http://127.0.0.1:' + proxy.port } })
+  const other = await fetch(new URL('/__proxy/api/exchanges', proxy.inspectorUrl), { headers: { origin: 'http://127.0.0.1:' + proxy.inspectorPort } })
   await other.arrayBuffer()
   t.equal(other.status, 403, 'another name for the same port is another origin')
 })
@@ -74,18 +75,18 @@ t.test('the page itself (same origin) is answered without CORS headers, even whe
 t.test('the Host check applies to the inspector like every route', async t => {
   const proxy = await startProxy(t)
   for (const path of ['/__proxy/', '/__proxy/api/exchanges', '/__proxy/api/har']) {
-    const res = await rawRequest(proxy.port, `GET ${path} HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n`)
+    const res = await rawRequest(proxy.inspectorPort, `GET ${path} HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n`)
     t.equal(res.status, 403, path)
     t.match(res.text, '"code":"proxy/host-not-allowed"')
     t.notMatch(res.text, /access-control-/i)
   }
-  const rebinding = await rawRequest(proxy.port, `GET /__proxy/api/exchanges HTTP/1.1\r\nHost: evil.example:${proxy.port}\r\nOrigin: http://evil.example:${proxy.port}\r\nConnection: close\r\n\r\n`)
+  const rebinding = await rawRequest(proxy.inspectorPort, `GET /__proxy/api/exchanges HTTP/1.1\r\nHost: evil.example:${proxy.inspectorPort}\r\nOrigin: http://evil.example:${proxy.inspectorPort}\r\nConnection: close\r\n\r\n`)
   t.equal(rebinding.status, 403, 'a DNS-rebinding page that is "same origin" with its own name is still refused by Host')
 })
 
 t.test('the page sets a strict CSP, frames nowhere, has no inline script and never writes markup from data', async t => {
   const proxy = await startProxy(t)
-  const res = await fetch(new URL('/__proxy/', proxy.url))
+  const res = await fetch(new URL('/__proxy/', proxy.inspectorUrl))
   const html = await res.text()
   const csp = res.headers.get('content-security-policy') ?? ''
   t.match(csp, "default-src 'none'")
@@ -99,10 +100,10 @@ t.test('the page sets a strict CSP, frames nowhere, has no inline script and nev
   for (const name of readdirSync(PAGE_DIR).filter(file => file.endsWith('.js'))) {
     const source = readFileSync(new URL(name, PAGE_DIR), 'utf8')
     t.notMatch(source, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/, `${name} builds DOM with text nodes only`)
-    const served = await fetch(new URL(`/__proxy/assets/${name}`, proxy.url))
+    const served = await fetch(new URL(`/__proxy/assets/${name}`, proxy.inspectorUrl))
     t.same([served.status, served.headers.get('content-type'), await served.text() === source], [200, 'text/javascript; charset=utf-8', true], `${name} is served as it ships`)
   }
-  const traversal = await fetch(new URL('/__proxy/assets/..%2F..%2Fpackage.json', proxy.url))
+  const traversal = await fetch(new URL('/__proxy/assets/..%2F..%2Fpackage.json', proxy.inspectorUrl))
   t.equal(traversal.status, 404, 'only the listed files are served')
   await traversal.arrayBuffer()
 })
@@ -117,7 +118,7 @@ t.test('the health route keeps its behaviour: readable by allowed origins', asyn
 t.test('the canary key is absent from every byte of the page, the API, the events and HAR', async t => {
   const api = await startFakeApi(t) // echoes the headers and body it received
   const proxy = await startProxy(t, { apiUrl: api.url, apiKey: CANARY })
-  const events = await openSse(t, `${proxy.url}/__proxy/api/events`)
+  const events = await openSse(t, `${proxy.inspectorUrl}/__proxy/api/events`)
   const calls: Array<[string, RequestInit]> = [
     ['/v1/data/posts', {}],
     [`/v1/data/posts?api_key=${CANARY}&limit=1`, {}],
@@ -130,7 +131,7 @@ t.test('the canary key is absent from every byte of the page, the API, the event
   await events.next(event => event.data.includes('"/v1/me"'))
   const served: string[] = []
   const read = async (path: string): Promise<string> => {
-    const text = await (await fetch(new URL(path, proxy.url))).text()
+    const text = await (await fetch(new URL(path, proxy.inspectorUrl))).text()
     served.push(text)
     return text
   }
@@ -151,13 +152,13 @@ t.test('the canary key is absent from every byte of the page, the API, the event
 
 t.test('the log stays quiet about the page\'s own requests, but shows a refused one as a warning', async t => {
   const proxy = await startProxy(t, { logLevel: 'info' })
-  await (await fetch(new URL('/__proxy/api/exchanges', proxy.url))).arrayBuffer()
-  await (await fetch(new URL('/__proxy/', proxy.url))).arrayBuffer()
+  await (await fetch(new URL('/__proxy/api/exchanges', proxy.inspectorUrl))).arrayBuffer()
+  await (await fetch(new URL('/__proxy/', proxy.inspectorUrl))).arrayBuffer()
   t.equal(await proxy.logs(), '', 'nothing at info for the inspector\'s own traffic')
-  await (await fetch(new URL('/__proxy/api/exchanges', proxy.url), { headers: { origin: API_ORIGIN } })).arrayBuffer()
+  await (await fetch(new URL('/__proxy/api/exchanges', proxy.inspectorUrl), { headers: { origin: API_ORIGIN } })).arrayBuffer()
   const logs = await proxy.logs()
   t.match(logs, /WARN: \* #1 GET \/__proxy\/api\/exchanges from http:\/\/localhost:3000/)
   t.match(logs, '* #1 note: refused an inspector request: origin http://localhost:3000 may not use the inspector')
-  const list = await (await fetch(new URL('/__proxy/api/exchanges', proxy.url))).json() as { exchanges: unknown[] }
+  const list = await (await fetch(new URL('/__proxy/api/exchanges', proxy.inspectorUrl))).json() as { exchanges: unknown[] }
   t.same(list.exchanges, [], 'and the inspector does not list its own traffic')
 })

@@ -30,7 +30,7 @@ for (const format of ['pretty', 'compact', 'json'] as const) {
     const dir = tempDir(t)
     const logFile = join(dir, 'proxy.log')
     const out = openSync(logFile, 'w')
-    const child = spawn(process.execPath, [builtCli(), '--port', '0'], {
+    const child = spawn(process.execPath, [builtCli(), '--port', '0', '--inspector-port', '0'], {
       cwd: dir,
       stdio: ['ignore', out, 'pipe'],
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', BKEND_API_URL: api.url, BKEND_API_KEY: KEY, BKEND_PROJECT_ID: 'p1', LOG_FORMAT: format }

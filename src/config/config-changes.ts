@@ -11,7 +11,7 @@ import { shownHeaderValues } from './configured-secrets.js'
 
 export const RESTART_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>([
   'port', 'host', 'apiPrefix', 'mcpPrefix', 'allowedHosts', 'logFormat', 'upstreamTimeoutMs', 'shutdownGraceMs',
-  'inspector', 'inspectorMaxExchanges', 'inspectorMaxBodyBytes', 'watch'
+  'inspector', 'inspectorPort', 'inspectorMaxExchanges', 'inspectorMaxBodyBytes', 'watch'
 ])
 
 // The active profile's key, scheme, project and URL are listed under their environment

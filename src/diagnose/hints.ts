@@ -122,7 +122,7 @@ export const HINT_TABLE: readonly HintRow[] = [
   {
     status: 404,
     codes: ['data/environment-not-found', 'ENVIRONMENT_NOT_FOUND'],
-    text: facts => `the key does not belong to environment "${environmentOf(facts)}" (X-Environment): give ${environmentOf(facts)} its own key (${environmentKey(facts)}), or switch to the key's environment: POST {"environment": "dev"} (dev, staging or prod) to /__proxy/api/environment`
+    text: facts => `the key does not belong to environment "${environmentOf(facts)}" (X-Environment): give ${environmentOf(facts)} its own key (${environmentKey(facts)}), or switch to the key's environment: POST {"environment": "dev"} (dev, staging or prod) to /__proxy/api/environment on the inspector's port (INSPECTOR_PORT)`
   },
   {
     status: 404,

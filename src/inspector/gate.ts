@@ -1,27 +1,48 @@
-// The inspector's Origin rule, in place of CORS_ORIGINS for its paths: its page is
-// served by the proxy itself, so only same-origin requests (the page) and requests
-// without Origin (curl, scripts) are answered. Any other origin, even one allowed for
-// the API, gets 403: the buffer holds everything the API said. Runs after the Host
-// check and before CORS, so a refusal carries no CORS headers.
+// The inspector port's own rules, in place of CORS_ORIGINS: its page is served from this
+// port, so only same-origin requests (the page) and requests without Origin (curl,
+// scripts) are answered. Any other origin, even one allowed for the API, gets 403: the
+// buffer holds everything the API said, and the environment switch lives here. A control
+// request (anything but GET and HEAD) must also be JSON and must not come from another
+// site or in no-cors mode, so no form, image, beacon or script on another page can send
+// one. Runs after the Host check; nothing on this port carries CORS headers.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { IncomingHttpHeaders } from 'node:http'
 import { sendProxyError } from '../reply-error.js'
-import { ERRORS } from '../errors.js'
-import { isInspectorPath } from './paths.js'
+import { ERRORS, type ProxyErrorEntry } from '../errors.js'
 
-/** Why a request to the inspector (or another of the proxy's own APIs) is refused, or undefined when it may pass. */
+/** Why a request to the inspector is refused for where it comes from, or undefined when it may pass. */
 export function inspectorOriginRefusal (headers: IncomingHttpHeaders, what = 'the inspector'): string | undefined {
   const origin = headers.origin
   const site = headers['sec-fetch-site']
   if (origin === undefined) {
     // No-cors requests from another page (an <img>, a <script>) carry no Origin; the
     // browser still says where they come from. "same-site" is another port of localhost.
-    if (site === 'cross-site' || site === 'same-site') return `${what} answers only its own page; a request from another site (Sec-Fetch-Site: ${site}) is refused`
+    if (isOtherSite(site)) return `${what} answers only its own page; a request from another site (Sec-Fetch-Site: ${site}) is refused`
     return undefined
   }
   if (sameOrigin(origin, headers.host)) return undefined
   return `origin ${origin} may not use ${what}: it answers only its own page (same origin) and requests without Origin (curl, scripts), whatever CORS_ORIGINS allows`
+}
+
+const JSON_TYPE = /^application\/json\s*(;|$)/i
+
+/** Why a control request (one that changes something) is refused, or undefined when it may pass. `example`: a body to show in the fix. */
+export function controlRefusal (method: string, path: string, headers: IncomingHttpHeaders, example?: string): { error: ProxyErrorEntry, message: string } | undefined {
+  if (method === 'GET' || method === 'HEAD') return undefined
+  const site = headers['sec-fetch-site']
+  if (isOtherSite(site)) return { error: ERRORS.originNotAllowed, message: `${method} ${path} changes the proxy's state; a request from another site (Sec-Fetch-Site: ${site}) is refused` }
+  // A no-cors request is one the sending page cannot read the answer of: a beacon, a form, a fire-and-forget fetch.
+  if (headers['sec-fetch-mode'] === 'no-cors') return { error: ERRORS.originNotAllowed, message: `${method} ${path} changes the proxy's state; a no-cors request (Sec-Fetch-Mode: no-cors, e.g. sendBeacon or a form) is refused` }
+  if (!JSON_TYPE.test(headers['content-type'] ?? '')) {
+    const data = example === undefined ? '' : ` -d '${example}'`
+    return { error: ERRORS.unsupportedMediaType, message: `${method} ${path} takes JSON only, so that no form, image or beacon on another page can send it: curl -X ${method} http://${headers.host ?? 'localhost:8788'}${path} -H 'content-type: application/json'${data}` }
+  }
+  return undefined
+}
+
+function isOtherSite (site: string | string[] | undefined): boolean {
+  return site === 'cross-site' || site === 'same-site'
 }
 
 function sameOrigin (origin: string, host: string | undefined): boolean {
@@ -34,26 +55,25 @@ function sameOrigin (origin: string, host: string | undefined): boolean {
 }
 
 export interface GateOptions {
-  /** The paths the rule covers: the inspector's, or (inspector off) the environment switch's. */
-  appliesTo?: (url: string) => boolean
-  /** What they are called in the refusal. */
-  what?: string
+  /** Example JSON bodies by path, for the fix a refused control request is given. */
+  examples?: Readonly<Record<string, string>>
 }
 
 export const inspectorGate = fp(async function inspectorGate (app: FastifyInstance, options: GateOptions) {
-  const appliesTo = options.appliesTo ?? isInspectorPath
-  const what = options.what ?? 'the inspector'
   app.addHook('onRequest', (request, reply, done) => {
-    if (!appliesTo(request.url)) {
-      done()
+    const refusal = inspectorOriginRefusal(request.headers)
+    if (refusal !== undefined) {
+      request.exchange.notes.push(`refused an inspector request: ${refusal}`)
+      sendProxyError(reply, ERRORS.originNotAllowed, refusal)
       return
     }
-    const refusal = inspectorOriginRefusal(request.headers, what)
-    if (refusal === undefined) {
-      done()
+    const path = request.url.split('?', 1)[0]!
+    const control = controlRefusal(request.method, path, request.headers, options.examples?.[path])
+    if (control !== undefined) {
+      request.exchange.notes.push(`refused an inspector request: ${control.message}`)
+      sendProxyError(reply, control.error, control.message)
       return
     }
-    request.exchange.notes.push(`refused ${options.what === undefined ? 'an inspector request' : `a request to ${what}`}: ${refusal}`)
-    sendProxyError(reply, ERRORS.originNotAllowed, refusal)
+    done()
   })
 })

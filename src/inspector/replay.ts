@@ -6,8 +6,10 @@
 // injected afresh. Those raw parts are kept in memory beside the redacted copy the API
 // shows (stored-exchange.ts), and never leave the process except in this request.
 //
-// How: over a loopback HTTP request to a listening proxy, so the replay passes every
-// check a client request passes and appears in the log and the list like one. When the
+// How: over a loopback HTTP request to the proxy port (never the inspector's), so the
+// replay passes every check a client request passes, appears in the log and the list
+// like one, and is exactly one request: a replayed request that names the inspector's
+// API meets the proxy port's 404, not another replay. When the
 // configuration re-read from its sources equals the running one, that is this proxy;
 // when it differs, a second app built from the new configuration (sharing this
 // inspector) listens on 127.0.0.1:0 for the one request and is closed afterwards.
@@ -20,6 +22,7 @@ import type { ReplayLinks } from './replay-links.js'
 import { isTruncated } from './captured-body.js'
 import { RAW, type StoredExchange } from './stored-exchange.js'
 import { ERRORS, type ProxyErrorEntry } from '../errors.js'
+import { MAX_CONCURRENT_REPLAYS, type ReplaySlots } from './replay-slots.js'
 
 /** A listening proxy the replay can go through, and how to let it go afterwards. */
 export interface ReplayTarget { address: AddressInfo, release: () => Promise<void> }
@@ -29,12 +32,14 @@ export interface ReplayDeps {
   runningConfig: Config
   /** The configuration as its sources say now; absent: the running one. May throw. */
   currentConfig?: () => Config
-  /** This proxy's own address, or null when it does not listen. */
-  ownAddress: () => AddressInfo | string | null
+  /** The proxy port's address, or null when it does not listen. */
+  proxyAddress: () => AddressInfo | string | null
   /** Builds and starts a proxy with another configuration. */
   startProxy: (config: Config) => Promise<ReplayTarget>
   /** Every replay request in flight, so closing the app can end them. */
   inFlight: Set<http.ClientRequest>
+  /** The bound on replays running at once. */
+  slots: ReplaySlots
 }
 
 export type ReplayOutcome =
@@ -64,6 +69,15 @@ export function confirmedIn (body: string): boolean {
 }
 
 export async function replayExchange (entry: StoredExchange, deps: ReplayDeps, options: { confirmed?: boolean } = {}): Promise<ReplayOutcome> {
+  const release = deps.slots.take()
+  if (release === undefined) return { ok: false, error: ERRORS.replayBusy, message: `${MAX_CONCURRENT_REPLAYS} replays are running (each until its response has ended, at most ${REPLAY_MAX_MS / 1000} s); retry #${entry.id} when one has finished` }
+  const outcome = await replayWithin(entry, deps, release, options)
+  if (!outcome.ok) release()
+  return outcome
+}
+
+// Holds the slot until the replayed request closes; on a failure the caller releases it.
+async function replayWithin (entry: StoredExchange, deps: ReplayDeps, release: () => void, options: { confirmed?: boolean }): Promise<ReplayOutcome> {
   const { clientHeaders, requestBody, exchange } = entry[RAW]
   const unconfirmed = options.confirmed === true ? undefined : confirmationNeeded(entry, deps.runningConfig.apiPrefix)
   if (unconfirmed !== undefined) return { ok: false, error: ERRORS.replayNeedsConfirmation, message: unconfirmed }
@@ -81,7 +95,7 @@ export async function replayExchange (entry: StoredExchange, deps: ReplayDeps, o
   const changed = Object.keys(config).filter(key => !isDeepStrictEqual(config[key as keyof Config], deps.runningConfig[key as keyof Config]))
   let target: ReplayTarget
   if (changed.length === 0) {
-    const address = deps.ownAddress()
+    const address = deps.proxyAddress()
     if (address === null || typeof address === 'string') return { ok: false, error: ERRORS.replayUnavailable, status: 503, message: 'the proxy is not listening on a TCP port, so it cannot send a request through itself' }
     target = { address, release: async () => {} }
   } else {
@@ -96,7 +110,7 @@ export async function replayExchange (entry: StoredExchange, deps: ReplayDeps, o
   const body = requestBody?.bytes
   if (body !== undefined && body.length > 0) headers['content-length'] = String(body.length)
   try {
-    const sent = await send(target, { method: exchange.method, path: exchange.url, headers, body }, entry.id, deps)
+    const sent = await send(target, { method: exchange.method, path: exchange.url, headers, body }, entry.id, deps, release)
     return { ok: true, ...sent, replayOf: entry.id, configuration: changed.length === 0 ? 'running' : 're-read', changed }
   } catch (error) {
     await target.release()
@@ -108,7 +122,7 @@ interface ReplayRequest { method: string, path: string, headers: Record<string, 
 
 // Answers once the response headers are here and the new exchange has an id; the body is
 // read on in the background (and let go after REPLAY_MAX_MS), then the target released.
-async function send (target: ReplayTarget, replay: ReplayRequest, originalId: number, deps: ReplayDeps): Promise<{ id: number, status: number }> {
+async function send (target: ReplayTarget, replay: ReplayRequest, originalId: number, deps: ReplayDeps, release: () => void): Promise<{ id: number, status: number }> {
   const bound = target.address.address
   const host = bound === '0.0.0.0' ? '127.0.0.1' : bound === '::' ? '::1' : bound
   const socket = net.connect({ port: target.address.port, host })
@@ -127,6 +141,7 @@ async function send (target: ReplayTarget, replay: ReplayRequest, originalId: nu
     clearTimeout(timer)
     forget()
     deps.inFlight.delete(request)
+    release()
     void target.release()
   }
   request.once('close', done)

@@ -1,6 +1,6 @@
-// The inspector's page and API under /__proxy/ (registered with that prefix). Every
-// answer carries a strict Content-Security-Policy and no CORS header; the gate (gate.ts)
-// has already refused other origins.
+// The inspector's page and API under /__proxy/ (registered with that prefix) on the
+// inspector's own port (inspector-app.ts, which adds the security headers); the gate
+// (gate.ts) has already refused other origins and control requests that are not JSON.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
 import { sendProxyError } from '../reply-error.js'
@@ -12,27 +12,15 @@ import { eventStreams } from './events.js'
 import { harExport } from './har-export.js'
 import { pageAsset } from './page-assets.js'
 import { confirmedIn, replayExchange, type ReplayDeps } from './replay.js'
+import { createReplaySlots } from './replay-slots.js'
 
 export interface InspectorRoutesOptions {
   inspector: Inspector
   config: Config
   /** The configuration requests run with now (an environment switch or a reload changes it). */
   runningConfig?: () => Config
-  replay: Pick<ReplayDeps, 'currentConfig' | 'startProxy'>
+  replay: Pick<ReplayDeps, 'currentConfig' | 'startProxy' | 'proxyAddress'>
 }
-
-// No inline script or style, nothing from elsewhere, and no other site may frame the page.
-const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-resource-policy': 'same-origin',
-  'cross-origin-opener-policy': 'same-origin',
-  'cache-control': 'no-store'
-}
-
-const JSON_TYPE = /^application\/json\s*(;|$)/i
 
 export async function inspectorRoutes (app: FastifyInstance, options: InspectorRoutesOptions): Promise<void> {
   const { inspector, config } = options
@@ -42,24 +30,15 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
     ...options.replay,
     links: inspector.links,
     runningConfig: config,
-    ownAddress: () => app.server.address(),
-    inFlight: new Set()
+    inFlight: new Set(),
+    slots: createReplaySlots()
   }
   app.addHook('preClose', (done) => {
     events.closeAll()
     for (const request of replayDeps.inFlight) request.destroy()
     done()
   })
-
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    for (const name of Object.keys(reply.getHeaders())) {
-      if (name.startsWith('access-control-')) reply.removeHeader(name)
-    }
-    reply.removeHeader('vary')
-    reply.headers(SECURITY_HEADERS)
-    done(null, payload)
-  })
-  // Replay takes JSON only (a form or an <img> cannot send it); of the body only {"confirm": true} counts.
+  // Replay takes JSON only (the gate sees to it); of the body only {"confirm": true} counts.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => { done(null, { confirm: confirmedIn(String(body)) }) })
 
@@ -96,12 +75,7 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
     if (entry === undefined) return reply
     return detailOf(entry, { config, replays: store.replaysOf(entry.id) })
   })
-  app.post<{ Params: { id: string } }>('/api/exchanges/:id/replay', {
-    onRequest: (request, reply, done) => {
-      if (JSON_TYPE.test(request.headers['content-type'] ?? '')) { done(); return }
-      sendProxyError(reply, ERRORS.unsupportedMediaType, 'replay needs POST with Content-Type: application/json (so no form or image on another site can trigger it)')
-    }
-  }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/api/exchanges/:id/replay', async (request, reply) => {
     const entry = findEntry(request.params.id, reply)
     if (entry === undefined) return reply
     const outcome = await replayExchange(entry, { ...replayDeps, runningConfig: options.runningConfig?.() ?? config }, { confirmed: (request.body as { confirm?: boolean } | null)?.confirm === true })

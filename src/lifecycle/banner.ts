@@ -21,7 +21,7 @@ export interface BannerFacts {
   environments: ProfileSummary[]
   /** The line that cannot be missed while prod is active; null otherwise. */
   prod: string | null
-  /** The command that switches environments without a restart. */
+  /** The command that switches environments without a restart (on the inspector's port), or how to switch with the inspector off. */
   switchCommand: string
   projectId: string | null
   apiKey: string | null
@@ -29,7 +29,7 @@ export interface BannerFacts {
   authScheme: string
   allowedOrigins: readonly string[]
   allowedHosts: string[]
-  /** The inspector page's URL, or null with INSPECTOR=false. */
+  /** The inspector page's URL, on its own port, or null with INSPECTOR=false. */
   inspector: string | null
   /** Info lines printed after the banner. */
   notices: string[]
@@ -41,7 +41,8 @@ export interface BannerSurroundings {
   inContainer: boolean
 }
 
-export function bannerFacts (config: Config, origin: Record<SettingKey, string>, port: number, surroundings: BannerSurroundings = { inContainer: false }): BannerFacts {
+/** `inspectorPort`: the port the inspector listens on (null: off); the configured one when not given. */
+export function bannerFacts (config: Config, origin: Record<SettingKey, string>, port: number, surroundings: BannerSurroundings = { inContainer: false }, inspectorPort: number | null = config.inspector ? config.inspectorPort : null): BannerFacts {
   const bracketed = config.host.includes(':') ? `[${config.host}]` : config.host
   const loopback = isLoopbackName(bracketed.toLowerCase())
   const notices: string[] = []
@@ -49,10 +50,11 @@ export function bannerFacts (config: Config, origin: Record<SettingKey, string>,
   if (!config.apiKey) {
     warnings.push('BKEND_API_KEY is not set: requests go upstream without a key (X-API-Key or Authorization) unless the app sends its own. Set it in the environment or in .env.')
   }
+  const ports = inspectorPort === null ? [port] : [port, inspectorPort]
   if (!loopback && surroundings.inContainer) {
-    notices.push(`in a container, listening on ${config.host} so the published port reaches the proxy; publish it on loopback only: docker run -p 127.0.0.1:${port}:${port}, or in compose ports: ["127.0.0.1:${port}:${port}"]`)
+    notices.push(`in a container, listening on ${config.host} so the published ${ports.length === 1 ? 'port reaches the proxy' : 'ports reach the proxy and the inspector'}; publish ${ports.length === 1 ? 'it' : 'both'} on loopback only: docker run ${ports.map(p => `-p 127.0.0.1:${p}:${p}`).join(' ')}, or in compose ports: [${ports.map(p => `"127.0.0.1:${p}:${p}"`).join(', ')}]`)
   } else if (!loopback) {
-    warnings.push(`listening on ${config.host}, not loopback: other machines can reach the port, though only Host names in ALLOWED_HOSTS and loopback are answered. Outside a container keep HOST=127.0.0.1; in Docker publish with -p 127.0.0.1:${port}:${port}.`)
+    warnings.push(`listening on ${config.host}, not loopback: other machines can reach the ${ports.length === 1 ? 'port' : 'ports'}, though only Host names in ALLOWED_HOSTS and loopback are answered. Outside a container keep HOST=127.0.0.1; in Docker publish with ${ports.map(p => `-p 127.0.0.1:${p}:${p}`).join(' ')}.`)
   }
   warnings.push(...quotedValueWarnings(config, origin), ...profileKeyWarnings(config), ...keyFormatWarnings(config))
   const scheme = chooseAuthScheme(config.apiKey, config.authScheme)
@@ -70,13 +72,15 @@ export function bannerFacts (config: Config, origin: Record<SettingKey, string>,
     environment: `${config.environment} (${origin.environment})`,
     environments,
     prod: prodNotice(config) ?? null,
-    switchCommand: `curl -X POST http://localhost:${port}${ENVIRONMENT_PATH} -H 'content-type: application/json' -d '{"environment": "${other}"}'`,
+    switchCommand: inspectorPort === null
+      ? `set BKEND_ENVIRONMENT=${other} in .env (applied on save; with INSPECTOR=false there is no switch over HTTP)`
+      : `curl -X POST http://localhost:${inspectorPort}${ENVIRONMENT_PATH} -H 'content-type: application/json' -d '{"environment": "${other}"}'`,
     projectId: config.projectId ? `${config.projectId} (${origin.projectId})${projectNote}` : scheme.scheme === 'api-key' ? 'not needed: the key carries its project' : null,
     apiKey: config.apiKey ? `${redactSecret(config.apiKey)} (${origin.apiKey})` : null,
     authScheme: describeScheme(scheme, origin.authScheme),
     allowedOrigins: config.corsOrigins,
     allowedHosts: answeredHostNames(config.allowedHosts),
-    inspector: config.inspector ? `http://localhost:${port}/__proxy/` : null,
+    inspector: inspectorPort === null ? null : `http://localhost:${inspectorPort}/__proxy/`,
     notices,
     warnings
   }

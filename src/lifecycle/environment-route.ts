@@ -2,8 +2,11 @@
 // (key, project, URL and X-Environment together) for requests that start afterwards;
 // requests in flight finish on the profile they started with (live-config.ts). GET
 // says which environments are configured (keys by fingerprint) and which is active.
-// The Host check and the same-origin rule of the proxy's own API (inspector/gate.ts)
-// run first, so only curl, scripts and the proxy's own page can switch.
+// It is served on the inspector's port only (inspector/inspector-app.ts), never on the
+// proxy port, where any page the upstream answers runs: the Host check and the
+// inspector's gate (same origin, JSON, not from another site) run first, so only curl,
+// scripts and the inspector's own page can switch. With INSPECTOR=false there is no
+// switch over HTTP; BKEND_ENVIRONMENT in .env (applied on save) switches instead.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { SETTINGS } from '../config/settings.js'
@@ -17,13 +20,6 @@ import { ERRORS } from '../errors.js'
 
 export const ENVIRONMENT_PATH = '/__proxy/api/environment'
 
-/** The switch's own path (with or without a query): the same-origin rule covers it even with the inspector off. */
-export function isEnvironmentPath (url: string): boolean {
-  return url.startsWith(ENVIRONMENT_PATH) && (url.length === ENVIRONMENT_PATH.length || url[ENVIRONMENT_PATH.length] === '?')
-}
-
-const JSON_TYPE = /^application\/json\s*(;|$)/i
-
 export async function environmentRoute (app: FastifyInstance, options: { live: LiveConfig, logger: Logger }): Promise<void> {
   const { live, logger } = options
   const state = () => {
@@ -36,14 +32,8 @@ export async function environmentRoute (app: FastifyInstance, options: { live: L
     return state()
   })
 
-  app.post<{ Body: { environment?: unknown } | null }>(ENVIRONMENT_PATH, {
-    bodyLimit: 4096,
-    // JSON only: a form or an <img> on another page cannot send it (the gate refuses those too).
-    onRequest: (request, reply, done) => {
-      if (JSON_TYPE.test(request.headers['content-type'] ?? '')) { done(); return }
-      sendProxyError(reply, ERRORS.unsupportedMediaType, `send the environment as JSON: curl -X POST http://${request.headers.host ?? 'localhost:8787'}${ENVIRONMENT_PATH} -H 'content-type: application/json' -d '{"environment": "staging"}'`)
-    }
-  }, async (request, reply) => {
+  // JSON only, like every control request on the inspector's port (gate.ts refuses the rest).
+  app.post<{ Body: { environment?: unknown } | null }>(ENVIRONMENT_PATH, { bodyLimit: 4096 }, async (request, reply) => {
     const target = environmentOf(request, reply)
     if (target === undefined) return reply
     const previous = live.current()

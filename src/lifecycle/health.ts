@@ -7,9 +7,16 @@ import { profileSummaries } from '../config/profiles.js'
 import { answeredHostNames } from '../guard/host-check.js'
 import { chooseAuthScheme } from '../config/auth-scheme.js'
 
-export async function healthRoute (app: FastifyInstance, options: { currentConfig: () => Config, droppedLogLines: () => number }): Promise<void> {
-  const { currentConfig, droppedLogLines } = options
-  app.get('/__proxy/health', async (_request, reply) => {
+export interface HealthOptions {
+  currentConfig: () => Config
+  droppedLogLines: () => number
+  /** The inspector's page for a client that used this Host, or null with INSPECTOR=false. */
+  inspectorUrl: (host: string | undefined) => string | null
+}
+
+export async function healthRoute (app: FastifyInstance, options: HealthOptions): Promise<void> {
+  const { currentConfig, droppedLogLines, inspectorUrl } = options
+  app.get('/__proxy/health', async (request, reply) => {
     const config = currentConfig()
     reply.header('cache-control', 'no-store')
     return {
@@ -26,7 +33,8 @@ export async function healthRoute (app: FastifyInstance, options: { currentConfi
       authScheme: chooseAuthScheme(config.apiKey, config.authScheme).scheme,
       allowedOrigins: config.corsOrigins,
       allowedHosts: answeredHostNames(config.allowedHosts),
-      droppedLogLines: droppedLogLines()
+      droppedLogLines: droppedLogLines(),
+      inspectorUrl: inspectorUrl(request.headers.host)
     }
   })
 }

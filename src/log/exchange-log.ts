@@ -60,6 +60,8 @@ export interface ExchangeLogOptions {
   nextId?: () => number
   /** Colour where it means something (the CLI decides from the terminal); never in JSON. */
   colour?: boolean
+  /** Every route of this app is the proxy's own (the inspector's port), whatever its path. */
+  ownRoutesOnly?: boolean
 }
 
 export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, options: ExchangeLogOptions) {
@@ -75,6 +77,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   const scrubber = secretScrubberOf(logger)
   let toldOf = config
   scrubber?.remember(configuredSecrets(config))
+  const ownRoutesOnly = options.ownRoutesOnly === true
   app.decorateRequest('exchange', null as unknown as Exchange)
   app.decorateRequest('clientSocket', null)
 
@@ -85,7 +88,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   app.decorate('trackExchange', trackExchange)
 
   function trackExchange (request: FastifyRequest, reply: FastifyReply): void {
-    const quiet = request.url.startsWith(OWN_PATHS)
+    const quiet = ownRoutesOnly || request.url.startsWith(OWN_PATHS)
     const settings = configOf(request, config)
     if (settings !== toldOf) {
       toldOf = settings

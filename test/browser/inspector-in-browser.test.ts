@@ -35,6 +35,11 @@ t.test('find the failed call, read its hint, fix the key, replay, compare, expor
   const upstream = await startFakeApi(t, { handler: api })
   let current = testConfig({ port: 0, apiUrl: upstream.url, apiKey: WRONG_KEY })
   const proxy = await startProxy(t, { apiUrl: upstream.url, apiKey: WRONG_KEY, projectId: 'proj-1' }, { app: { currentConfig: () => current } })
+  // Following the redirect below, Chromium opens a spare connection to the proxy port and
+  // never sends on it; Node's closeIdleConnections leaves such a connection open, so
+  // closing would wait for Node's header timeout. The CLI cuts it after SHUTDOWN_GRACE_MS;
+  // the test cuts it at once (teardowns run last first: this one before the close).
+  t.teardown(() => proxy.app.cutOpenConnections())
   const call = async (path: string, init: RequestInit = {}): Promise<number> => {
     const res = await fetch(new URL(path, proxy.url), init)
     await res.arrayBuffer()
@@ -47,7 +52,9 @@ t.test('find the failed call, read its hint, fix the key, replay, compare, expor
   page.on('dialog', dialog => { problems.push(`dialog: ${dialog.message()}`); void dialog.dismiss() })
   t.teardown(() => page.close())
   await page.setViewportSize({ width: 1400, height: 860 })
+  // As a developer used to type it: the proxy port sends the page to the inspector's own port.
   await page.goto(`${proxy.url}/__proxy/`)
+  t.equal(page.url(), `${proxy.inspectorUrl}/__proxy/`, 'redirected to the inspector\'s port')
   await page.locator('#empty').waitFor({ state: 'visible' })
   await page.locator('#status-line', { hasText: 'live' }).waitFor()
 
@@ -78,7 +85,7 @@ t.test('find the failed call, read its hint, fix the key, replay, compare, expor
   t.match(await page.locator('#response-body').textContent(), '<script>window.__xss=2</script>')
   t.match(await page.locator('#timing-total').textContent(), / ms$/)
   await page.screenshot({ path: `${SHOTS}2-detail.png` })
-  await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: proxy.url })
+  await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: proxy.inspectorUrl })
   await page.locator('#copy-curl').click()
   await page.locator('.action-result', { hasText: 'curl command copied' }).waitFor()
   const copied = await page.evaluate(() => navigator.clipboard.readText())

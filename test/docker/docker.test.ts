@@ -119,13 +119,14 @@ function containerName (role: string): string {
   return `bkend-proxy-test-${RUN_ID}-${role}`
 }
 
-async function startContainer (tt: { teardown: (fn: () => unknown) => void }, role: string, env: Record<string, string>): Promise<{ name: string, port: number }> {
+async function startContainer (tt: { teardown: (fn: () => unknown) => void }, role: string, env: Record<string, string>): Promise<{ name: string, port: number, inspectorPort: number }> {
   const name = containerName(role)
   const port = await freePort()
-  const envArgs = Object.entries({ ...env, PORT: String(port) }).flatMap(([k, v]) => ['-e', `${k}=${v}`])
+  const inspectorPort = await freePort()
+  const envArgs = Object.entries({ ...env, PORT: String(port), INSPECTOR_PORT: String(inspectorPort) }).flatMap(([k, v]) => ['-e', `${k}=${v}`])
   tt.teardown(() => run('docker', ['rm', '-f', name]))
   await must('docker', ['run', '-d', '--name', name, '--network', 'host', ...envArgs, IMAGE])
-  return { name, port }
+  return { name, port, inspectorPort }
 }
 
 t.test('image stays small, runs as a non-root user and holds no .env or key', async t => {
@@ -160,7 +161,7 @@ t.test('a container forwards with injected headers, refuses foreign hosts, logs 
       else echo(req, res, body)
     }
   })
-  const { name, port } = await startContainer(t, 'run', {
+  const { name, port, inspectorPort } = await startContainer(t, 'run', {
     BKEND_API_URL: api.url,
     BKEND_API_KEY: KEY,
     BKEND_PROJECT_ID: 'p-docker',
@@ -173,6 +174,11 @@ t.test('a container forwards with injected headers, refuses foreign hosts, logs 
   t.same(JSON.parse(health.body).allowedHosts, ['localhost', '*.localhost', '127.0.0.0/8', '[::1]'], 'health shows the allowed hosts')
   t.equal(JSON.parse(health.body).keySet, true, 'health says the key is set')
   t.notMatch(health.body, KEY, 'health never shows the key')
+  t.equal(JSON.parse(health.body).inspectorUrl, `http://localhost:${inspectorPort}/__proxy/`, 'health names the inspector on its own port')
+  const environment = await get(inspectorPort, '/__proxy/api/environment')
+  t.same([environment.status, JSON.parse(environment.body).environment], [200, 'staging'], 'the inspector answers on its port, bound where HOST binds')
+  const moved = await get(port, '/__proxy/api/environment')
+  t.same([moved.status, JSON.parse(moved.body).error.code], [404, 'proxy/moved'], 'and not on the proxy port')
 
   const res = await fetch(`http://localhost:${port}/v1/data/posts`)
   t.equal(res.status, 200, 'a request through the published port is answered')
@@ -233,10 +239,13 @@ t.test('docker-compose.yml validates as written and a host-network copy comes up
   const written = await must('docker-compose', ['config'], { cwd: dir })
   t.match(written, /published: 8787|127\.0\.0\.1:8787:8787/, 'the port is published')
   t.match(written, /host_ip: 127\.0\.0\.1|127\.0\.0\.1:8787:8787/, 'on loopback only')
+  t.match(written, /published: "?8788"?|127\.0\.0\.1:8788:8788/, 'the inspector\'s port is published')
+  t.equal(written.match(/host_ip: 127\.0\.0\.1|127\.0\.0\.1:87\d\d:87\d\d/g)?.length, 2, 'both on loopback only')
 
   // The run: a fake upstream, JSON logs for log shippers, and the rendered host-network copy.
   const api = await startFakeApi(t)
   const port = await freePort()
+  const inspectorPort = await freePort()
   const example = readFileSync(join(ROOT, '.env.example'), 'utf8')
   const env = example
     .replace(/^BKEND_API_KEY=.*$/m, `BKEND_API_KEY=${KEY}`)
@@ -250,6 +259,7 @@ t.test('docker-compose.yml validates as written and a host-network copy comes up
     'for s in d["services"].values():',
     '    s.pop("ports", None); s["network_mode"] = "host"',
     `    s["environment"]["PORT"] = "${port}"`,
+    `    s["environment"]["INSPECTOR_PORT"] = "${inspectorPort}"`,
     `    s["build"] = {"context": ${JSON.stringify(ROOT)}, "network": "host"}`,
     'yaml.safe_dump(d, sys.stdout)'
   ].join('\n')

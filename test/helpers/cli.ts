@@ -17,6 +17,8 @@ export function builtCli (): string {
 
 /** Matches the first line the CLI prints once it listens, in pretty and in json mode. */
 const BANNER_LINE = /bkend-dev-proxy (\S+) listening on http:\/\/(\S+?):(\d+)/
+/** The banner's inspector line (pretty) or field (json): its port, or off. */
+const INSPECTOR_LINE = /inspector"?:? *"?(?:http:\/\/localhost:(\d+)\/__proxy\/|off|null)/
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
@@ -27,7 +29,7 @@ export interface CliOptions {
   cwd?: string
   /** How long to wait for the banner, or for the exit of a run that should stop by itself. */
   timeoutMs?: number
-  /** startCli without its `--port 0`, for a port set elsewhere (.env, the config file). */
+  /** startCli without its `--port 0 --inspector-port 0`, for ports set elsewhere (.env, the config file). */
   portFromSettings?: true
 }
 
@@ -40,6 +42,10 @@ export interface RunningCli {
   port: number
   /** http://127.0.0.1:<port> */
   url: string
+  /** The inspector's port as the banner names it; null when it is off. */
+  inspectorPort: number | null
+  /** http://127.0.0.1:<inspector port>, where the page and /__proxy/api/ are; '' when it is off. */
+  inspectorUrl: string
   stdout: () => string
   stderr: () => string
   /** Resolves when the process has exited. */
@@ -82,9 +88,11 @@ export async function runCli (t: Teardown, args: string[], options: CliOptions =
   return { ...exit, ...out }
 }
 
-/** Starts the CLI with `--port 0` (plus args) and resolves once the banner names the port. */
+/** Starts the CLI with `--port 0 --inspector-port 0` (plus args) and resolves once the banner names the ports. */
 export async function startCli (t: Teardown, args: string[] = [], options: CliOptions = {}): Promise<RunningCli> {
-  const { child, out, exited } = spawnCli(t, options.portFromSettings ? args : ['--port', '0', ...args], options)
+  // A test's own INSPECTOR_PORT stays in force; a flag would beat it.
+  const inspectorPort = options.env?.INSPECTOR_PORT === undefined ? ['--inspector-port', '0'] : []
+  const { child, out, exited } = spawnCli(t, options.portFromSettings ? args : ['--port', '0', ...inspectorPort, ...args], options)
   const waitForStdout = (pattern: RegExp, timeoutMs = options.timeoutMs ?? 15000): Promise<void> => new Promise((resolve, reject) => {
     const check = (): boolean => {
       if (!pattern.test(out.stdout)) return false
@@ -105,10 +113,14 @@ export async function startCli (t: Teardown, args: string[] = [], options: CliOp
   })
   await waitForStdout(BANNER_LINE)
   const port = Number(BANNER_LINE.exec(out.stdout)![3])
+  await waitForStdout(INSPECTOR_LINE)
+  const inspector = INSPECTOR_LINE.exec(out.stdout)![1]
   return {
     child,
     port,
     url: `http://127.0.0.1:${port}`,
+    inspectorPort: inspector === undefined ? null : Number(inspector),
+    inspectorUrl: inspector === undefined ? '' : `http://127.0.0.1:${inspector}`,
     stdout: () => out.stdout,
     stderr: () => out.stderr,
     exited,

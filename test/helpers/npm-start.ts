@@ -1,4 +1,4 @@
-// `npm start -- --port 0` in the project, as a user runs it: either with pipes (the
+// `npm start -- --port 0 --inspector-port 0` in the project, as a user runs it: either with pipes (the
 // signal goes to npm alone, as a process manager sends it) or in a pseudo-terminal,
 // where Ctrl-C reaches the whole foreground process group: npm and the proxy both get
 // SIGINT from the terminal, and npm forwards its own copy to the proxy a moment later.
@@ -68,7 +68,7 @@ function npmEnv (t: Teardown, env: Record<string, string>): Record<string, strin
 /** npm with pipes for stdio; a signal sent to `pid` reaches npm only. */
 /** `cwd`: another copy of the project; `bannerTimeoutMs`: for a start that builds first. */
 export function npmStart (t: Teardown, env: Record<string, string> = {}, cwd: string = ROOT, bannerTimeoutMs?: number): NpmStart {
-  const child = spawn('npm', ['start', '--silent', '--', '--port', '0'], { cwd, env: npmEnv(t, env), stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn('npm', ['start', '--silent', '--', '--port', '0', '--inspector-port', '0'], { cwd, env: npmEnv(t, env), stdio: ['ignore', 'pipe', 'pipe'] })
   return watch(t, child, bannerTimeoutMs)
 }
 
@@ -86,7 +86,7 @@ export function npmStartInTerminal (t: Teardown, env: Record<string, string> = {
   // `exec`: the shell script starts would otherwise share the process group, get the
   // SIGINT too and die of it (exit 130) whatever npm does, which an interactive shell
   // with job control never does.
-  const child = spawn('script', ['-qec', 'exec npm start --silent -- --port 0', '/dev/null'], {
+  const child = spawn('script', ['-qec', 'exec npm start --silent -- --port 0 --inspector-port 0', '/dev/null'], {
     cwd: ROOT,
     env: npmEnv(t, { TERM: 'dumb', NO_COLOR: '1', ...env }),
     stdio: ['pipe', 'pipe', 'pipe']

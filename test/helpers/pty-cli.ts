@@ -15,7 +15,7 @@ export interface PtyCli {
 const BANNER_PORT = /listening on http:\/\/\S+?:(\d+)/
 
 export async function startCliInPty (t: Teardown, env: Record<string, string>, args: string[] = []): Promise<PtyCli> {
-  const command = [process.execPath, builtCli(), '--port', '0', ...args].map(word => `'${word}'`).join(' ')
+  const command = [process.execPath, builtCli(), '--port', '0', '--inspector-port', '0', ...args].map(word => `'${word}'`).join(' ')
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: tempDir(t),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'xterm-256color', ...env },

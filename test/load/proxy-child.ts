@@ -28,7 +28,7 @@ export interface ProxyChild {
 const BANNER_LINE = /bkend-dev-proxy \S+ listening on http:\/\/\S+?:(\d+)/
 
 /**
- * Runs `node dist/cli.js --port 0` with a minimal environment. In file mode its stdout is a
+ * Runs `node dist/cli.js --port 0 --inspector-port 0` with a minimal environment. In file mode its stdout is a
  * file that nothing in this process reads during the run; in pipe mode it is a pipe that this
  * process reads (and a test may stop reading), copying what arrives to `logFile`.
  */
@@ -37,7 +37,7 @@ export async function spawnProxy (t: Teardown, env: Record<string, string>, opti
   t.teardown(() => rmSync(cwd, { recursive: true, force: true }))
   const logFile = join(cwd, 'stdout.log')
   const logFd = openSync(logFile, 'w')
-  const child = spawn(process.execPath, [builtCli(), '--port', '0'], {
+  const child = spawn(process.execPath, [builtCli(), '--port', '0', '--inspector-port', '0'], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', BKEND_API_KEY: 'sk_test_load_suite_key', ...env },
     stdio: ['ignore', options.stdout === 'file' ? logFd : 'pipe', 'pipe']

@@ -89,7 +89,7 @@ t.test('init, then start in that directory: one request goes upstream with the k
   t.notMatch(init.stdout, KEY)
 
   const api = await startFakeApi(t, { tls: 'localhost', handler: fakeBkend })
-  const proxy = spawn(command, ['--port', '0', '--api-url', api.url], { cwd: dir, env: { PATH: pathOutsideCheckout(), ...TRUST_FIXTURE }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const proxy = spawn(command, ['--port', '0', '--inspector-port', '0', '--api-url', api.url], { cwd: dir, env: { PATH: pathOutsideCheckout(), ...TRUST_FIXTURE }, stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise<number | null>(resolve => proxy.once('close', resolve))
   t.teardown(() => { proxy.kill('SIGKILL') })
   let stdout = ''
