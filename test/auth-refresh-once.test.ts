@@ -14,7 +14,7 @@ function refresh (proxy: TestProxy, path = '/v1/auth/refresh'): Promise<Response
 }
 
 function replay (proxy: TestProxy, id: number, body = '{}'): Promise<Response> {
-  return fetch(new URL(`/__proxy/api/exchanges/${id}/replay`, proxy.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+  return fetch(new URL(`/__proxy/api/exchanges/${id}/replay`, proxy.inspectorUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body })
 }
 
 t.test('POST /v1/auth/refresh on a pooled connection the upstream drops is sent exactly once', async t => {

@@ -75,7 +75,7 @@ t.test('.env cut to its first 60 bytes (head -c 60): the last good configuration
   await warned
   t.match(cli.stdout(), /WARN: config: \.env \([^)]*\) shrank from \d+ to 60 bytes; reading it now would (cut short|drop) dev\.apiKey [^\n]*drop staging\.apiKey [^\n]*drop prod\.apiKey [^\n]*To apply it: restore \.env, or restart the proxy/)
   t.equal(await forwarded(cli, api), `Bearer ${KEYS.dev} |  | dev`, 'the dev key, whole')
-  await fetch(new URL('/__proxy/api/environment', cli.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"staging"}' })
+  await fetch(new URL('/__proxy/api/environment', cli.inspectorUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"staging"}' })
   t.equal(await forwarded(cli, api), `Bearer ${KEYS.staging} |  | staging`, 'the staging key is still there')
   t.notMatch(cli.stdout(), /config: reloaded/)
   await cli.stop()

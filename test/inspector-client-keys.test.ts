@@ -33,10 +33,10 @@ t.test('a dev exchange carrying the staging and prod keys in its URL and body: f
   await res.text()
   t.equal(api.received[0]?.url, `/v1/data/notes/${KEYS.prod}?q=${KEYS.staging}`, 'forwarded as the client sent it')
 
-  const listText = await (await fetch(new URL('/__proxy/api/exchanges', proxy.url))).text()
+  const listText = await (await fetch(new URL('/__proxy/api/exchanges', proxy.inspectorUrl))).text()
   const { exchanges } = JSON.parse(listText) as { exchanges: Array<{ id: number, url: string }> }
-  const detailText = await (await fetch(new URL(`/__proxy/api/exchanges/${exchanges[0]!.id}`, proxy.url))).text()
-  const harText = await (await fetch(new URL('/__proxy/api/har', proxy.url))).text()
+  const detailText = await (await fetch(new URL(`/__proxy/api/exchanges/${exchanges[0]!.id}`, proxy.inspectorUrl))).text()
+  const harText = await (await fetch(new URL('/__proxy/api/har', proxy.inspectorUrl))).text()
   const detail = JSON.parse(detailText) as { target: string, request: { line: string, body: { text: string } } }
 
   t.equal(exchanges[0]!.url, `/v1/data/notes/${redactSecret(KEYS.prod)}?q=${redactSecret(KEYS.staging)}`, 'the list shows fingerprints')

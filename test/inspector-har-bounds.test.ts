@@ -62,7 +62,7 @@ t.test(`${EXCHANGES} gzip bodies of a few KB that inflate to 4 MB: HAR stays nea
 
   // The export runs while GETs are forwarded one after another, until it has ended.
   let exportEnded = false
-  const exported = get(new URL('/__proxy/api/har', proxy.url)).finally(() => { exportEnded = true })
+  const exported = get(new URL('/__proxy/api/har', proxy.inspectorUrl)).finally(() => { exportEnded = true })
   const during: Answer[] = []
   while (!exportEnded) {
     const answer = await get(ping, agent)
@@ -100,10 +100,10 @@ t.test('the detail view of one such exchange is cut at the cap too, and a body t
   const proxy = await startProxy(t, { apiUrl: api.url, logLevel: 'silent', inspectorMaxBodyBytes: 4096 })
   await get(new URL('/v1/deflate', proxy.url))
   await get(new URL('/v1/br', proxy.url))
-  const list = await (await fetch(new URL('/__proxy/api/exchanges', proxy.url))).json() as { exchanges: Array<{ id: number, url: string }> }
+  const list = await (await fetch(new URL('/__proxy/api/exchanges', proxy.inspectorUrl))).json() as { exchanges: Array<{ id: number, url: string }> }
   const bodyOf = async (path: string): Promise<Record<string, unknown>> => {
     const id = list.exchanges.find(exchange => exchange.url === path)!.id
-    const detail = await (await fetch(new URL(`/__proxy/api/exchanges/${id}`, proxy.url))).json() as { response: { body: Record<string, unknown> } }
+    const detail = await (await fetch(new URL(`/__proxy/api/exchanges/${id}`, proxy.inspectorUrl))).json() as { response: { body: Record<string, unknown> } }
     return detail.response.body
   }
   const cut = await bodyOf('/v1/deflate')

@@ -58,7 +58,7 @@ for (const format of ['pretty', 'compact', 'json'] as const) {
     await (await fetch(url(`/v1/data/posts/${KEYS.prod}?token=x&q=${KEYS.staging}`))).text()
     await (await fetch(url(`/v1/fail?note=${KEYS.prod}`), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ copied: KEYS.staging, other: `Bearer ${KEYS.prod}` }) })).text()
     await (await fetch(url('/v1/long'))).text()
-    await fetch(url('/__proxy/api/environment'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"staging"}' })
+    await fetch(new URL('/__proxy/api/environment', cli.inspectorUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"environment":"staging"}' })
     await (await fetch(url('/v1/data/posts'))).text()
     await cli.stop()
 

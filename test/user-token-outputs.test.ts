@@ -60,7 +60,7 @@ t.test('json: userToken in the record with its claims; never the token', async t
 
 t.test('inspector: the detail carries the claims, the list, detail and HAR never the token', async t => {
   const { proxy } = await traffic(t, 'pretty')
-  const api = (path: string): Promise<string> => fetch(new URL(`/__proxy/api/${path}`, proxy.url)).then(res => res.text())
+  const api = (path: string): Promise<string> => fetch(new URL(`/__proxy/api/${path}`, proxy.inspectorUrl)).then(res => res.text())
   const detail = JSON.parse(await api('exchanges/1')) as { userToken: Record<string, unknown>, curlVerbose: string, curl: string, request: { headers: Array<{ name: string, value: string }> } }
   t.match(detail.userToken, { sub: 'u_42', expiry: 'expires in 42 min', verified: false })
   t.match(detail.curlVerbose, /\* #1 user token JWT sha256:[0-9a-f]{8} \(\d+ chars\): sub u_42/)
