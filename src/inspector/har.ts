@@ -62,8 +62,9 @@ export function harEntryText (entry: HarEntry): string {
 
 export function harEntry (detail: ExchangeDetail, proxyOrigin: string): HarEntry {
   const url = detail.target === 'proxy' ? proxyOrigin + detail.url : detail.target
-  const total = detail.durationMs ?? 0
-  const wait = Math.min(detail.headersMs ?? total, total)
+  // Milliseconds to the microsecond: 3.9, not 3.9000000000000004 from a subtraction.
+  const total = toMicroseconds(detail.durationMs ?? 0)
+  const wait = toMicroseconds(Math.min(detail.headersMs ?? total, total))
   const entry: HarEntry = {
     startedDateTime: detail.startedAt,
     time: total,
@@ -89,7 +90,7 @@ export function harEntry (detail: ExchangeDetail, proxyOrigin: string): HarEntry
       bodySize: detail.bytes
     },
     cache: {},
-    timings: { blocked: -1, dns: -1, connect: -1, send: 0, wait, receive: Math.max(0, total - wait), ssl: -1 },
+    timings: { blocked: -1, dns: -1, connect: -1, send: 0, wait, receive: toMicroseconds(Math.max(0, total - wait)), ssl: -1 },
     _bkend: { id: detail.id, answeredBy: detail.answeredBy, hints: detail.hints, notes: detail.notes }
   }
   if (detail.replayOf !== undefined) entry._bkend.replayOf = detail.replayOf
@@ -129,4 +130,8 @@ function queryOf (url: string): HarNameValue[] {
   } catch {
     return []
   }
+}
+
+function toMicroseconds (ms: number): number {
+  return Math.round(ms * 1000) / 1000
 }
