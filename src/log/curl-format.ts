@@ -17,6 +17,8 @@ export function clean (text: string): string {
 export interface ExchangeExtras {
   /** Hint lines for this exchange, already rate-limited. */
   hint?: string
+  /** bkend's error code from the body (or the proxy's own), shown whether or not a hint exists. */
+  errorCode?: string
   /** The copy-as-curl command, when it is to be shown. */
   curl?: string
 }
@@ -29,7 +31,7 @@ export function curlShown (record: ExchangeRecord, logCurl: boolean): boolean {
 export function formatExchange (record: ExchangeRecord, extras: ExchangeExtras = {}, paint: Palette = PLAIN): string {
   const lines = headLines(record, paint, statusTone(record.response.status, record.error !== undefined))
   if (record.responseBody) lines.push(...bodyLines('{', record.responseBody))
-  lines.push(paint.tone(recordTone(record), summaryLine(record)))
+  lines.push(paint.tone(recordTone(record), summaryLine(record, extras.errorCode)))
   lines.push(...extrasLines(extras, paint))
   return lines.join('\n')
 }
@@ -44,7 +46,7 @@ export function formatStreamOpen (head: ExchangeHead, contentType: string | unde
 
 /** A stream's end under its open block: the summary, then hints and the command if it failed. */
 export function formatStreamEnd (record: ExchangeRecord, extras: ExchangeExtras = {}, paint: Palette = PLAIN): string {
-  return [paint.tone(recordTone(record), summaryLine(record)), ...extrasLines(extras, paint)].join('\n')
+  return [paint.tone(recordTone(record), summaryLine(record, extras.errorCode)), ...extrasLines(extras, paint)].join('\n')
 }
 
 /** An allowed CORS preflight, which the proxy answers itself: one line. */
@@ -62,9 +64,10 @@ export function isAllowedPreflight (record: ExchangeRecord): boolean {
     record.response.status === 204 && requestHeader(record, 'access-control-request-method') !== undefined
 }
 
-export function summaryLine (record: ExchangeRecord): string {
+export function summaryLine (record: ExchangeRecord, errorCode?: string): string {
   const ms = `${record.durationMs.toFixed(1)} ms`
-  const head = `* ${tag(record)}${prodMark(record)}${record.response.line.slice('HTTP/1.1 '.length)}`
+  const code = errorCode === undefined || record.error !== undefined ? '' : ` ${clean(errorCode)}`
+  const head = `* ${tag(record)}${prodMark(record)}${record.response.line.slice('HTTP/1.1 '.length)}${code}`
   if (record.error) return `${head} ${record.error.code} in ${ms}: ${clean(record.error.message)}`
   if (record.streamed) return `${head}, ${streamEnd(record)}`
   if (record.cutBy === 'proxy') {

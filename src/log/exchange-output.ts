@@ -32,7 +32,7 @@ export function exchangeOutput (logger: Logger, format: Config['logFormat'], pai
       },
       finished: (level, record, extras) => {
         const fields = flatFields(record, extras.errorCode, extras.hint)
-        const message = isAllowedPreflight(record) ? preflightLine(record) : summaryLine(record)
+        const message = isAllowedPreflight(record) ? preflightLine(record) : summaryLine(record, extras.errorCode)
         logger[level]({ ...fields, ...(record.streamed ? { stream: 'closed' } : {}), exchange: record, ...(extras.curl === undefined ? {} : { curl: extras.curl }) }, message)
       }
     }
