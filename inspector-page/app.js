@@ -22,6 +22,7 @@ function filters () {
   return {
     status: $('f-status').value,
     method: $('f-method').value,
+    environment: $('f-environment').value,
     q: $('f-q').value.trim(),
     failed: $('f-failed').checked,
     stream: $('f-stream').checked

@@ -21,6 +21,7 @@ export function createList (tbody, onSelect) {
     el('td', { className: 'method' }, summary.method),
     el('td', { className: 'path', title: summary.url }, el('span', { className: 'clip' }, summary.url)),
     el('td', { className: 'status' }, el('span', { className: `badge ${statusClass(summary.status)}` }, String(summary.status)), summary.state === 'open' ? el('span', { className: 'live' }, ' live') : null),
+    el('td', { className: `env env-${summary.environment}` }, summary.environment ?? ''),
     el('td', { className: 'duration' }, duration(summary.durationMs)),
     el('td', { className: 'size' }, size(summary.bytes)),
     el('td', { className: 'code', title: summary.errorCode }, el('span', { className: 'clip' }, summary.errorCode ?? '')),

@@ -70,6 +70,9 @@ t.test('a client pointed at the proxy\'s /mcp signs in through it and lists the 
   t.match(await proxy.logs(), /→ http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp/, 'and logged as a forwarded exchange')
   t.same(mcp.authorizations.map(call => call.resource), [proxyMcpUrl], 'the authorization server was asked for a token for the proxy\'s URL')
   t.same([...mcp.tokens.values()], [proxyMcpUrl])
+  // The SDK leaves a connection that never sends a request; the proxy would wait for Node's
+  // header timeout (a minute) before closing.
+  proxy.app.server.closeAllConnections()
 })
 
 t.test('an authorization server that accepts only its own URL as the resource refuses the sign-in through the proxy; direct, it works', async t => {

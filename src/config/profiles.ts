@@ -123,6 +123,15 @@ export function withEnvironment (config: Config, environment: EnvironmentName): 
   return deepFreeze({ ...config, environments: profiles, environment, apiKey, authScheme, projectId, apiUrl })
 }
 
+const severalProfiles = new WeakMap<Config, boolean>()
+
+/** Whether more than one environment is listed, asked per request: remembered per configuration. */
+export function hasSeveralProfiles (config: Config): boolean {
+  let several = severalProfiles.get(config)
+  if (several === undefined) severalProfiles.set(config, several = listedEnvironments(config).length > 1)
+  return several
+}
+
 /** The environments to list: configured ones, and the active one. */
 export function listedEnvironments (config: Config): EnvironmentName[] {
   const profiles = profilesOf(config)

@@ -7,6 +7,8 @@ export interface ExchangeFilter {
   classes: number[]
   statuses: number[]
   method?: string
+  /** One environment (profile): dev, staging or prod. */
+  environment?: string
   /** Case-insensitive text in the path and query, or in the error code. */
   text?: string
   failedOnly: boolean
@@ -34,6 +36,11 @@ export function parseFilter (query: Query): Parsed<ExchangeFilter> {
     if (!/^[A-Za-z]{1,20}$/.test(method)) return { ok: false, message: `method=${JSON.stringify(method)} is not an HTTP method` }
     filter.method = method.toUpperCase()
   }
+  const environment = one(query.environment)
+  if (environment !== undefined && environment !== '') {
+    if (!['dev', 'staging', 'prod'].includes(environment)) return { ok: false, message: `environment=${JSON.stringify(environment)} is not an environment: use dev, staging or prod` }
+    filter.environment = environment
+  }
   const text = one(query.q)
   if (text !== undefined && text !== '') filter.text = text.toLowerCase()
   return { ok: true, value: filter }
@@ -52,6 +59,7 @@ export function matchesFilter (entry: StoredExchange, filter: ExchangeFilter): b
     if (!filter.classes.includes(Math.floor(entry.status / 100)) && !filter.statuses.includes(entry.status)) return false
   }
   if (filter.method !== undefined && entry.method !== filter.method) return false
+  if (filter.environment !== undefined && entry.environment !== filter.environment) return false
   if (filter.failedOnly && !entry.failed) return false
   if (filter.streamsOnly && !entry.stream) return false
   if (filter.text !== undefined && !entry.url.toLowerCase().includes(filter.text) && !(entry.errorCode ?? '').toLowerCase().includes(filter.text)) return false

@@ -35,7 +35,7 @@ export interface HarEntry {
   }
   cache: Record<string, never>
   timings: { blocked: number, dns: number, connect: number, send: number, wait: number, receive: number, ssl: number }
-  _bkend: { id: number, replayOf?: number, answeredBy: string, errorCode?: string, hints: string[], notes: string[] }
+  _bkend: { id: number, replayOf?: number, answeredBy: string, environment?: string, errorCode?: string, hints: string[], notes: string[] }
 }
 
 export interface HarDocument {
@@ -91,7 +91,7 @@ export function harEntry (detail: ExchangeDetail, proxyOrigin: string): HarEntry
     },
     cache: {},
     timings: { blocked: -1, dns: -1, connect: -1, send: 0, wait, receive: toMicroseconds(Math.max(0, total - wait)), ssl: -1 },
-    _bkend: { id: detail.id, answeredBy: detail.answeredBy, hints: detail.hints, notes: detail.notes }
+    _bkend: { id: detail.id, answeredBy: detail.answeredBy, environment: detail.environment, hints: detail.hints, notes: detail.notes }
   }
   if (detail.replayOf !== undefined) entry._bkend.replayOf = detail.replayOf
   if (detail.errorCode !== undefined) entry._bkend.errorCode = detail.errorCode

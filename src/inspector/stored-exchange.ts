@@ -48,6 +48,8 @@ export interface StoredExchange {
   url: string
   status: number
   answeredBy: 'upstream' | 'proxy'
+  /** The environment (profile) the exchange ran with. */
+  environment: string
   /** Time to the response headers, and in total (absent while open). */
   headersMs?: number
   durationMs?: number

@@ -13,7 +13,7 @@ import type { Config } from '../config/settings.js'
 import { RAW, recordOf, type StoredExchange } from './stored-exchange.js'
 
 /** The list's view of an exchange: the stored fields, an ISO start time, and whether it has hints. */
-export type ExchangeSummary = Pick<StoredExchange, 'id' | 'replayOf' | 'state' | 'method' | 'url' | 'status' | 'answeredBy' | 'headersMs' | 'durationMs' | 'bytes' | 'errorCode' | 'stream' | 'failed'> & {
+export type ExchangeSummary = Pick<StoredExchange, 'id' | 'replayOf' | 'state' | 'method' | 'url' | 'status' | 'answeredBy' | 'environment' | 'headersMs' | 'durationMs' | 'bytes' | 'errorCode' | 'stream' | 'failed'> & {
   startedAt: string
   hint: boolean
   /** The upstream's X-RateLimit-Limit, X-RateLimit-Remaining and Retry-After (s), when it sent any. */
@@ -49,6 +49,7 @@ export function summaryOf (entry: StoredExchange): ExchangeSummary {
     url: entry.url,
     status: entry.status,
     answeredBy: entry.answeredBy,
+    environment: entry.environment,
     bytes: entry.bytes,
     hint: entry.hints.length > 0,
     stream: entry.stream,

@@ -40,7 +40,7 @@ export function formatExchange (record: ExchangeRecord, extras: ExchangeExtras =
 export function formatStreamOpen (head: ExchangeHead, contentType: string | undefined, headersMs: number, paint: Palette = PLAIN): string {
   const tone = statusTone(head.response.status, false)
   const lines = headLines(head, paint, tone)
-  lines.push(paint.tone(tone, `* ${tag(head)}${prodMark(head)}stream open${contentType ? ` (${clean(contentType)})` : ''}, headers after ${headersMs.toFixed(1)} ms`))
+  lines.push(paint.tone(tone, `* ${tag(head)}${environmentMark(head)}stream open${contentType ? ` (${clean(contentType)})` : ''}, headers after ${headersMs.toFixed(1)} ms`))
   return lines.join('\n')
 }
 
@@ -67,7 +67,7 @@ export function isAllowedPreflight (record: ExchangeRecord): boolean {
 export function summaryLine (record: ExchangeRecord, errorCode?: string): string {
   const ms = `${record.durationMs.toFixed(1)} ms`
   const code = errorCode === undefined || record.error !== undefined ? '' : ` ${clean(errorCode)}`
-  const head = `* ${tag(record)}${prodMark(record)}${record.response.line.slice('HTTP/1.1 '.length)}${code}`
+  const head = `* ${tag(record)}${environmentMark(record)}${record.response.line.slice('HTTP/1.1 '.length)}${code}`
   if (record.error) return `${head} ${record.error.code} in ${ms}: ${clean(record.error.message)}`
   if (record.streamed) return `${head}, ${streamEnd(record)}`
   if (record.cutBy === 'proxy') {
@@ -105,9 +105,14 @@ export function recordTone (record: ExchangeRecord): Tone {
   return cut && record.response.status < 400 ? 'client-error' : statusTone(record.response.status, record.error !== undefined)
 }
 
-/** "PROD " on the summary of every exchange that ran with prod active, so a write that reached it cannot pass unnoticed. */
-export function prodMark (head: ExchangeHead): string {
-  return head.environment === 'prod' ? 'PROD ' : ''
+/**
+ * "PROD " on the summary of every exchange that ran with prod active, so a write that
+ * reached it cannot pass unnoticed; "[staging] " (or "[dev] ") when several profiles are
+ * configured, so each exchange says where it went.
+ */
+export function environmentMark (head: ExchangeHead): string {
+  if (head.environment === 'prod') return 'PROD '
+  return head.environmentMarked === true && head.environment !== undefined ? `[${clean(head.environment)}] ` : ''
 }
 
 /** "#7 " for a numbered exchange; nothing for the proxy's own routes (id 0). */

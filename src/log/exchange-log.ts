@@ -20,6 +20,7 @@ import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
 import { createHintLimiter, type HintLimiter } from '../diagnose/hint-limiter.js'
 import type { Config } from '../config/settings.js'
 import { configOf } from '../config/request-config.js'
+import { hasSeveralProfiles } from '../config/profiles.js'
 import type { Hint } from '../diagnose/hints.js'
 import type { HeaderBag } from './exchange.js'
 import { secretScrubberOf } from './logger.js'
@@ -104,7 +105,8 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       notes: [],
       responseBytes: 0,
       quiet,
-      environment: settings.environment
+      environment: settings.environment,
+      environmentMarked: hasSeveralProfiles(settings)
     }
     request.exchange = exchange
     request.clientSocket = request.raw.socket

@@ -7,7 +7,7 @@
 //
 //   field                                         written by                        when
 //   id, startedAt, method, url, origin, quiet,    log/exchange-log.ts               onRequest, first hook
-//     environment (and the empty injected,
+//     environment, environmentMarked (and the empty injected,
 //     notes, responseBytes)
 //   notes (append only: the one shared field)     guard/request-guard.ts,           as each refuses or
 //                                                 inspector/gate.ts, forward/proxy.ts  rewrites something
@@ -46,6 +46,8 @@ export interface Exchange {
   quiet: boolean
   /** The environment (profile) of the configuration the request runs on. */
   environment: string
+  /** More than one profile is configured, so the environment is worth naming on each line. */
+  environmentMarked: boolean
   notes: string[]
   failure?: { code: string, message: string }
   /** Start of a textual request body, kept for copy-as-curl (never logged as such). */
@@ -99,6 +101,8 @@ export interface ExchangeHead {
   notes: string[]
   /** The environment (profile) the exchange ran with. */
   environment?: string
+  /** Several profiles are configured: the text formats name the environment on each exchange. */
+  environmentMarked?: true
   /** What the upstream said of its rate limit, when it said anything. */
   rateLimit?: RateLimit
   /** The signed-in user's token the app sent (Authorization: Bearer <JWT>): fingerprint and unverified claims. */
@@ -180,6 +184,7 @@ export function exchangeHead (exchange: Exchange, facts: HeadFacts): ExchangeHea
   }
   if (exchange.origin !== undefined) head.origin = exchange.origin
   head.environment = exchange.environment
+  if (exchange.environmentMarked) head.environmentMarked = true
   const rateLimit = upstreamAnswered ? rateLimitOf(exchange.upstreamResponseHeaders) : undefined
   if (rateLimit !== undefined) head.rateLimit = rateLimit
   // The app's own token, never the configured key; its times are told relative to the request.
