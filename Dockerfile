@@ -9,6 +9,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
+COPY scripts/build.mjs ./scripts/
 # tsc keeps its incremental build info in dist/; the image has no use for it.
 RUN npm run build && rm -f dist/.tsbuildinfo
 

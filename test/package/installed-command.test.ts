@@ -28,12 +28,16 @@ const fakeBkend: FakeHandler = (req, res, body) => {
   bkendReply(200, { success: true, data: { items: [] } })(req, res, body)
 }
 
+// npm install -g resolves the dependencies afresh (no lockfile): a slow registry can take
+// minutes, more than tap's default file timeout.
+t.setTimeout(400_000)
+
 // Packed and installed once, in the first tests that need them; the rest reuse both.
 const packed = packTarball(t)
 const elsewhere = scratch(t, 'user')
 const installed = packed.then(async ({ tarball }) => {
   const prefix = scratch(t, 'prefix')
-  const install = await run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: elsewhere, timeoutMs: 120000 })
+  const install = await run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: elsewhere, timeoutMs: 300_000 })
   return { install, command: join(prefix, 'bin', 'bkend-dev-proxy') }
 })
 
@@ -43,7 +47,7 @@ t.test('the tarball holds dist/*.js, config/, the inspector page, README.md, LIC
   const listing = await run('tar', ['-tzf', tarball], { cwd: ROOT })
   const files = listing.stdout.trim().split('\n').map(line => line.replace(/^package\//, '')).sort()
   const outsideDist = files.filter(file => !file.startsWith('dist/') && !file.startsWith('inspector-page/'))
-  t.same(outsideDist, ['.env.example', 'LICENSE', 'README.md', 'config/default.json', 'package.json'])
+  t.same(outsideDist, ['.env.example', 'LICENSE', 'README.md', 'config/default.json', 'config/example.json', 'package.json'])
   t.ok(files.includes('inspector-page/index.html') && files.includes('inspector-page/app.js'), 'the inspector page ships (tsc does not copy it into dist/)')
   t.same(files.filter(file => file.startsWith('inspector-page/') && !/\.(html|js|css|svg)$/.test(file)), [], 'the page folder holds only page assets')
   t.same(files.filter(file => file.startsWith('dist/') && !file.endsWith('.js')), [], 'no source maps or build info')
