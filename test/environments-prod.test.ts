@@ -71,12 +71,12 @@ t.test('every prod exchange is marked: PROD in the pretty summary line and the c
     await fetch(new URL('/v1/data/posts', proxy.url), { method: 'DELETE' })
   }
   const summaries = (await pretty.logs()).split('\n').filter(line => /^\* #\d+ .*(ms|bytes)/.test(line))
-  t.match(summaries, [/^\* #\d+ 200 OK in /, /^\* #\d+ PROD 200 OK in /, /^\* #\d+ PROD 403 Forbidden proxy\/prod-read-only in /])
+  t.match(summaries, [/^\* #\d+ \[dev\] 200 OK in /, /^\* #\d+ PROD 200 OK in /, /^\* #\d+ PROD 403 Forbidden proxy\/prod-read-only in /])
   const lines = (await json.logs()).trim().split('\n').map(line => JSON.parse(line) as { environment?: string, exchange?: { url: string, method: string, environment: string } })
   const exchanges = lines.filter(line => line.exchange !== undefined && line.exchange.url.startsWith('/v1/'))
   t.same(exchanges.map(line => [line.exchange!.method, line.environment, line.exchange!.environment]), [['GET', 'dev', 'dev'], ['GET', 'prod', 'prod'], ['DELETE', 'prod', 'prod']])
   const compactLines = (await compact.logs()).split('\n').filter(line => / \/v1\//.test(line))
-  t.match(compactLines, [/ #\d+ GET \/v1\/data\/posts 200 /, / #\d+ PROD GET \/v1\/data\/posts 200 /, / #\d+ PROD DELETE \/v1\/data\/posts 403 /], 'LOG_FORMAT=compact too')
+  t.match(compactLines, [/ #\d+ \[dev\] GET \/v1\/data\/posts 200 /, / #\d+ PROD GET \/v1\/data\/posts 200 /, / #\d+ PROD DELETE \/v1\/data\/posts 403 /], 'LOG_FORMAT=compact too')
 })
 
 t.test('CLI: a banner line that cannot be missed while prod is active, a warning with PROD_READ_ONLY=false, and the flag beats the variable', async t => {
