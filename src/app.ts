@@ -12,22 +12,20 @@ import { exchangeLog } from './log/exchange-log.js'
 import type { ProxyCut } from './log/exchange.js'
 import { createRequestGuard, requestGuard } from './guard/request-guard.js'
 import { createStopping, stoppingGate } from './lifecycle/stopping.js'
-import { invalidRequestOf, parserRefusalHandler } from './guard/raw-refusal.js'
+import { invalidRequestOf } from './guard/raw-refusal.js'
 import { healthRoute } from './lifecycle/health.js'
 import { createUpstreamDispatcher, type DispatcherOptions } from './forward/upstream-dispatcher.js'
 import { proxyRoutes, registerProxy } from './forward/proxy.js'
 import { routeConnectRequests, unroutedHandler } from './guard/unrouted.js'
-import { sendProxyError } from './reply-error.js'
 import { ERRORS } from './errors.js'
-import { frameworkLogger } from './log/framework-logger.js'
+import { setProxyErrorHandler, sharedServerOptions } from './server-options.js'
 import { createInspector, makeRoomForCaptures, type Inspector } from './inspector/inspector.js'
 import { inspectorOrigin, movedRoutes } from './inspector/moved-routes.js'
 import { INSPECTOR_PREFIX } from './inspector/paths.js'
 import { createLiveConfig, type LiveConfig } from './config/live-config.js'
-import { requestConfig, snapshotConfig } from './config/request-config.js'
+import { requestConfig } from './config/request-config.js'
 import { prodReadOnly } from './guard/prod-read-only.js'
 import { buildInspectorApp } from './inspector-app.js'
-import { canonicalRequestUrl } from './guard/canonical-path.js'
 
 export interface AppOptions {
   logger: Logger
@@ -62,29 +60,9 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   const originAllowed = liveOriginMatcher(() => live.current().corsOrigins)
   const guard = createRequestGuard({ config, originAllowed })
   const app = Fastify({
-    loggerInstance: frameworkLogger(logger),
-    return503OnClosing: false,
-    forceCloseConnections: 'idle',
-    // Fastify turns Node's limit on receiving a request off (0); a client that stalls its
-    // upload is its own business, but bounded, as Node bounds it by default (5 min).
-    requestTimeout: 300_000,
-    // Node would answer a missing Host with a bare 400 of its own, unlogged; the guard answers it.
-    http: { requireHostHeader: false },
+    ...sharedServerOptions({ logger, live, guard, app: () => app }),
     // Bodies stream through; the proxy never buffers them, so Fastify's limit does not apply.
-    bodyLimit: Number.MAX_SAFE_INTEGER,
-    routerOptions: { ignoreTrailingSlash: false },
-    // Before routing: the router, every hook and the log read one canonical path (guard/canonical-path.ts).
-    rewriteUrl: canonicalRequestUrl,
-    // A URL Fastify cannot decode (e.g. /v1/%E0%A4%A) gets our 400, not FST_ERR_BAD_URL. No
-    // hook has run yet: the exchange and the guard are started here by hand, so the refusal
-    // order (Host, Origin, then the path) and the log line are the same as for any request.
-    frameworkErrors: (error, request, reply) => {
-      snapshotConfig(request, live.current)
-      app.trackExchange(request, reply)
-      if (guard.refused(request, reply)) return
-      guard.refuse(request, reply, ERRORS.badRequest, `the request URL is not valid (${error.message})`)
-    },
-    clientErrorHandler: parserRefusalHandler(logger)
+    bodyLimit: Number.MAX_SAFE_INTEGER
   }) as unknown as ProxyApp
 
   const stopping = createStopping()
@@ -119,12 +97,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   }
 
   // Set before the plugins register: each keeps the error handler in force at its registration.
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
-    if (status === 500) logger.error({ err: error, request: request.exchange?.id }, 'internal error')
-    if (status === 500) sendProxyError(reply, ERRORS.internal)
-    else sendProxyError(reply, ERRORS.badRequest, error.message, status)
-  })
+  setProxyErrorHandler(app, logger)
   if (inspector) makeRoomForCaptures(app)
   await app.register(requestConfig, { current: live.current })
   await app.register(exchangeLog, { logger, config, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId })

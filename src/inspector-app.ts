@@ -8,12 +8,9 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from './config/settings.js'
 import type { LiveConfig } from './config/live-config.js'
-import { requestConfig, snapshotConfig } from './config/request-config.js'
+import { requestConfig } from './config/request-config.js'
 import { exchangeLog } from './log/exchange-log.js'
-import { frameworkLogger } from './log/framework-logger.js'
 import { createRequestGuard, requestGuard } from './guard/request-guard.js'
-import { parserRefusalHandler } from './guard/raw-refusal.js'
-import { canonicalRequestUrl } from './guard/canonical-path.js'
 import { inspectorGate } from './inspector/gate.js'
 import { inspectorRoutes, type InspectorRoutesOptions } from './inspector/routes.js'
 import { INSPECTOR_PREFIX } from './inspector/paths.js'
@@ -21,6 +18,7 @@ import type { Inspector } from './inspector/inspector.js'
 import { ENVIRONMENT_PATH, environmentRoute } from './lifecycle/environment-route.js'
 import { sendProxyError } from './reply-error.js'
 import { ERRORS } from './errors.js'
+import { setProxyErrorHandler, sharedServerOptions } from './server-options.js'
 
 export interface InspectorAppOptions {
   config: Config
@@ -47,29 +45,8 @@ export async function buildInspectorApp (options: InspectorAppOptions): Promise<
   // No origin is allowed by CORS here: the gate's same-origin rule decides, and refusals carry no CORS headers.
   const guardOptions = { config, originAllowed: () => false, ownOriginRule: () => true }
   const guard = createRequestGuard(guardOptions)
-  const app = Fastify({
-    loggerInstance: frameworkLogger(logger),
-    return503OnClosing: false,
-    forceCloseConnections: 'idle',
-    requestTimeout: 300_000, // as on the proxy port (Fastify would turn Node's limit off)
-    http: { requireHostHeader: false },
-    routerOptions: { ignoreTrailingSlash: false },
-    // The same canonical path as on the proxy port, for the router, the gate and the log.
-    rewriteUrl: canonicalRequestUrl,
-    frameworkErrors: (error, request, reply) => {
-      snapshotConfig(request, live.current)
-      app.trackExchange(request, reply)
-      if (guard.refused(request, reply)) return
-      guard.refuse(request, reply, ERRORS.badRequest, `the request URL is not valid (${error.message})`)
-    },
-    clientErrorHandler: parserRefusalHandler(logger)
-  })
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
-    if (status === 500) logger.error({ err: error, request: request.exchange?.id }, 'internal error')
-    if (status === 500) sendProxyError(reply, ERRORS.internal)
-    else sendProxyError(reply, ERRORS.badRequest, error.message, status)
-  })
+  const app: FastifyInstance = Fastify(sharedServerOptions({ logger, live, guard, app: () => app }))
+  setProxyErrorHandler(app, logger)
   app.addHook('onSend', (_request, reply, payload, done) => {
     reply.headers(SECURITY_HEADERS)
     done(null, payload)

@@ -4,12 +4,13 @@
 // headers are redacted like the key in the reload line and in a refused value; the fix
 // line for a key that is only the word Bearer is a well-formed example for its source.
 import t from 'tap'
+import { failure } from './helpers/config-dir.js'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli, startCli, tempDir, type RunningCli } from './helpers/cli.js'
 import { startFakeApi } from './helpers/fake-upstream.js'
-import { ConfigError, loadConfig } from '../src/config/load-config.js'
+import { loadConfig } from '../src/config/load-config.js'
 import { jsonSyntaxError } from '../src/config/json-syntax-error.js'
 import { redactSecret } from '../src/log/redact.js'
 import { escapeRegExp } from './helpers/fingerprint.js'
@@ -22,15 +23,6 @@ function nextLine (cli: RunningCli, pattern: RegExp): Promise<void> {
   return cli.waitForStdout(new RegExp(`(${pattern.source}[^]*){${seen + 1}}`))
 }
 
-function failure (fn: () => unknown): string {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message
-    throw error
-  }
-  throw new Error('expected a ConfigError')
-}
 
 t.test('where JSON goes wrong: line, column and what was expected, never the text', async t => {
   const cases: Array<[string, ReturnType<typeof jsonSyntaxError>]> = [

@@ -1,25 +1,10 @@
 import t from 'tap'
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { ConfigError, loadConfig, SHIPPED_DEFAULTS_FILE } from '../src/config/load-config.js'
+import { workdir, failure } from './helpers/config-dir.js'
+import { readFileSync } from 'node:fs'
+import { loadConfig, SHIPPED_DEFAULTS_FILE } from '../src/config/load-config.js'
 import { builtInDefaults } from '../src/config/settings.js'
 
-function workdir (files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bkend-config-'))
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
-  return dir
-}
 
-function failure (fn: () => unknown): string {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message
-    throw error
-  }
-  throw new Error('expected a ConfigError')
-}
 
 t.test('without any source the built-in defaults apply', async t => {
   const { config } = loadConfig({ env: {}, cwd: workdir() })

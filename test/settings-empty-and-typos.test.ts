@@ -1,29 +1,13 @@
 // Settings that do what they say: NAME= (empty) in a stronger source means "not set" and
 // wins over a weaker one, and a misspelt URL gets its repaired self as the fix.
 import t from 'tap'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { ConfigError, loadConfig } from '../src/config/load-config.js'
+import { workdir, failure } from './helpers/config-dir.js'
+import { loadConfig } from '../src/config/load-config.js'
 import { repairedUrl } from '../src/config/parse-values.js'
 
 const DOTENV_KEY = 'sk_test_DOTENVKEY0123456789abcdefghij'
 
-function workdir (files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bkend-config-'))
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
-  return dir
-}
 
-function failure (fn: () => unknown): string {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message
-    throw error
-  }
-  throw new Error('expected a ConfigError')
-}
 
 t.test('an empty BKEND_API_KEY in the environment means no key, even with one in .env', async t => {
   const cwd = workdir({ '.env': `BKEND_API_KEY=${DOTENV_KEY}\nPORT=9000\n` })

@@ -26,6 +26,17 @@ async function startIdleClosingUpstream (t: { teardown: (fn: () => unknown) => v
   return { url: upstream.url, requests: () => requests }
 }
 
+// The second request on each connection meets the upstream closing it: no byte of an answer.
+function startSecondRequestClosingUpstream (t: Parameters<typeof startRawUpstream>[0]): ReturnType<typeof startRawUpstream> {
+  const served = new WeakMap<object, number>()
+  return startRawUpstream(t, (_hit, socket) => {
+    const count = (served.get(socket) ?? 0) + 1
+    served.set(socket, count)
+    if (count === 2) socket.destroy()
+    else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+  })
+}
+
 t.test('a pooled socket the upstream closed never becomes an error for the client', async t => {
   const upstream = await startIdleClosingUpstream(t, 300)
   const proxy = await startProxy(t, { apiUrl: upstream.url })
@@ -43,13 +54,7 @@ t.test('a pooled socket the upstream closed never becomes an error for the clien
 t.test('a POST on a pooled socket the upstream closes without a byte is never sent twice', async t => {
   // The same stale socket as the GET case below, met deterministically: the second request
   // on a connection finds the upstream closing it. A GET is sent again; a POST must not be.
-  const served = new WeakMap<object, number>()
-  const upstream = await startRawUpstream(t, (_hit, socket) => {
-    const count = (served.get(socket) ?? 0) + 1
-    served.set(socket, count)
-    if (count === 2) socket.destroy()
-    else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
-  })
+  const upstream = await startSecondRequestClosingUpstream(t)
   const proxy = await startProxy(t, { apiUrl: upstream.url })
   t.equal(await (await fetch(new URL('/v1/first', proxy.url))).text(), 'ok')
   const res = await fetch(new URL('/v1/second', proxy.url), { method: 'POST', body: 'x' })
@@ -97,14 +102,7 @@ t.test('on a pooled socket, a partial answer to the second GET is not taken for 
 })
 
 t.test('a GET on a pooled socket the upstream closes without a byte is sent again once, and the log says so', async t => {
-  const served = new WeakMap<object, number>()
-  const upstream = await startRawUpstream(t, (_hit, socket) => {
-    const count = (served.get(socket) ?? 0) + 1
-    served.set(socket, count)
-    // The second request on a connection meets the upstream closing it: no byte of an answer.
-    if (count === 2) socket.destroy()
-    else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
-  })
+  const upstream = await startSecondRequestClosingUpstream(t)
   const proxy = await startProxy(t, { apiUrl: upstream.url })
   t.equal(await (await fetch(new URL('/v1/first', proxy.url))).text(), 'ok')
   const res = await fetch(new URL('/v1/second', proxy.url))

@@ -1,7 +1,8 @@
 // Pure: the rate-limit state an upstream response tells, from the headers bkend documents
 // (X-RateLimit-Limit, X-RateLimit-Remaining) and Retry-After (seconds, or an HTTP date,
 // which counts from the response's own Date so that a skewed local clock does not matter).
-import type { HeaderBag } from './exchange.js'
+// Headers as the exchange keeps them (exchange.ts's HeaderBag, written out: exchange.ts imports this file).
+type HeaderBag = Record<string, string | string[] | number | undefined>
 
 export interface RateLimit {
   limit?: number
