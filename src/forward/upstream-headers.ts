@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { DEFAULT_HEADER_POLICY, type Config } from '../config/settings.js'
 import { hopByHopNames } from './hop-by-hop.js'
-import { redactHeaderValue } from '../log/redact.js'
+import { redactHeaderValue } from '../redact/redact.js'
 import { chooseAuthScheme } from '../config/auth-scheme.js'
 
 export type OutboundHeaders = Record<string, string | string[] | undefined>
