@@ -4,6 +4,9 @@
 // organization switch) gets 403 proxy/prod-read-only naming the call and the switch, and
 // nothing goes upstream, however the path is spelt.
 import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { READ_ONLY_AUTH_POSTS } from '../src/guard/auth-read-only.js'
+import { READ_ONLY_MCP_METHODS } from '../src/guard/mcp-read-only.js'
 import { startFakeApi } from './helpers/fake-upstream.js'
 import { WireClient, errorOf } from './helpers/raw-client.js'
 import { startProxy } from './helpers/proxy.js'
@@ -60,4 +63,13 @@ t.test('in prod read-only, auth calls that create or change an account or user a
     t.equal(res.status, 403, `${method} to an allowed path is still a write`)
   }
   t.equal(api.started, 0, 'zero upstream requests')
+})
+
+t.test('the README lists exactly the auth calls and MCP methods prod read-only lets through', async t => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  const section = readme.slice(readme.indexOf('### What prod read-only lets through'), readme.indexOf('\n## ', readme.indexOf('### What prod read-only lets through')))
+  const tableRows = section.split('\n').filter(line => line.startsWith('| `/v1/auth/'))
+  const listed = tableRows.flatMap(row => [...row.split(' | ')[0]!.matchAll(/`(\/v1\/auth\/[^`]+)`/g)].map(match => match[1]))
+  t.same(listed.sort(), READ_ONLY_AUTH_POSTS.map(path => `/v1${path}`).sort())
+  for (const method of READ_ONLY_MCP_METHODS) t.match(section, `\`${method}\``, method)
 })
