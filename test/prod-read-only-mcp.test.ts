@@ -15,6 +15,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { startFakeApi, type FakeApi } from './helpers/fake-upstream.js'
 import { startProxy, type TestProxy } from './helpers/proxy.js'
+import { WireClient, errorOf } from './helpers/raw-client.js'
 
 const PROD_KEY = 'sk_live_PRDKEY0123456789abcdefghijprd3'
 
@@ -151,6 +152,15 @@ t.test('in prod read-only, an MCP body that is not JSON-RPC is refused with 403,
   await compressed.arrayBuffer()
   const large = await postMcp(proxy, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(1024 * 1024) } }))
   t.match(large.message, /an MCP request body over 1048576 bytes/, 'a body past the cap is not read whole')
+  const client = await WireClient.connect(proxy.port)
+  const chunk = 'x'.repeat(1024 * 1024 + 1)
+  client.send(`POST /mcp HTTP/1.1\r\nHost: localhost:${proxy.port}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunk.length.toString(16)}\r\n${chunk}\r\n`)
+  const chunked = await client.read()
+  client.destroy()
+  t.same([chunked?.status, errorOf(chunked).code], [403, 'proxy/prod-read-only'], 'also a chunked body, once it passes the cap')
+  const limited = await startProxy(t, { mcpUrl: `${mcp.url}/mcp`, apiKey: PROD_KEY, environment: 'prod', maxBodyBytes: 64 })
+  const overLimit = await postMcp(limited, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(100) } }))
+  t.same([overLimit.status, overLimit.code], [413, 'proxy/payload-too-large'], 'MAX_BODY_BYTES still applies')
   t.equal(mcp.started, 0, 'zero upstream requests')
   const open = await startProxy(t, { mcpUrl: `${mcp.url}/mcp`, apiKey: PROD_KEY, environment: 'prod', prodReadOnly: false })
   t.equal((await postMcp(open, '{"title":"x"}')).status, 200, 'PROD_READ_ONLY=false forwards it unread')

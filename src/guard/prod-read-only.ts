@@ -109,8 +109,7 @@ export const prodReadOnly = fp(async function prodReadOnly (app: FastifyInstance
     payload.on('end', () => {
       if (bytes > maxBytes) return
       const body = Buffer.concat(chunks)
-      const session = `${config.mcpUrl} ${request.headers['mcp-session-id'] ?? ''}`
-      const verdict = judgeMcpBody(body.toString('utf8'), hints.readOnlyTools(session))
+      const verdict = judgeMcpBody(body.toString('utf8'), hints.readOnlyTools(mcpSessionOf(request, config)))
       if (!verdict.allowed) return refuse(reply, verdict.refused)
       if (verdict.toolsLists.length > 0) toolsListsOf.set(request, verdict.toolsLists)
       done(null, Readable.from(body.length > 0 ? [body] : [], { objectMode: false }))
@@ -121,9 +120,13 @@ export const prodReadOnly = fp(async function prodReadOnly (app: FastifyInstance
   app.addHook('onSend', (request, reply, payload, done) => {
     const calls = toolsListsOf.get(request)
     if (calls !== undefined && reply.statusCode === 200 && payload instanceof Readable) {
-      const config = configOf(request, options.config)
-      hints.observe(`${config.mcpUrl} ${request.headers['mcp-session-id'] ?? ''}`, calls, { contentType: reply.getHeader('content-type'), contentEncoding: reply.getHeader('content-encoding'), body: payload })
+      hints.observe(mcpSessionOf(request, configOf(request, options.config)), calls, { contentType: reply.getHeader('content-type'), contentEncoding: reply.getHeader('content-encoding'), body: payload })
     }
     done(null, payload)
   })
 })
+
+// A session of one MCP upstream: a switch or reload that changes BKEND_MCP_URL starts afresh.
+function mcpSessionOf (request: FastifyRequest, config: Config): string {
+  return `${config.mcpUrl} ${String(request.headers['mcp-session-id'] ?? '')}`
+}
