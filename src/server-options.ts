@@ -37,7 +37,7 @@ export function sharedServerOptions ({ logger, live, guard, app }: ServerOptionD
     // hook has run yet: the exchange and the guard are started here by hand, so the refusal
     // order (Host, target, Origin, then the path) and the log line are the same as for any request.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
-      snapshotConfig(request, live.current)
+      snapshotConfig(request, live.running)
       app().trackExchange(request, reply)
       if (guard.refused(request, reply)) return
       guard.refuse(request, reply, ERRORS.badRequest, `the request URL is not valid (${error.message})`)

@@ -8,8 +8,8 @@ import type { Config } from './settings.js'
 export type ConfigListener = (next: Config, previous: Config) => void
 
 export interface LiveConfig {
-  /** The configuration for a request that starts now. */
-  current: () => Config
+  /** The configuration requests that start now run with. */
+  running: () => Config
   /** Makes `next` current for requests that start from now on; listeners hear of it. */
   replace: (next: Config) => void
   /** Returns the unsubscribe function. */
@@ -20,7 +20,7 @@ export function createLiveConfig (initial: Config): LiveConfig {
   let config = initial
   const listeners = new Set<ConfigListener>()
   return {
-    current: () => config,
+    running: () => config,
     replace: next => {
       const previous = config
       if (next === previous) return

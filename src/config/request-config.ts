@@ -16,8 +16,8 @@ declare module 'fastify' {
 }
 
 /** Takes the request's snapshot; the hook below does it for every request a hook sees. */
-export function snapshotConfig (request: FastifyRequest, current: () => Config): void {
-  request.configSnapshot = current()
+export function snapshotConfig (request: FastifyRequest, runningConfig: () => Config): void {
+  request.configSnapshot = runningConfig()
 }
 
 /** The request's configuration, or `fallback` for a request that has none (refused before any hook). */
@@ -31,10 +31,10 @@ export function snapshotOf (request: FastifyRequest): Config | undefined {
 }
 
 /** Registered first, so every later hook and route reads the same snapshot. */
-export const requestConfig = fp(async function requestConfig (app: FastifyInstance, options: { current: () => Config }) {
+export const requestConfig = fp(async function requestConfig (app: FastifyInstance, options: { runningConfig: () => Config }) {
   app.decorateRequest('configSnapshot', null)
   app.addHook('onRequest', (request, _reply, done) => {
-    snapshotConfig(request, options.current)
+    snapshotConfig(request, options.runningConfig)
     done()
   })
 })

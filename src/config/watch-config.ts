@@ -83,7 +83,7 @@ export function watchConfig (options: WatchOptions): ConfigWatcher {
       logger.error(`${error.message}\n  (${what} changed on disk, but this value is not valid: the proxy keeps running with the configuration it had; fix the value and save again)`)
       return
     }
-    const running = live.current()
+    const running = live.running()
     // An environment switched since start-up stays, unless the edit itself names another.
     const sourcesMoved = loaded.config.environment !== sourcesEnvironment
     const next = sourcesMoved ? loaded.config : withEnvironment(loaded.config, running.environment)

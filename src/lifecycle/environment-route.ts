@@ -24,7 +24,7 @@ export const ENVIRONMENT_PATH = '/__proxy/api/environment'
 export async function environmentRoute (app: FastifyInstance, options: { live: LiveConfig, logger: Logger }): Promise<void> {
   const { live, logger } = options
   const state = () => {
-    const config = live.current()
+    const config = live.running()
     return { environment: config.environment, environments: profileSummaries(config), prodReadOnly: config.prodReadOnly }
   }
 
@@ -37,7 +37,7 @@ export async function environmentRoute (app: FastifyInstance, options: { live: L
   app.post<{ Body: { environment?: unknown } | null }>(ENVIRONMENT_PATH, { bodyLimit: 4096 }, async (request, reply) => {
     const target = environmentOf(request, reply)
     if (target === undefined) return reply
-    const previous = live.current()
+    const previous = live.running()
     if (target === previous.environment) {
       logger.info(`environment: ${target} is already active; nothing changed`)
       return { ...state(), previous: previous.environment, changed: false }

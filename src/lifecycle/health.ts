@@ -8,16 +8,16 @@ import { answeredHostNames } from '../guard/host-check.js'
 import { chooseAuthScheme } from '../config/auth-scheme.js'
 
 export interface HealthOptions {
-  currentConfig: () => Config
+  runningConfig: () => Config
   droppedLogLines: () => number
   /** The inspector's page for a client that used this Host, or null with INSPECTOR=false. */
   inspectorUrl: (host: string | undefined) => string | null
 }
 
 export async function healthRoute (app: FastifyInstance, options: HealthOptions): Promise<void> {
-  const { currentConfig, droppedLogLines, inspectorUrl } = options
+  const { runningConfig, droppedLogLines, inspectorUrl } = options
   app.get('/__proxy/health', async (request, reply) => {
-    const config = currentConfig()
+    const config = runningConfig()
     reply.header('cache-control', 'no-store')
     return {
       status: 'ok',
