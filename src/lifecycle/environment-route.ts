@@ -1,12 +1,6 @@
-// POST /__proxy/api/environment {"environment": "staging"} switches the active profile
-// (key, project, URL and X-Environment together) for requests that start afterwards;
-// requests in flight finish on the profile they started with (live-config.ts). GET
-// says which environments are configured (keys by fingerprint) and which is active.
-// It is served on the inspector's port only (inspector/inspector-app.ts), never on the
-// proxy port, where any page the upstream answers runs: the Host check and the
-// inspector's gate (same origin, JSON, not from another site) run first, so only curl,
-// scripts and the inspector's own page can switch. With INSPECTOR=false there is no
-// switch over HTTP; BKEND_ENVIRONMENT in .env (applied on save) switches instead.
+// POST {"environment": "staging"} switches the active profile for requests that start afterwards.
+// Served on the inspector's port only, never on the proxy port, where any page the upstream
+// answers runs: behind the inspector's gate, only curl, scripts and its own page can switch.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { SETTINGS } from '../config/settings.js'

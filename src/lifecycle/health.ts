@@ -1,5 +1,4 @@
-// GET /__proxy/health: what the proxy runs with now (a switch or a reload changes it), for
-// compose healthchecks and people. Never the key: configured profiles show fingerprints.
+// GET /__proxy/health: what the proxy runs with now, for compose healthchecks and people. Never the key.
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../config/settings.js'
 import { VERSION } from '../config/version.js'
@@ -29,7 +28,6 @@ export async function healthRoute (app: FastifyInstance, options: HealthOptions)
       prodReadOnly: config.prodReadOnly,
       projectId: config.projectId || null,
       keySet: config.apiKey !== '',
-      // The scheme in use: "api-key" (X-API-Key) or "bearer" (the original scheme).
       authScheme: chooseAuthScheme(config.apiKey, config.authScheme).scheme,
       allowedOrigins: config.corsOrigins,
       allowedHosts: answeredHostNames(config.allowedHosts),
