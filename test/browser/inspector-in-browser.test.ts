@@ -34,7 +34,7 @@ await mkdir(SHOTS, { recursive: true })
 t.test('find the failed call, read its hint, fix the key, replay, compare, export HAR', async t => {
   const upstream = await startFakeApi(t, { handler: api })
   let current = testConfig({ port: 0, apiUrl: upstream.url, apiKey: WRONG_KEY })
-  const proxy = await startProxy(t, { apiUrl: upstream.url, apiKey: WRONG_KEY, projectId: 'proj-1' }, { app: { currentConfig: () => current } })
+  const proxy = await startProxy(t, { apiUrl: upstream.url, apiKey: WRONG_KEY, projectId: 'proj-1' }, { app: { rereadConfig: () => current } })
   // Following the redirect below, Chromium opens a spare connection to the proxy port and
   // never sends on it; Node's closeIdleConnections leaves such a connection open, so
   // closing would wait for Node's header timeout. The CLI cuts it after SHUTDOWN_GRACE_MS;
