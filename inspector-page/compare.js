@@ -6,15 +6,20 @@ export function renderCompare (left, right) {
   return el('div', { className: 'compare', id: 'compare' },
     el('h2', {}, `#${left.id} and its replay #${right.id}`),
     el('table', { className: 'compare-table' },
-      el('thead', {}, el('tr', {}, el('th', {}, ''), el('th', {}, `#${left.id} (original)`), el('th', {}, `#${right.id} (replay)`))),
+      el('thead', {}, el('tr', {}, el('th', {}, `#${left.id} (original)`), el('th', {}, `#${right.id} (replay)`))),
       el('tbody', {},
-        el('tr', { className: 'compare-status' }, el('th', {}, 'status'), statusCell(left), statusCell(right)),
-        el('tr', {}, el('th', {}, 'error code'), el('td', {}, left.errorCode ?? '—'), el('td', {}, right.errorCode ?? '—')),
-        el('tr', {}, el('th', {}, 'duration'), el('td', {}, `${left.durationMs ?? '…'} ms`), el('td', {}, `${right.durationMs ?? '…'} ms`)),
-        linesRow('request headers', headerLines(left.request), headerLines(right.request)),
-        linesRow('request body', bodyLines(left.request), bodyLines(right.request)),
-        linesRow('response headers', headerLines(left.response), headerLines(right.response)),
-        linesRow('response body', bodyLines(left.response), bodyLines(right.response)))))
+        section('status'), el('tr', { className: 'compare-status' }, statusCell(left), statusCell(right)),
+        section('error code'), el('tr', {}, el('td', {}, left.errorCode ?? '—'), el('td', {}, right.errorCode ?? '—')),
+        section('duration'), el('tr', {}, el('td', {}, `${left.durationMs ?? '…'} ms`), el('td', {}, `${right.durationMs ?? '…'} ms`)),
+        ...linesRows('request headers', headerLines(left.request), headerLines(right.request)),
+        ...linesRows('request body', bodyLines(left.request), bodyLines(right.request)),
+        ...linesRows('response headers', headerLines(left.response), headerLines(right.response)),
+        ...linesRows('response body', bodyLines(left.response), bodyLines(right.response)))))
+}
+
+// Each part is titled on a row of its own, so the two sides get the pane's whole width.
+function section (title) {
+  return el('tr', { className: 'compare-section' }, el('th', { colspan: '2' }, title))
 }
 
 function statusCell (detail) {
@@ -36,11 +41,11 @@ function bodyLines (side) {
   return prettyText(body.text).split('\n').map(text => ({ text }))
 }
 
-function linesRow (title, leftLines, rightLines) {
+function linesRows (title, leftLines, rightLines) {
   const { left, right } = differingLines(leftLines.map(line => line.text), rightLines.map(line => line.text))
   const block = (lines, differs) => el('td', {}, el('pre', { className: 'lines' },
     lines.map((line, i) => el('span', { className: differs.has(i) && !line.noise ? 'line differs' : 'line' }, line.text || ' '))))
-  return el('tr', { className: 'compare-lines' }, el('th', {}, title), block(leftLines, left), block(rightLines, right))
+  return [section(title), el('tr', { className: 'compare-lines', dataset: { section: title } }, block(leftLines, left), block(rightLines, right))]
 }
 
 /**

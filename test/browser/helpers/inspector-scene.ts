@@ -21,21 +21,27 @@ export interface Scene {
   preflight: (path: string) => Promise<number>
 }
 
-const handler: FakeHandler = (req, res, body) => {
-  const url = new URL(req.url!, 'http://upstream')
-  const answer = (status: number, payload: unknown): void => {
-    res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': `req-${Math.random().toString(16).slice(2, 10)}` })
-    res.end(JSON.stringify(payload))
+// Every answer counts itself (x-served, data.served), so an exchange and its replay differ.
+function bkendLike (): FakeHandler {
+  let served = 0
+  return (req, res, body) => {
+    const url = new URL(req.url!, 'http://upstream')
+    const answer = (status: number, payload: unknown): void => {
+      res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': `req-${Math.random().toString(16).slice(2, 10)}`, 'x-served': String(served) })
+      res.end(JSON.stringify(payload))
+    }
+    setTimeout(() => {
+      served++
+      const limit = Number(url.searchParams.get('limit') ?? 1)
+      if (url.pathname === '/v1/auth/me') answer(401, { success: false, error: { code: 'auth/invalid-api-key', message: 'the API key is not valid for this project' } })
+      else if (req.method === 'POST') answer(201, { success: true, data: { id: 'post-2', ...JSON.parse(body || '{}') } })
+      else answer(200, { success: true, data: { served, path: url.pathname, items: Array.from({ length: limit }, (_, i) => ({ id: `post-${i + 1}`, title: `hello ${i + 1}` })) } })
+    }, Number(url.searchParams.get('delay') ?? 0))
   }
-  setTimeout(() => {
-    if (url.pathname === '/v1/auth/me') answer(401, { success: false, error: { code: 'auth/invalid-api-key', message: 'the API key is not valid for this project' } })
-    else if (req.method === 'POST') answer(201, { success: true, data: { id: 'post-2', ...JSON.parse(body || '{}') } })
-    else answer(200, { success: true, data: { items: [{ id: 'post-1', title: 'hello' }], path: url.pathname } })
-  }, Number(url.searchParams.get('delay') ?? 0))
 }
 
 export async function startScene (t: Teardown, options: { handler?: FakeHandler } = {}): Promise<Scene> {
-  const upstream = await startFakeApi(t, { handler: options.handler ?? handler })
+  const upstream = await startFakeApi(t, { handler: options.handler ?? bkendLike() })
   const proxy = await startProxy(t, { apiUrl: upstream.url, apiKey: DEV_KEY, environments: { dev: { apiKey: DEV_KEY }, staging: { apiKey: STAGING_KEY } } })
   // Chromium keeps a spare connection to the inspector open; closing must not wait for it.
   t.teardown(() => proxy.app.cutOpenConnections())
