@@ -5,8 +5,9 @@
 // reported as "restart to apply" and keep their running value until then.
 import { isDeepStrictEqual } from 'node:util'
 import { SETTING_KEYS, settingOf, type Config, type SettingKey } from './settings.js'
-import { ENVIRONMENTS, PROFILE_FIELDS, listedEnvironments, profilesOf } from './profiles.js'
-import { redactSecret } from '../log/redact.js'
+import { listedEnvironments, profilesOf } from './profiles.js'
+import { ENVIRONMENTS, PROFILE_FIELDS } from './profile-table.js'
+import { redactSecret } from '../redact/redact.js'
 import { shownHeaderValues } from './configured-secrets.js'
 
 export const RESTART_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>([

@@ -5,7 +5,7 @@
 // token alone is what is replaced, wherever it stands.
 import type { Config } from './settings.js'
 import { profilesOf } from './profiles.js'
-import { redactHeaderValue, redactSecret } from '../log/redact.js'
+import { redactHeaderValue, redactSecret } from '../redact/redact.js'
 
 // Shorter strings would match ordinary words; no key is this short.
 const MIN_SECRET_CHARS = 8

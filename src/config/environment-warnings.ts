@@ -6,9 +6,10 @@
 // Only what the key itself shows is read: a kind prefix (sk_live_..., sk_test_...,
 // sk_prod_...) or a JWT's "environment" / "env" claim. A key that shows nothing gets no
 // warning; nothing is guessed, and the key is named by its fingerprint only.
-import { profilesOf, listedEnvironments, type EnvironmentName } from './profiles.js'
+import { profilesOf, listedEnvironments } from './profiles.js'
+import { type EnvironmentName } from './profile-table.js'
 import type { Config } from './settings.js'
-import { redactSecret } from '../log/redact.js'
+import { redactSecret } from '../redact/redact.js'
 import { secretKeyWarning } from './key-warnings.js'
 
 // What a prefix or claim may say, and the environments it allows. "test" keys are not

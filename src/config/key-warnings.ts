@@ -4,8 +4,9 @@
 // row-level security, so the app sees rows its users never will), and the one refusal:
 // prod active with a secret key, unless ALLOW_SECRET_KEY=true. Keys by fingerprint only.
 import { chooseAuthScheme, DOCUMENTED_FORMATS, isSecretKeyInUse } from './auth-scheme.js'
-import { redactSecret } from '../log/redact.js'
-import { listedEnvironments, profilesOf, profileVariable, type EnvironmentName } from './profiles.js'
+import { redactSecret } from '../redact/redact.js'
+import { listedEnvironments, profilesOf } from './profiles.js'
+import { profileVariable, type EnvironmentName } from './profile-table.js'
 import type { Config, SettingKey } from './settings.js'
 
 /** One warning for every listed profile whose key auto could not place, or none. */

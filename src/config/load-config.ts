@@ -7,12 +7,13 @@ import { SETTING_KEYS, builtInDefaults, settingOf, type Config, type SettingKey 
 import { SettingError } from './parse-values.js'
 import { closestName } from './did-you-mean.js'
 import { withoutQuotes } from './quoted-values.js'
-import { redactSecret } from '../log/redact.js'
+import { redactSecret } from '../redact/redact.js'
 import { deepFreeze } from './freeze.js'
 import { secretKeyRefusal } from './key-warnings.js'
 import { jsonSyntaxError } from './json-syntax-error.js'
 import { shownHeaderValues } from './configured-secrets.js'
-import { ENVIRONMENTS, PROFILE_FIELDS, profileVariable, resolveProfiles, type EnvironmentName, type Profile, type ProfileField } from './profiles.js'
+import { resolveProfiles } from './profiles.js'
+import { ENVIRONMENTS, PROFILE_FIELDS, profileVariable, type EnvironmentName, type Profile, type ProfileField } from './profile-table.js'
 
 export class ConfigError extends Error {}
 

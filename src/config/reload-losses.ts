@@ -3,7 +3,7 @@
 // keys and upstream URLs it would drop or change are named, and the reload waits.
 import { listedEnvironments, profilesOf } from './profiles.js'
 import type { Config } from './settings.js'
-import { redactSecret } from '../log/redact.js'
+import { redactSecret } from '../redact/redact.js'
 
 export function isShrunk (before: string | undefined, after: string | undefined): boolean {
   return before !== undefined && (after === undefined || Buffer.byteLength(after) < Buffer.byteLength(before))

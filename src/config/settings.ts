@@ -4,8 +4,8 @@
 // outside this room reads process.env or a config file; other rooms get a frozen Config.
 // The Config type is derived from the table, so the runtime check and the type cannot drift.
 
-import { originList } from '../cors/origin-syntax.js'
-import { ENVIRONMENTS, profileTable, type ProfileTable } from './profiles.js'
+import { originList } from './origin-setting.js'
+import { ENVIRONMENTS, profileTable, type ProfileTable } from './profile-table.js'
 import { AUTH_SCHEME_SETTINGS } from './auth-scheme.js'
 import { apiKey, flag, headerMap, headerValue, hostList, integer, mcpUrl, oneOf, pathPrefix, policyMap, probePath, text, upstreamUrl, type HeaderPolicy, type Parse } from './parse-values.js'
 

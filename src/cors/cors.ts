@@ -2,7 +2,7 @@
 // (@fastify/cors options below), the headers on refusals that come before @fastify/cors
 // runs, Chrome's Private Network Access grant, the Expose-Headers and Vary of forwarded
 // responses (response-cors.ts), the matching of Origin against CORS_ORIGINS
-// (origin-match.ts) and the syntax of a CORS_ORIGINS entry (origin-syntax.ts). It must
+// (origin-match.ts); the syntax of a CORS_ORIGINS entry is a setting (config/origin-setting.ts). It must
 // not refuse anything itself: whether an Origin may call at all is the guard's check
 // (src/guard/request-guard.ts), which asks this room's matcher.
 import type { FastifyReply, FastifyRequest } from 'fastify'

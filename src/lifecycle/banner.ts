@@ -1,6 +1,6 @@
 // The start-up banner: what the proxy runs with and what to give the frontend.
 import type { Config, SettingKey } from '../config/settings.js'
-import { redactSecret } from '../log/redact.js'
+import { redactSecret } from '../redact/redact.js'
 import { isLoopbackName } from '../guard/host-check.js'
 import { VERSION } from '../config/version.js'
 import { quotedValueWarnings } from '../config/quoted-values.js'

@@ -15,7 +15,6 @@
 // A bug that escapes as an uncaught exception or an unhandled rejection stops the proxy the
 // same way (drain, then exit 1): state after an unknown throw cannot be trusted.
 import type { Logger } from 'pino'
-import type { ProxyApp } from '../app.js'
 
 export const REPEAT_WINDOW_MS = 150
 
@@ -28,7 +27,14 @@ export interface ShutdownOptions {
 /** Stops the proxy as a signal does, exiting with `code` once drained. */
 export type StopProxy = (reason: string, code: number) => void
 
-export function installShutdown (app: ProxyApp, options: ShutdownOptions): StopProxy {
+/** What shutdown needs of the app (buildApp's ProxyApp). */
+interface Stoppable {
+  beginShutdown: () => void
+  cutOpenConnections: () => void
+  close: () => PromiseLike<unknown>
+}
+
+export function installShutdown (app: Stoppable, options: ShutdownOptions): StopProxy {
   const { graceMs, logger, exit } = options
   let firstSignalAt: number | undefined
   let exitCode = 0

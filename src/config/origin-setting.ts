@@ -1,6 +1,6 @@
 // What a CORS_ORIGINS entry may be: a scheme, a host and a port or :*, nothing more; and
 // the advice for an Origin that was refused (add it, or say it cannot be allowed at all).
-import { list, SettingError } from '../config/parse-values.js'
+import { list, SettingError } from './parse-values.js'
 
 const ORIGIN_PATTERN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:(\d{1,5}|\*))?$/i
 

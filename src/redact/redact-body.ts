@@ -1,10 +1,10 @@
 // Pure: body text as the inspector shows it. Secret-looking fields are hidden by the
-// log's own rules (src/log/body-redact.ts, one policy for log and inspector), and any
+// rules of body-redact.ts (one policy for log and inspector), and any
 // literal copy of a configured secret (the API key echoed back by an upstream, or sent
 // in a field or format those rules do not know) is replaced wherever it stands.
 // Runs when a body is viewed, never on the request path.
-import { redactBody } from '../log/body-redact.js'
-import { scrubSecrets } from '../log/secret-scrub.js'
+import { redactBody } from './body-redact.js'
+import { scrubSecrets } from './secret-scrub.js'
 
 export interface RedactContext {
   /** The request's path and which side the body is from: `code` under /auth/ is secret in a request only. */
