@@ -7,6 +7,8 @@ import { renderCompare } from './compare.js'
 import { activeEnvironment } from './environment.js'
 
 const WRITING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+// The proxy keeps a stream's last 500 events; the live table keeps as many.
+const MAX_EVENT_ROWS = 500
 
 export function createDetail (pane, { onSelect }) {
   let shownId
@@ -43,7 +45,7 @@ export function createDetail (pane, { onSelect }) {
       el('p', { className: 'meta' },
         `${clockTime(detail.startedAt)} · ${detail.environment} · answered by ${detail.answeredBy}`,
         detail.target && detail.target !== 'proxy' ? ` · ${detail.target}` : '',
-        detail.state === 'open' ? ' · still streaming' : '',
+        detail.state === 'open' ? ` · still streaming, ${size(detail.bytes)} so far` : '',
         detail.endedBy === 'client' ? ' · closed by the client' : '',
         detail.replayOf !== undefined ? ` · replay of #${detail.replayOf}` : ''),
       el('div', { className: 'actions' },
@@ -81,8 +83,7 @@ export function createDetail (pane, { onSelect }) {
     const tbody = el('tbody', {}, items.map(eventRow))
     const count = el('span', { className: 'muted' }, '')
     if (detail.state === 'open') liveEvents = { id: detail.id, tbody, count, last: items.at(-1), seen: items.length, dropped }
-    const counted = () => { count.textContent = ` ${detail.events ?? items.length} events${dropped > 0 ? `, the first ${dropped} not kept` : ''}` }
-    counted()
+    count.textContent = eventCount(items.length + dropped, dropped)
     return [
       el('h3', {}, 'Events', count),
       el('div', { className: 'events-box' }, el('table', { className: 'events', id: 'stream-events' },
@@ -98,8 +99,17 @@ export function createDetail (pane, { onSelect }) {
     if (last !== undefined && (event.at < last.at || (event.at === last.at && event.data === last.data && event.id === last.id))) return
     liveEvents.last = event
     liveEvents.seen++
+    // Followed like tail -f while scrolled to the end; at most as many rows as the proxy keeps.
+    const box = liveEvents.tbody.closest('.events-box')
+    const atEnd = box.scrollTop + box.clientHeight >= box.scrollHeight - 4
     liveEvents.tbody.append(eventRow(event))
-    liveEvents.count.textContent = ` ${liveEvents.seen + liveEvents.dropped} events${liveEvents.dropped > 0 ? `, the first ${liveEvents.dropped} not kept` : ''}`
+    if (liveEvents.tbody.children.length > MAX_EVENT_ROWS) {
+      liveEvents.tbody.firstChild.remove()
+      liveEvents.seen--
+      liveEvents.dropped++
+    }
+    if (atEnd) box.scrollTop = box.scrollHeight
+    liveEvents.count.textContent = eventCount(liveEvents.seen + liveEvents.dropped, liveEvents.dropped)
   }
 
   async function runReplay (detail, message) {
@@ -153,12 +163,16 @@ export function createDetail (pane, { onSelect }) {
   return { show, streamEvent, get shownId () { return shownId } }
 }
 
+function eventCount (total, dropped) {
+  return ` (${total}${dropped > 0 ? `; the first ${dropped} not kept` : ''})`
+}
+
 function eventRow (event) {
   return el('tr', {},
     el('td', { className: 'at' }, `+${duration(event.at)}`),
     el('td', { className: 'event-name' }, event.event ?? 'message'),
     el('td', { className: 'event-id' }, event.id ?? ''),
-    el('td', { className: 'data' }, event.data))
+    el('td', { className: 'data', title: event.data }, event.data))
 }
 
 function bodySection (title, body, id) {
