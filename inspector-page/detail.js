@@ -45,7 +45,7 @@ export function createDetail (pane, { onSelect }) {
       el('p', { className: 'meta' },
         `${clockTime(detail.startedAt)} · ${detail.environment} · answered by ${detail.answeredBy}`,
         detail.target && detail.target !== 'proxy' ? ` · ${detail.target}` : '',
-        detail.state === 'open' ? ` · still streaming, ${size(detail.bytes)} so far` : '',
+        detail.state === 'open' ? ' · still streaming' : '',
         detail.endedBy === 'client' ? ' · closed by the client' : '',
         detail.replayOf !== undefined ? ` · replay of #${detail.replayOf}` : ''),
       el('div', { className: 'actions' },
