@@ -81,6 +81,10 @@ async function main () {
   if (PIN) spawnSync('taskset', ['-pc', String(CPU.load), String(process.pid)], { stdio: 'ignore' })
 
   const profileDir = `${RESULTS}profiles`
+  // The proxies start in a directory of their own: they watch their working directory for
+  // .env edits, and the log files written beside it would wake every one of them.
+  const proxyCwd = `${RESULTS}cwd`
+  mkdirSync(proxyCwd, { recursive: true })
   // Every Node process under test counts its garbage collections (gc-counter.mjs).
   const gcDir = existsSync('/dev/shm') ? `/dev/shm/bench-gc-${process.pid}` : `${RESULTS}gc`
   mkdirSync(gcDir, { recursive: true })
@@ -107,14 +111,14 @@ async function main () {
     for (const [target, env] of Object.entries(ours)) {
       logFiles[target] = `${RESULTS}${target}.log`
       writeFileSync(logFiles[target], '')
-      servers[target] = await startOurProxy({ upstream: upstream.url, env: { ...env, BENCH_GC_DIR: gcDir }, logFile: logFiles[target], cpu: CPU.server, cwd: RESULTS, nodeArgs: nodeArgs(target) })
+      servers[target] = await startOurProxy({ upstream: upstream.url, env: { ...env, BENCH_GC_DIR: gcDir }, logFile: logFiles[target], cpu: CPU.server, cwd: proxyCwd, nodeArgs: nodeArgs(target) })
     }
     if (BROWSER_TESTS.length > 0) {
       servers.browserUpstream = await startListeningScript(fileURLToPath(new URL('./upstream.mjs', import.meta.url)), [], { cpu: CPU.server, nodeArgs: nodeArgs('direct') })
       servers['browser-bare'] = await startListeningScript(fileURLToPath(new URL('./bare-proxy.mjs', import.meta.url)), [servers.browserUpstream.url], { cpu: CPU.server, nodeArgs: nodeArgs('bare') })
       logFiles['browser-ours'] = `${RESULTS}browser-ours.log`
       writeFileSync(logFiles['browser-ours'], '')
-      servers['browser-ours'] = await startOurProxy({ upstream: servers.browserUpstream.url, env: { BENCH_GC_DIR: gcDir }, logFile: logFiles['browser-ours'], cpu: CPU.server, cwd: RESULTS, nodeArgs: nodeArgs('ours-pretty') })
+      servers['browser-ours'] = await startOurProxy({ upstream: servers.browserUpstream.url, env: { BENCH_GC_DIR: gcDir }, logFile: logFiles['browser-ours'], cpu: CPU.server, cwd: proxyCwd, nodeArgs: nodeArgs('ours-pretty') })
     }
     // Resident memory once start-up has settled, before any load.
     await sleep(1000)
