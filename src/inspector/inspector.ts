@@ -16,6 +16,7 @@ import { ReplayLinks } from './replay-links.js'
 import { scrubSecrets } from '../log/secret-scrub.js'
 import { configuredSecretsOfBoth } from '../config/configured-secrets.js'
 import { redactUrl } from '../log/redact.js'
+import { rateLimitOf } from '../log/rate-limit.js'
 import { snapshotOf } from '../config/request-config.js'
 
 /** What the forwarding code calls; each returns a watcher for the body's chunks. */
@@ -107,6 +108,7 @@ export function createInspector (config: Config): Inspector {
       stream: isStreamType(responseType),
       failed: status >= 400 || record.error !== undefined || !record.completed,
       responseType: responseType === undefined ? undefined : String(responseType),
+      rateLimit: rateLimitOf(exchange.upstreamResponseHeaders),
       [RAW]: {
         exchange,
         config: ran,

@@ -1,14 +1,14 @@
 // The ring buffer: the last `capacity` exchanges, oldest overwritten first. An open
-// stream is put when its headers arrive and replaced in place when it ends. Listeners
-// (the SSE endpoint) hear of every put (with the entry as it was put) and of clear().
-import type { StoredExchange } from './stored-exchange.js'
+// stream is put when its headers arrive and replaced in place as it runs and when it ends.
+// Listeners (the SSE endpoint) hear of every put (with the entry as it was put) and of clear().
+import type { ListedExchange, StoredExchange } from './stored-exchange.js'
 import { PackedSlot } from './packed-slot.js'
 
 export type StoreEvent = { type: 'put', entry: StoredExchange } | { type: 'clear' }
 
 export class ExchangeStore {
   // Each slot's exchange is kept packed, as bytes (packed-slot.ts); ids and replay links
-  // are kept as numbers beside them, so finding and filtering unpacks no more than needed.
+  // are kept as numbers beside them, so finding one unpacks nothing.
   private readonly slots: Array<PackedSlot | undefined>
   private readonly ids: Float64Array
   private readonly replayOfs: Float64Array
@@ -52,12 +52,12 @@ export class ExchangeStore {
     return slot === undefined || this.replayOfs[slot] === 0 ? undefined : this.replayOfs[slot]
   }
 
-  /** Newest first (by id), up to `limit` that pass `keep`. */
-  recent (keep: (entry: StoredExchange) => boolean, limit: number): StoredExchange[] {
-    const found: StoredExchange[] = []
+  /** Newest first (by id), up to `limit` that pass `keep`: their list fields only. */
+  recent (keep: (entry: ListedExchange) => boolean, limit: number): ListedExchange[] {
+    const found: ListedExchange[] = []
     for (const [, slot] of [...this.slotOf].sort((a, b) => b[0] - a[0])) {
       if (found.length >= limit) break
-      const entry = this.slots[slot]!.unpack()
+      const entry = this.slots[slot]!.listed()
       if (keep(entry)) found.push(entry)
     }
     return found

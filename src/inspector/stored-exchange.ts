@@ -9,6 +9,7 @@ import { exchangeRecord, type Exchange, type ExchangeRecord, type HeaderBag } fr
 import type { Hint } from '../diagnose/hints.js'
 import type { Config } from '../config/settings.js'
 import type { CapturedBody } from './captured-body.js'
+import type { RateLimit } from '../log/rate-limit.js'
 
 export const RAW = Symbol('inspector.raw')
 
@@ -35,7 +36,8 @@ export interface RecordOutcome {
   durationMs: number
 }
 
-export interface StoredExchange {
+/** What the list, its filters and the feed read: kept apart from the private parts and bodies. */
+export interface ListedExchange {
   id: number
   /** The exchange this one replayed. */
   replayOf?: number
@@ -61,6 +63,11 @@ export interface StoredExchange {
   /** 4xx/5xx, a proxy error, or a response that did not finish. */
   failed: boolean
   responseType?: string
+  /** The upstream's X-RateLimit-Limit, X-RateLimit-Remaining and Retry-After (s), when it sent any. */
+  rateLimit?: RateLimit
+}
+
+export interface StoredExchange extends ListedExchange {
   readonly [RAW]: PrivateParts
 }
 
@@ -69,7 +76,6 @@ const STREAM_TYPES = /^(text\/event-stream|application\/(x-)?ndjson)/i
 export function isStreamType (contentType: unknown): boolean {
   return typeof contentType === 'string' && STREAM_TYPES.test(contentType)
 }
-
 
 // The record is not kept: hundreds of retained records (a few dozen small objects each)
 // would survive young-generation collections on every request. Its ingredients are

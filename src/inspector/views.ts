@@ -8,16 +8,13 @@ import type { UserToken } from '../log/user-token.js'
 import { bodyView, type BodyView } from './body-view.js'
 import { scrubSecrets } from '../log/secret-scrub.js'
 import { configuredSecretsOfBoth } from '../config/configured-secrets.js'
-import { rateLimitOf, type RateLimit } from '../log/rate-limit.js'
 import type { Config } from '../config/settings.js'
-import { RAW, recordOf, type StoredExchange } from './stored-exchange.js'
+import { RAW, recordOf, type ListedExchange, type StoredExchange } from './stored-exchange.js'
 
 /** The list's view of an exchange: the stored fields, an ISO start time, and whether it has hints. */
-export type ExchangeSummary = Pick<StoredExchange, 'id' | 'replayOf' | 'state' | 'method' | 'url' | 'status' | 'answeredBy' | 'environment' | 'headersMs' | 'durationMs' | 'bytes' | 'errorCode' | 'stream' | 'failed'> & {
+export type ExchangeSummary = Pick<ListedExchange, 'id' | 'replayOf' | 'state' | 'method' | 'url' | 'status' | 'answeredBy' | 'environment' | 'headersMs' | 'durationMs' | 'bytes' | 'errorCode' | 'stream' | 'failed' | 'rateLimit'> & {
   startedAt: string
   hint: boolean
-  /** The upstream's X-RateLimit-Limit, X-RateLimit-Remaining and Retry-After (s), when it sent any. */
-  rateLimit?: RateLimit
 }
 
 export interface HeaderView { name: string, value: string, injected?: true }
@@ -40,7 +37,7 @@ export interface ExchangeDetail extends ExchangeSummary {
   replays: number[]
 }
 
-export function summaryOf (entry: StoredExchange): ExchangeSummary {
+export function summaryOf (entry: ListedExchange): ExchangeSummary {
   const summary: ExchangeSummary = {
     id: entry.id,
     startedAt: new Date(entry.startedAt).toISOString(),
@@ -59,8 +56,7 @@ export function summaryOf (entry: StoredExchange): ExchangeSummary {
   if (entry.headersMs !== undefined) summary.headersMs = round(entry.headersMs)
   if (entry.durationMs !== undefined) summary.durationMs = round(entry.durationMs)
   if (entry.errorCode !== undefined) summary.errorCode = entry.errorCode
-  const rateLimit = rateLimitOf(entry[RAW].exchange.upstreamResponseHeaders)
-  if (rateLimit !== undefined) summary.rateLimit = rateLimit
+  if (entry.rateLimit !== undefined) summary.rateLimit = entry.rateLimit
   return summary
 }
 
