@@ -74,7 +74,7 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
   app.get<{ Params: { id: string } }>('/api/exchanges/:id', async (request, reply) => {
     const entry = findEntry(request.params.id, reply)
     if (entry === undefined) return reply
-    return detailOf(entry, { config, replays: store.replaysOf(entry.id) })
+    return detailOf(entry, { config, replays: store.replaysOf(entry.id), live: entry.state === 'open' ? inspector.live(entry.id) : undefined })
   })
   app.post<{ Params: { id: string } }>('/api/exchanges/:id/replay', async (request, reply) => {
     const entry = findEntry(request.params.id, reply)

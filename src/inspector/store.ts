@@ -1,10 +1,15 @@
 // The ring buffer: the last `capacity` exchanges, oldest overwritten first. An open
 // stream is put when its headers arrive and replaced in place as it runs and when it ends.
-// Listeners (the SSE endpoint) hear of every put (with the entry as it was put) and of clear().
+// Listeners (the SSE endpoint) hear of every put (with the entry as it was put), of each
+// event of an open stream, and of clear().
 import type { ListedExchange, StoredExchange } from './stored-exchange.js'
+import type { StreamEvent } from './live-streams.js'
 import { PackedSlot } from './packed-slot.js'
 
-export type StoreEvent = { type: 'put', entry: StoredExchange } | { type: 'clear' }
+export type StoreEvent =
+  | { type: 'put', entry: StoredExchange }
+  | { type: 'stream-event', entry: ListedExchange, event: StreamEvent }
+  | { type: 'clear' }
 
 export class ExchangeStore {
   // Each slot's exchange is kept packed, as bytes (packed-slot.ts); ids and replay links
@@ -39,6 +44,11 @@ export class ExchangeStore {
     this.ids[slot] = entry.id
     this.replayOfs[slot] = entry.replayOf ?? 0
     if (this.listeners.size > 0) this.emit({ type: 'put', entry })
+  }
+
+  /** One event of an open stream: told, not kept (the stream keeps its own until it ends). */
+  streamEvent (entry: ListedExchange, event: StreamEvent): void {
+    if (this.listeners.size > 0) this.emit({ type: 'stream-event', entry, event })
   }
 
   get (id: number): StoredExchange | undefined {

@@ -10,6 +10,7 @@ import type { Hint } from '../diagnose/hints.js'
 import type { Config } from '../config/settings.js'
 import type { CapturedBody } from './captured-body.js'
 import type { RateLimit } from '../log/rate-limit.js'
+import type { StreamEvents } from './live-streams.js'
 
 export const RAW = Symbol('inspector.raw')
 
@@ -26,6 +27,8 @@ export interface PrivateParts {
   socket?: { localAddress?: string, localPort?: number }
   /** What the log's record was built from, to build it again when the exchange is viewed. */
   outcome?: RecordOutcome
+  /** An event stream's most recent events, as shown (redacted, cut). */
+  streamEvents?: StreamEvents
 }
 
 export interface RecordOutcome {
@@ -55,13 +58,18 @@ export interface ListedExchange {
   /** Time to the response headers, and in total (absent while open). */
   headersMs?: number
   durationMs?: number
+  /** Response bytes (so far, while a stream is open). */
   bytes: number
+  /** Events seen so far, for an event stream. */
+  events?: number
   /** bkend's error.code, or the proxy's own proxy/... code. */
   errorCode?: string
   hints: string[]
   stream: boolean
-  /** 4xx/5xx, a proxy error, or a response that did not finish. */
+  /** 4xx/5xx, a proxy error, or a response that did not finish (a stream the client closed did). */
   failed: boolean
+  /** Who ended a stream. */
+  endedBy?: 'upstream' | 'client' | 'proxy'
   responseType?: string
   /** The upstream's X-RateLimit-Limit, X-RateLimit-Remaining and Retry-After (s), when it sent any. */
   rateLimit?: RateLimit

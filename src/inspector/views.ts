@@ -10,9 +10,11 @@ import { scrubSecrets } from '../log/secret-scrub.js'
 import { configuredSecretsOfBoth } from '../config/configured-secrets.js'
 import type { Config } from '../config/settings.js'
 import { RAW, recordOf, type ListedExchange, type StoredExchange } from './stored-exchange.js'
+import { redactBodyText } from './redact-body.js'
+import { PREVIEW_CHARS, type LiveView, type StreamEvent, type StreamEvents } from './live-streams.js'
 
 /** The list's view of an exchange: the stored fields, an ISO start time, and whether it has hints. */
-export type ExchangeSummary = Pick<ListedExchange, 'id' | 'replayOf' | 'state' | 'method' | 'url' | 'status' | 'answeredBy' | 'environment' | 'headersMs' | 'durationMs' | 'bytes' | 'errorCode' | 'stream' | 'failed' | 'rateLimit'> & {
+export type ExchangeSummary = Pick<ListedExchange, 'id' | 'replayOf' | 'state' | 'method' | 'url' | 'status' | 'answeredBy' | 'environment' | 'headersMs' | 'durationMs' | 'bytes' | 'events' | 'errorCode' | 'stream' | 'failed' | 'endedBy' | 'rateLimit'> & {
   startedAt: string
   hint: boolean
 }
@@ -35,7 +37,11 @@ export interface ExchangeDetail extends ExchangeSummary {
   completed: boolean
   cutBy?: ExchangeRecord['cutBy']
   replays: number[]
+  streamEvents?: StreamEvents
 }
+
+/** An open stream's detail: what is known so far. */
+export type OpenStreamDetail = ExchangeSummary & { streamEvents?: StreamEvents }
 
 export function summaryOf (entry: ListedExchange): ExchangeSummary {
   const summary: ExchangeSummary = {
@@ -56,6 +62,8 @@ export function summaryOf (entry: ListedExchange): ExchangeSummary {
   if (entry.headersMs !== undefined) summary.headersMs = round(entry.headersMs)
   if (entry.durationMs !== undefined) summary.durationMs = round(entry.durationMs)
   if (entry.errorCode !== undefined) summary.errorCode = entry.errorCode
+  if (entry.events !== undefined) summary.events = entry.events
+  if (entry.endedBy !== undefined) summary.endedBy = entry.endedBy
   if (entry.rateLimit !== undefined) summary.rateLimit = entry.rateLimit
   return summary
 }
@@ -66,9 +74,9 @@ export function summaryOf (entry: ListedExchange): ExchangeSummary {
  * of the configuration given and of the one the exchange ran on: an upstream may echo a
  * key, and a client may send one in its URL or body.
  */
-export async function detailOf (entry: StoredExchange, context: { config: Config, replays: number[] }): Promise<ExchangeDetail | ExchangeSummary> {
+export async function detailOf (entry: StoredExchange, context: { config: Config, replays: number[], live?: LiveView }): Promise<ExchangeDetail | OpenStreamDetail> {
   const record = recordOf(entry)
-  if (record === undefined) return summaryOf(entry)
+  if (record === undefined) return openDetail(summaryOf(entry), context.live)
   const { exchange, clientHeaders } = entry[RAW]
   const secrets = configuredSecretsOfBoth(context.config, entry[RAW].config)
   const path = exchange.url.split('?', 1)[0] ?? ''
@@ -101,7 +109,22 @@ export async function detailOf (entry: StoredExchange, context: { config: Config
   if (record.error) detail.error = { code: record.error.code, message: scrubSecrets(record.error.message, secrets) }
   if (record.cutBy) detail.cutBy = record.cutBy
   if (record.userToken) detail.userToken = record.userToken
+  if (entry[RAW].streamEvents) detail.streamEvents = entry[RAW].streamEvents
   return detail
+}
+
+function openDetail (summary: ExchangeSummary, live: LiveView | undefined): OpenStreamDetail {
+  if (live === undefined) return summary
+  const detail: OpenStreamDetail = { ...summary, bytes: live.bytes }
+  if (live.events !== undefined) detail.events = live.events
+  if (live.streamEvents !== undefined) detail.streamEvents = live.streamEvents
+  return detail
+}
+
+/** A stream's event as the inspector shows it: data redacted like a body and cut to a preview. */
+export function shownStreamEvent (event: StreamEvent, context: { path: string, secrets: readonly string[] }): StreamEvent {
+  const data = redactBodyText(event.data, undefined, { path: context.path, side: 'response', secrets: context.secrets })
+  return { ...event, data: data.length > PREVIEW_CHARS ? data.slice(0, PREVIEW_CHARS) : data }
 }
 
 // The log's copy-as-curl command: secrets are $VARIABLES, and a request body is in it
