@@ -78,6 +78,7 @@ t.test('every field of an exchange comes out as it went in, odd values included;
     origin: 'http://localhost:5173',
     quiet: true,
     environment: 'staging',
+    replayOf: 8,
     notes: ['', 'with a NUL \u0000 in it', 'emoji \u{1F600}'],
     failure: { code: 'proxy/upstream-timeout', message: 'no response headers within 30000 ms' },
     replayBody: { text: '{"a":1}', totalBytes: 7, truncated: false },
@@ -143,7 +144,7 @@ t.test('the store: newest first, replaced in place, evicted by count, replay lin
   t.equal(store.get(2), undefined, 'evicted')
   store.put(stored(4, {}, { status: 500, failed: true }))
   t.same([store.get(4)!.status, store.size], [500, 3], 'replaced in place')
-  t.same([store.replayOf(5), store.replayOf(2), store.replaysOf(3)], [4, undefined, [4]])
+  t.same([store.replaysOf(3), store.replaysOf(4), store.replaysOf(5)], [[4], [5], []])
   store.clear()
   t.same([store.size, store.recent(() => true, 10), store.get(5)], [0, [], undefined])
   store.put(stored(6))

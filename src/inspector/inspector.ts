@@ -39,6 +39,8 @@ export interface Inspector {
   record: (request: FastifyRequest, record: ExchangeSummary, hints: Hint[], replyHeaders: HeaderBag) => void
   /** One id sequence for every app that shares this inspector (replay builds a second one). */
   nextId: () => number
+  /** The exchange log's hook, as a request arrives: the exchange it replays, if it is a replay. */
+  replayOf: (request: FastifyRequest) => number | undefined
   live: (id: number) => LiveView | undefined
   maxBodyBytes: number
 }
@@ -125,7 +127,7 @@ export function createInspector (config: Config): Inspector {
     const errorCode = exchange.failure?.code ?? (exchange.errorBody ? bkendErrorCode(exchange.errorBody.text) : undefined)
     store.put({
       id: exchange.id,
-      replayOf: store.replayOf(exchange.id) ?? links.claim(request),
+      replayOf: exchange.replayOf,
       startedAt: Date.now() - record.durationMs,
       state: 'done',
       method: exchange.method,
@@ -162,7 +164,7 @@ export function createInspector (config: Config): Inspector {
     const headersMs = Number(capture.headersAt! - exchange.startedAt) / 1e6
     return {
       id: exchange.id,
-      replayOf: links.claim(request),
+      replayOf: exchange.replayOf,
       startedAt: Date.now() - headersMs,
       state: 'open',
       method: exchange.method,
@@ -180,7 +182,7 @@ export function createInspector (config: Config): Inspector {
     }
   }
 
-  return { store, links, taps, record, nextId: () => ++lastId, live, maxBodyBytes }
+  return { store, links, taps, record, nextId: () => ++lastId, replayOf: request => links.claim(request), live, maxBodyBytes }
 }
 
 const NO_HINTS: string[] = []

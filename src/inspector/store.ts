@@ -56,12 +56,6 @@ export class ExchangeStore {
     return slot === undefined ? undefined : this.slots[slot]!.unpack()
   }
 
-  /** The exchange that `id` replayed, without unpacking it. */
-  replayOf (id: number): number | undefined {
-    const slot = this.slotOf.get(id)
-    return slot === undefined || this.replayOfs[slot] === 0 ? undefined : this.replayOfs[slot]
-  }
-
   /** Newest first (by id), up to `limit` that pass `keep`: their list fields only. */
   recent (keep: (entry: ListedExchange) => boolean, limit: number): ListedExchange[] {
     const found: ListedExchange[] = []
