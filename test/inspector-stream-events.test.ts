@@ -61,11 +61,12 @@ t.test('events show as they arrive, the count and bytes grow, and a stream the c
   t.same([first.id, first.event.event, first.event.id, first.event.data], [1, 'update', '41', '{"n":1}'])
   t.ok(first.event.at > 0 && Math.round(first.event.at * 10) === first.event.at * 10, `ms since the start, one decimal (${first.event.at})`)
 
-  res.write(`data: {"echo":"${KEY}","password":"hunter2hunter2"}\n\n`)
+  res.write(`id: ${KEY}\ndata: {"echo":"${KEY}","password":"hunter2hunter2"}\n\n`)
   res.write(`: ping\n\ndata: ${'x'.repeat(1000)}\n\n`)
   await feed.next(event => event.event === 'stream-event' && JSON.parse(event.data).event.data.startsWith('xxx'))
   const [, secret, long] = parsed('stream-event').map(event => event.event)
-  t.notOk(secret!.data.includes(KEY), 'the key is scrubbed')
+  t.notOk(JSON.stringify(secret).includes(KEY), 'the key is scrubbed, from the data and the id')
+  t.same(Object.keys(first.event), ['at', 'event', 'id', 'data'])
   t.match(secret!.data, /"password":"•••• \(14 chars\)"/, 'secret fields hidden as in bodies')
   t.same([long!.data.length, 'event' in long!, 'id' in long!], [200, false, false], 'a preview of 200 characters; absent fields omitted')
 

@@ -121,10 +121,17 @@ function openDetail (summary: ExchangeSummary, live: LiveView | undefined): Open
   return detail
 }
 
-/** A stream's event as the inspector shows it: data redacted like a body and cut to a preview. */
+/** A stream's event as the inspector shows it: data redacted like a body, every field cut to a preview. */
 export function shownStreamEvent (event: StreamEvent, context: { path: string, secrets: readonly string[] }): StreamEvent {
-  const data = redactBodyText(event.data, undefined, { path: context.path, side: 'response', secrets: context.secrets })
-  return { ...event, data: data.length > PREVIEW_CHARS ? data.slice(0, PREVIEW_CHARS) : data }
+  const shown = { at: event.at } as StreamEvent
+  if (event.event !== undefined) shown.event = preview(scrubSecrets(event.event, context.secrets))
+  if (event.id !== undefined) shown.id = preview(scrubSecrets(event.id, context.secrets))
+  shown.data = preview(redactBodyText(event.data, undefined, { path: context.path, side: 'response', secrets: context.secrets }))
+  return shown
+}
+
+function preview (text: string): string {
+  return text.length > PREVIEW_CHARS ? text.slice(0, PREVIEW_CHARS) : text
 }
 
 // The log's copy-as-curl command: secrets are $VARIABLES, and a request body is in it
