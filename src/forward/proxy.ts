@@ -21,7 +21,7 @@ import { bodyLimiter, declaredTooLarge, payloadTooLargeMessage } from './body-li
 import { sendProxyError } from '../reply-error.js'
 import { cappedCollector, isTextual, ERROR_BODY_BYTES, PREVIEW_BYTES, REPLAY_BODY_BYTES, watchChunks } from './body-capture.js'
 import type { BodyPreview } from '../log/exchange.js'
-import type { InspectorTaps } from '../inspector/inspector.js'
+import type { BodyTaps } from './body-taps.js'
 import { isEventStream, sseEventCounter } from '../log/sse-events.js'
 import { MCP_DISCOVERY_PREFIXES, isProtectedResourcePath, mcpAddresses, proxiedAuthenticate, proxiedResourceMetadata } from './mcp-discovery.js'
 import { rewrittenBody } from './rewritten-body.js'
@@ -50,7 +50,7 @@ export function proxyRoutes (config: Config): ProxyRoute[] {
   ]
 }
 
-export async function registerProxy (app: FastifyInstance, options: { config: Config, dispatcher: UpstreamDispatcher, route: ProxyRoute, inspector?: InspectorTaps }): Promise<void> {
+export async function registerProxy (app: FastifyInstance, options: { config: Config, dispatcher: UpstreamDispatcher, route: ProxyRoute, inspector?: BodyTaps }): Promise<void> {
   // Every request is forwarded with its own configuration snapshot (configOf); `registered`
   // is only the fallback, for a request that arrives without one.
   const { config: registered, dispatcher, route, inspector } = options

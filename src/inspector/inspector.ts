@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
 import { elapsedMs, endedBy, type ExchangeSummary, type HeaderBag } from '../log/exchange.js'
-import { isEventStream, type SseEvent } from '../log/sse-events.js'
+import { isEventStream } from '../log/sse-events.js'
 import { bkendErrorCode, type Hint } from '../diagnose/hints.js'
 import { bodyCollector, type BodyCollector } from './captured-body.js'
 import { ExchangeStore } from './store.js'
@@ -22,19 +22,12 @@ import { rateLimitOf } from '../log/rate-limit.js'
 import { LiveStream, type LiveView } from './live-streams.js'
 import { shownStreamEvent } from './views.js'
 import { snapshotOf } from '../config/request-config.js'
-
-/** What the forwarding code calls; each returns a watcher for the body's chunks. */
-export interface InspectorTaps {
-  requestBody: (request: FastifyRequest) => (chunk: Buffer) => void
-  upstreamResponse: (request: FastifyRequest, status: number, headers: HeaderBag) => (chunk: Buffer) => void
-  /** For an event stream, after upstreamResponse: hears each event the log's parser reads. */
-  streamEvent: (request: FastifyRequest) => ((event: SseEvent) => void) | undefined
-}
+import type { BodyTaps } from '../forward/body-taps.js'
 
 export interface Inspector {
   store: ExchangeStore
   links: ReplayLinks
-  taps: InspectorTaps
+  taps: BodyTaps
   /** The exchange log's hook: one finished exchange, with its (unthrottled) hints. */
   record: (request: FastifyRequest, record: ExchangeSummary, hints: Hint[], replyHeaders: HeaderBag) => void
   /** One id sequence for every app that shares this inspector (replay builds a second one). */
@@ -76,7 +69,7 @@ export function createInspector (config: Config): Inspector {
   const openStreams = new Map<number, FastifyRequest>()
   const captureOf = (request: FastifyRequest): Capture => (request.inspectorCapture ??= {})
 
-  const taps: InspectorTaps = {
+  const taps: BodyTaps = {
     requestBody: request => (captureOf(request).request = bodyCollector(maxBodyBytes)).watch,
     upstreamResponse: (request, status, headers) => {
       const capture = captureOf(request)
