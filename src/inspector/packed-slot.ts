@@ -206,7 +206,8 @@ const EXCHANGE = object<Exchange>({
   bodyStream,
   head: json,
   clientLeft: flag,
-  proxyCut: json
+  proxyCut: json,
+  simulatedBy: text
 })
 
 const SOCKET = object<NonNullable<PrivateParts['socket']>>({ localAddress: text, localPort: number })
