@@ -5,11 +5,13 @@ import t from 'tap'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startFakeApi } from './helpers/fake-upstream.js'
-import { startProxy } from './helpers/proxy.js'
+import { startProxy, testConfig } from './helpers/proxy.js'
 import { startCli, tempDir } from './helpers/cli.js'
 import { workdir, failure } from './helpers/config-dir.js'
 import { loadConfig } from '../src/config/load-config.js'
 import { mockList } from '../src/config/mock-setting.js'
+import { faultList } from '../src/config/fault-setting.js'
+import { bannerFacts, bannerText } from '../src/lifecycle/banner.js'
 
 const PROD_KEY = `pk_${'0123456789abcdef'.repeat(4)}`
 
@@ -164,4 +166,15 @@ t.test('mocks reload with the config file: a change applies to the next request;
   write([])
   await next
   t.equal(JSON.parse(await body()).url, '/v1/data/posts', 'without mocks the upstream answers')
+})
+
+t.test('the banner lists the active mocks and faults, and warns of a code bkend\'s docs do not name', async t => {
+  const config = { ...testConfig(), faultSeed: '42', mocks: mockList([{ match: { method: 'GET', path: '/v1/data/posts/*' }, respond: { error: 'data/not-fund' }, times: 2 }, { match: { path: '/v1/x', query: { a: '1' } }, respond: { body: {} }, delayMs: 300 }]), faults: faultList([{ match: { path: '/v1/data/*' }, rate: 0.3, error: 503, latencyMs: [100, 800] }, { rateLimit: { limit: 100, windowS: 60 } }]) }
+  const origin = Object.fromEntries(Object.keys(config).map(key => [key, 'built-in default'])) as never
+  const facts = bannerFacts(config, origin, 8787)
+  const text = bannerText(facts)
+  t.match(text, '\n  mocks        GET /v1/data/posts/* → 400 data/not-fund (2×); /v1/x?a=1 → 200 after 300 ms\n')
+  t.match(text, '\n  faults       /v1/data/* → 100–800 ms latency, 503 at rate 0.3; any path → 429 data/rate-limit-exceeded over 100 requests per 60 s (FAULT_SEED 42; POST {"enabled": false} to /__proxy/api/faults on the inspector\'s port turns them off)\n')
+  t.same(facts.warnings.filter(warning => warning.includes('mocks')), ['mocks entry 0: "data/not-fund" is not a code bkend\'s docs name (did you mean data/not-found?); it is answered with 400 by the docs\' rule for its words'])
+  t.notMatch(bannerText(bannerFacts(testConfig(), origin, 8787)), /mocks|faults/, 'nothing listed without them')
 })
