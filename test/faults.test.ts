@@ -42,6 +42,17 @@ t.test('"timeout" holds the request for UPSTREAM_TIMEOUT_MS, then answers the pr
   t.equal(api.received.length, 0)
 })
 
+t.test('"timeout" ends with the client that gives up first: no 504 goes out, nothing goes upstream', async t => {
+  const api = await startFakeApi(t)
+  const proxy = await startProxy(t, { apiUrl: api.url, logFormat: 'compact', faults: faultList([{ error: 'timeout' }]) })
+  await t.rejects(get(proxy, '/v1/data/posts', { signal: AbortSignal.timeout(200) }), { name: 'TimeoutError' })
+  let logs = ''
+  while (!/#1 GET/.test(logs)) logs = await proxy.logs()
+  t.match(logs, /#1 GET \/v1\/data\/posts 499 \S+ ms 0 B answered by a fault client left {2}note: a fault held the request without an answer/)
+  t.notMatch(logs, /upstream-timeout/)
+  t.equal(api.received.length, 0)
+})
+
 t.test('"cut" ends a stream after its first chunk, and a body with a length midway', async t => {
   const api = await startFakeApi(t, {
     handler: (req, res) => {
