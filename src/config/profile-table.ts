@@ -1,10 +1,8 @@
-// The environments and the parser of a profile table: the config file's "environments"
-// and the BKEND_API_KEY_<ENV> family name the same four fields.
+// The config file's "environments" and the BKEND_API_KEY_<ENV> family name the same four fields.
 import { apiKey, headerValue, oneOf, SettingError, upstreamUrl, type Parse } from './parse-values.js'
 import { closestName } from './did-you-mean.js'
-import { deepFreeze } from './freeze.js'
 import { redactSecret } from '../redact/redact.js'
-import { AUTH_SCHEME_SETTINGS, chooseAuthScheme, type AuthScheme, type AuthSchemeSetting } from './auth-scheme.js'
+import { AUTH_SCHEME_SETTINGS, type AuthSchemeSetting } from './auth-scheme.js'
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const
 export type EnvironmentName = typeof ENVIRONMENTS[number]
@@ -29,7 +27,6 @@ const FIELD_PARSERS: Record<ProfileField, Parse<string>> = { apiKey, authScheme:
 const FIELD_EXAMPLES: Record<ProfileField, string> = { apiKey: 'pk_...', authScheme: 'auto', projectId: 'my-project', apiUrl: 'https://api-client.bkend.ai' }
 const FIELD_VARIABLES: Record<ProfileField, string> = { apiKey: 'BKEND_API_KEY', authScheme: 'BKEND_AUTH_SCHEME', projectId: 'BKEND_PROJECT_ID', apiUrl: 'BKEND_API_URL' }
 
-/** BKEND_API_KEY_STAGING and the like. */
 export function profileVariable (field: ProfileField, environment: EnvironmentName): string {
   return `${FIELD_VARIABLES[field]}_${environment.toUpperCase()}`
 }

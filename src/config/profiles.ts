@@ -1,22 +1,12 @@
-// Per-environment credentials: each of bkend's environments (dev, staging, prod) may have
-// its own API key, auth scheme, project id and API URL, from BKEND_API_KEY_<ENV> (and
-// BKEND_AUTH_SCHEME_, BKEND_PROJECT_ID_, BKEND_API_URL_) in the environment or .env, or from
-// the config file's "environments". What a profile leaves out falls back to the unsuffixed
-// setting. The active profile's values are the configuration's apiKey, authScheme, projectId
-// and apiUrl; withEnvironment() is the one way to change environments, so key, scheme,
-// project, URL and X-Environment move together.
+// Per-environment key, scheme, project and URL; what a profile leaves out falls back to the
+// unsuffixed setting. withEnvironment() is the one way to switch, so they all move together.
 import type { Config } from './settings.js'
 import { deepFreeze } from './freeze.js'
 import { redactSecret } from '../redact/redact.js'
 import { chooseAuthScheme, type AuthScheme } from './auth-scheme.js'
 import { ENVIRONMENTS, PROFILE_FIELDS, type CompleteProfiles, type EnvironmentName, type Profile, type ProfileField, type ProfileTable } from './profile-table.js'
 
-/**
- * Every environment's profile, complete: its own values (`own`, strongest source already
- * chosen) over the unsuffixed settings (`base`). An environment is configured when it has
- * a value of its own, and the environment chosen at start-up always is (the unsuffixed
- * settings are its profile in a one-environment setup).
- */
+/** `own` over `base`; the start-up environment counts as configured (the unsuffixed settings are its profile). */
 export function resolveProfiles (base: Pick<Config, ProfileField | 'environment'>, own: ProfileTable): CompleteProfiles {
   const profiles = {} as Record<EnvironmentName, Profile>
   for (const name of ENVIRONMENTS) {
@@ -32,11 +22,7 @@ export function resolveProfiles (base: Pick<Config, ProfileField | 'environment'
   return profiles
 }
 
-/**
- * The complete profiles of a configuration. A loaded (or switched) configuration has them
- * all; one built by hand (tests, replay) may not, and then its own apiKey, authScheme,
- * projectId and apiUrl are the unsuffixed settings the missing ones fall back to.
- */
+/** Complete profiles, also for a configuration built by hand (tests, replay) that lacks some. */
 export function profilesOf (config: Config): CompleteProfiles {
   const table = config.environments
   if (ENVIRONMENTS.every(name => isComplete(table[name]))) return table as CompleteProfiles
@@ -75,15 +61,14 @@ export interface ProfileSummary {
   active: boolean
   /** Fingerprint only ("pk_••••9f2c (67 chars)"), or null when no key is set. */
   apiKey: string | null
-  /** The scheme in use: the setting, or what auto chose by the key's format. */
+  /** What auto chose, or the setting. */
   authScheme: AuthScheme
   projectId: string | null
   apiUrl: string
-  /** false: it has no values of its own and would use the unsuffixed settings. */
   configured: boolean
 }
 
-/** Safe to print and to serve: keys as fingerprints. */
+/** Keys as fingerprints: safe to print and serve. */
 export function profileSummaries (config: Config): ProfileSummary[] {
   const profiles = profilesOf(config)
   return listedEnvironments(config).map(environment => {
@@ -100,10 +85,7 @@ export function profileSummaries (config: Config): ProfileSummary[] {
   })
 }
 
-/**
- * "key pk_••••9f2c (67 chars) as X-API-Key, https://…" (the key carries its project), or in
- * the original scheme "key ak_••••9f2c (67 chars), project p2, https://…", for the banner and the log.
- */
+/** "key pk_••••9f2c (67 chars) as X-API-Key, https://…", or "key ak_••••9f2c (67 chars), project p2, https://…". */
 export function describeProfile (summary: Pick<ProfileSummary, 'apiKey' | 'authScheme' | 'projectId' | 'apiUrl'>): string {
   if (summary.authScheme === 'api-key') return `key ${summary.apiKey ?? 'not set'} as X-API-Key, ${summary.apiUrl}`
   return `key ${summary.apiKey ?? 'not set'}, project ${summary.projectId ?? 'not set'}, ${summary.apiUrl}`

@@ -25,8 +25,8 @@ export async function faultRoutes (app: FastifyInstance, options: FaultRoutesOpt
   const state = () => ({
     enabled: faultSwitch.enabled(),
     source: faultSwitch.source(),
-    faults: faultSwitch.list(live.current()),
-    seed: live.current().faultSeed === '' ? null : live.current().faultSeed
+    faults: faultSwitch.list(live.running()),
+    seed: live.running().faultSeed === '' ? null : live.running().faultSeed
   })
 
   app.get(FAULTS_PATH, async (_request, reply) => {
