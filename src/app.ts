@@ -26,6 +26,8 @@ import { createLiveConfig, type LiveConfig } from './config/live-config.js'
 import { requestConfig } from './config/request-config.js'
 import { prodReadOnly } from './guard/prod-read-only.js'
 import { buildInspectorApp } from './inspector-app.js'
+import { simulate } from './simulate/simulate.js'
+import { createFaultSwitch } from './simulate/fault-switch.js'
 
 export interface AppOptions {
   logger: Logger
@@ -105,6 +107,9 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   await app.register(cors, corsOptions(originAllowed))
   await app.register(stoppingGate, { stopping })
   await app.register(prodReadOnly, { config })
+  // Mocks and faults: after every refusal (a mock never hides a refused write).
+  const faultSwitch = createFaultSwitch()
+  await app.register(simulate, { config, faultSwitch })
   await app.register(healthRoute, { runningConfig: live.running, droppedLogLines: options.droppedLogLines ?? (() => 0), inspectorUrl })
   await app.register(movedRoutes, { inspectorOn: inspector !== undefined, inspectorPort })
   if (servesInspector) {
@@ -117,7 +122,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     }
     // Replays go out through this (the proxy's) port, never the inspector's.
     const replay = { rereadConfig: options.rereadConfig, startProxy, proxyAddress: () => app.server.address() }
-    const inspectorApp = app.inspectorApp = await buildInspectorApp({ config, logger, live, inspector, logColour: options.logColour, replay })
+    const inspectorApp = app.inspectorApp = await buildInspectorApp({ config, logger, live, inspector, logColour: options.logColour, replay, faultSwitch })
     // Closed with the proxy, side by side: its event streams end while the proxy's requests drain.
     let inspectorClosed: Promise<void> | undefined
     app.addHook('preClose', (done) => { inspectorClosed = inspectorApp.close(); done() })

@@ -19,6 +19,8 @@ import { ENVIRONMENT_PATH, environmentRoute } from './lifecycle/environment-rout
 import { sendProxyError } from './reply-error.js'
 import { ERRORS } from './errors.js'
 import { setProxyErrorHandler, sharedServerOptions } from './server-options.js'
+import { FAULTS_PATH, faultRoutes } from './simulate/fault-routes.js'
+import type { FaultSwitch } from './simulate/fault-switch.js'
 
 export interface InspectorAppOptions {
   config: Config
@@ -27,6 +29,7 @@ export interface InspectorAppOptions {
   inspector: Inspector
   logColour?: boolean
   replay: InspectorRoutesOptions['replay']
+  faultSwitch: FaultSwitch
 }
 
 // No inline script or style, nothing from elsewhere, and no other site may frame the page.
@@ -55,8 +58,9 @@ export async function buildInspectorApp (options: InspectorAppOptions): Promise<
   // No onExchange: what reaches this port is never an exchange of the inspector's list.
   await app.register(exchangeLog, { logger, config, colour: options.logColour, nextId: inspector.nextId, ownRoutesOnly: true })
   await app.register(requestGuard, guardOptions)
-  await app.register(inspectorGate, { examples: { [ENVIRONMENT_PATH]: '{"environment": "staging"}' } })
+  await app.register(inspectorGate, { examples: { [ENVIRONMENT_PATH]: '{"environment": "staging"}', [FAULTS_PATH]: '{"enabled": false}' } })
   await app.register(environmentRoute, { live, logger })
+  await app.register(faultRoutes, { live, logger, faultSwitch: options.faultSwitch })
   await app.register(inspectorRoutes, { prefix: INSPECTOR_PREFIX, inspector, config, runningConfig: live.running, replay: options.replay })
   app.get('/', async (_request, reply) => reply.redirect(`${INSPECTOR_PREFIX}/`))
   app.setNotFoundHandler((request, reply) => {

@@ -54,6 +54,7 @@ function shown (key: SettingKey, value: unknown): string {
   if (value === '' || value === undefined) return 'not set'
   if (settingOf(key).secret === true && typeof value === 'string') return redactSecret(value)
   if (key === 'headers') return JSON.stringify(shownHeaderValues(value))
+  if (Array.isArray(value) && typeof value[0] === 'object') return `${value.length} ${value.length === 1 ? 'entry' : 'entries'}`
   if (Array.isArray(value)) return value.join(',') || 'none'
   return typeof value === 'string' ? value : JSON.stringify(value)
 }

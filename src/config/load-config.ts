@@ -129,7 +129,8 @@ function parseSetting (key: SettingKey, candidate: Candidate): unknown {
   } catch (error) {
     if (!(error instanceof SettingError)) throw error
     // A secret is shown by its fingerprint; a secret table (the profiles) by its own message.
-    const shown = setting.secret && typeof candidate.raw === 'object' ? '' : ` ${JSON.stringify(setting.secret ? redactSecret(String(candidate.raw)) : key === 'headers' ? shownHeaderValues(candidate.raw) : candidate.raw)}`
+    // A list's message names its bad entry; the whole list would bury it.
+    const shown = (setting.secret || Array.isArray(candidate.raw)) && typeof candidate.raw === 'object' ? '' : ` ${JSON.stringify(setting.secret ? redactSecret(String(candidate.raw)) : key === 'headers' ? shownHeaderValues(candidate.raw) : candidate.raw)}`
     const unquoted = withoutQuotes(candidate.raw)
     if (unquoted !== undefined && parses(key, unquoted)) {
       const fix = candidate.fix(setting.secret ? setting.example : unquoted)

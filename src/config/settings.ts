@@ -1,6 +1,8 @@
 import { originList } from './origin-setting.js'
 import { ENVIRONMENTS, profileTable, type ProfileTable } from './profile-table.js'
 import { AUTH_SCHEME_SETTINGS } from './auth-scheme.js'
+import { mockList, type Mock } from './mock-setting.js'
+import { faultList, type Fault } from './fault-setting.js'
 import { apiKey, flag, headerMap, headerValue, hostList, integer, mcpUrl, oneOf, pathPrefix, policyMap, probePath, text, upstreamUrl, type HeaderPolicy, type Parse } from './parse-values.js'
 
 export type { HeaderPolicy } from './parse-values.js'
@@ -61,7 +63,10 @@ export const SETTINGS = {
   watch: { env: 'WATCH', flag: 'watch', boolean: true, default: true, parse: flag, example: 'false', help: 'apply edits of .env and the --config file without a restart (--no-watch: off)' },
   environments: { default: {} as ProfileTable, parse: profileTable, example: '{"staging": {"apiKey": "pk_...", "authScheme": "auto"}}', secret: true, help: 'config file only: per-environment apiKey, authScheme, projectId and apiUrl (or BKEND_API_KEY_STAGING etc.)' },
   headers: { default: {} as Record<string, string>, parse: headerMap, example: '{"X-Client": "my-app"}', help: 'config file only: extra headers to inject, name -> value' },
-  headerPolicy: { default: {} as Record<string, HeaderPolicy>, parse: policyMap, example: '{"authorization": "set"}', help: 'config file only: per header "set" (always) or "ifAbsent"' }
+  headerPolicy: { default: {} as Record<string, HeaderPolicy>, parse: policyMap, example: '{"authorization": "set"}', help: 'config file only: per header "set" (always) or "ifAbsent"' },
+  mocks: { default: [] as Mock[], parse: mockList, example: '[{"match": {"path": "/v1/data/posts/*"}, "respond": {"error": "data/not-found"}}]', help: 'config file only: answers the proxy gives instead of forwarding (first match wins)' },
+  faults: { default: [] as Fault[], parse: faultList, example: '[{"match": {"path": "/v1/data/*"}, "rate": 0.1, "error": 500}]', help: 'config file only: errors, latency, a rate limit and token expiry made on purpose' },
+  faultSeed: { env: 'FAULT_SEED', flag: 'fault-seed', default: '', parse: text, example: '42', help: 'seed of the faults\' random choices: the same seed and the same requests give the same faults (not set: a new seed each start)' }
 } satisfies Record<string, Setting<unknown>>
 
 export type SettingKey = keyof typeof SETTINGS

@@ -26,7 +26,7 @@ export interface HintFacts {
   /** Path and query as the client sent them. */
   url: string
   status: number
-  answeredBy: 'upstream' | 'proxy'
+  answeredBy: 'upstream' | 'proxy' | 'mock' | 'fault'
   /** bkend's `error.code` from the response body, or the proxy's own `proxy/...` code. */
   errorCode?: string
   retryAfter?: string

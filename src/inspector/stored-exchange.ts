@@ -52,7 +52,7 @@ export interface ListedExchange {
   /** Path and query as the client sent them, credentials in the query redacted. */
   url: string
   status: number
-  answeredBy: 'upstream' | 'proxy'
+  answeredBy: 'upstream' | 'proxy' | 'mock' | 'fault'
   /** The environment (profile) the exchange ran with. */
   environment: string
   /** Time to the response headers, and in total (absent while open). */

@@ -10,6 +10,7 @@ import { ENVIRONMENT_PATH } from './environment-route.js'
 import { keyFormatWarnings } from '../config/key-warnings.js'
 import { chooseAuthScheme, describeScheme } from '../config/auth-scheme.js'
 import { answeredHostNames } from '../guard/host-check.js'
+import { describeSimulations } from '../simulate/describe.js'
 
 export interface BannerFacts {
   listening: string
@@ -28,6 +29,9 @@ export interface BannerFacts {
   allowedHosts: string[]
   /** null with INSPECTOR=false. */
   inspector: string | null
+  /** The active mocks and faults (config file), or null. */
+  mocks: string | null
+  faults: string | null
   notices: string[]
   warnings: string[]
 }
@@ -59,6 +63,8 @@ export function bannerFacts (config: Config, origin: Record<SettingKey, string>,
   const writesToProd = prodWritesWarning(config)
   if (writesToProd !== undefined) warnings.push(writesToProd)
   const environments = profileSummaries(config)
+  const simulations = describeSimulations(config)
+  warnings.push(...simulations.warnings)
   const other = environments.find(profile => !profile.active)?.environment ?? (config.environment === 'dev' ? 'staging' : 'dev')
   return {
     listening: `http://${bracketed}:${port}`,
@@ -77,6 +83,8 @@ export function bannerFacts (config: Config, origin: Record<SettingKey, string>,
     allowedOrigins: config.corsOrigins,
     allowedHosts: answeredHostNames(config.allowedHosts),
     inspector: inspectorPort === null ? null : `http://localhost:${inspectorPort}/__proxy/`,
+    mocks: simulations.mocks,
+    faults: simulations.faults,
     notices,
     warnings
   }
@@ -102,6 +110,8 @@ export function bannerText (facts: BannerFacts): string {
     `  origins      ${facts.allowedOrigins.join(', ') || 'none'}`,
     `  hosts        ${facts.allowedHosts.join(', ')}`,
     `  inspector    ${facts.inspector ?? 'off (INSPECTOR=false)'}`,
+    ...(facts.mocks === null ? [] : [`  mocks        ${facts.mocks}`]),
+    ...(facts.faults === null ? [] : [`  faults       ${facts.faults}`]),
     `  → point your frontend at ${facts.frontendBaseUrl} (keep the /v1 in request paths), e.g. VITE_BKEND_API_URL=${facts.frontendBaseUrl}`
   ].join('\n')
 }

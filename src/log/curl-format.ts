@@ -127,7 +127,7 @@ export function tag (head: ExchangeHead): string {
 
 function headLines (head: ExchangeHead & { requestBody?: BodyPreview }, paint: Palette, tone: Tone): string[] {
   const from = head.origin ? ` from ${clean(head.origin)}` : ''
-  const route = head.target === 'proxy' ? 'answered by the proxy (not forwarded)' : `→ ${clean(head.target)}`
+  const route = head.target === 'proxy' ? `answered by ${head.answeredBy === 'mock' || head.answeredBy === 'fault' ? `a ${head.answeredBy}` : 'the proxy'} (not forwarded)` : `→ ${clean(head.target)}`
   const lines = [`* ${tag(head)}${replayMark(head)}${head.method} ${clean(head.url)}${from} ${route}`]
   for (const note of head.notes) lines.push(`* ${tag(head)}note: ${clean(note)}`)
   if (head.userToken) lines.push(`* ${tag(head)}user token ${head.userToken.fingerprint}: ${clean(describeUserToken(head.userToken))}`)

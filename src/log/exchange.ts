@@ -19,6 +19,7 @@
 //   upstreamStatus, upstreamResponseHeaders,      forward/proxy.ts                  upstream response
 //     responseBody, errorBody, events,
 //     responseBytes, upstreamCut
+//   simulatedBy                                   simulate/simulate.ts              a mock or fault answers
 //   bodyStream, head                              log/exchange-log.ts               onSend (streams)
 //   clientLeft, proxyCut                          log/exchange-log.ts               response finish/close
 //
@@ -78,6 +79,8 @@ export interface Exchange {
   clientLeft?: boolean
   /** The proxy ended it itself: SHUTDOWN_GRACE_MS ran out, or the request turned out not to be valid HTTP. */
   proxyCut?: ProxyCut
+  /** A mock or a fault answered instead of the upstream. */
+  simulatedBy?: 'mock' | 'fault'
 }
 
 export interface ProxyCut {
@@ -97,7 +100,7 @@ export interface ExchangeHead {
   url: string
   origin?: string
   target: string
-  answeredBy: 'upstream' | 'proxy'
+  answeredBy: 'upstream' | 'proxy' | 'mock' | 'fault'
   request: { line: string, headers: HeaderLine[] }
   response: { line: string, status: number, headers: HeaderLine[] }
   notes: string[]
@@ -145,7 +148,7 @@ export function exchangeSummary (exchange: Exchange, outcome: { replyHeaders: He
   const upstreamAnswered = exchange.upstreamStatus !== undefined
   const summary: ExchangeSummary = {
     url: redactUrl(exchange.url),
-    answeredBy: upstreamAnswered ? 'upstream' : 'proxy',
+    answeredBy: exchange.simulatedBy ?? (upstreamAnswered ? 'upstream' : 'proxy'),
     durationMs: elapsedMs(exchange),
     // As settleRecord counts them: the proxy's own answers by their declared length.
     bytes: upstreamAnswered ? exchange.responseBytes : Number(outcome.replyHeaders['content-length'] ?? 0) || 0,
@@ -174,7 +177,7 @@ export function exchangeHead (exchange: Exchange, facts: HeadFacts): ExchangeHea
     method: exchange.method,
     url: redactUrl(exchange.url),
     target: redactUrl(target),
-    answeredBy: upstreamAnswered ? 'upstream' : 'proxy',
+    answeredBy: exchange.simulatedBy ?? (upstreamAnswered ? 'upstream' : 'proxy'),
     request: {
       line: `${exchange.method} ${redactUrl(requestPath)} HTTP/1.1`,
       headers: headerLines(forwarded ? exchange.upstreamHeaders! : facts.clientHeaders, exchange.injected)

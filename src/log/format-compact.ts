@@ -17,6 +17,7 @@ export interface CompactExtras {
 export function compactLine (record: ExchangeRecord, extras: CompactExtras = {}, paint: Palette = PLAIN): string {
   const markers: string[] = []
   if (isAllowedPreflight(record)) markers.push('preflight')
+  if (record.answeredBy === 'mock' || record.answeredBy === 'fault') markers.push(`answered by a ${record.answeredBy}`)
   if (extras.errorCode !== undefined) markers.push(clean(extras.errorCode))
   if (record.rateLimit !== undefined && (record.response.status === 429 || isRateLimitLow(record.rateLimit))) markers.push(describeRateLimit(record.rateLimit))
   if (record.streamed) markers.push(`stream ${streamEndedBy(record)}${record.events === undefined ? '' : `, ${record.events} ${record.events === 1 ? 'event' : 'events'}`}`)

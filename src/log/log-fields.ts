@@ -12,7 +12,7 @@ export interface FlatFields {
   durationMs: number
   bytes: number
   origin: string | null
-  answeredBy: 'upstream' | 'proxy'
+  answeredBy: 'upstream' | 'proxy' | 'mock' | 'fault'
   /** The proxy's own proxy/<name>, or the upstream's bkend error.code. */
   errorCode: string | null
   /** The environment (profile) the exchange ran with: "prod" marks every exchange while prod is active. */
