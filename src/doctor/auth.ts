@@ -90,7 +90,8 @@ function fixFor (outcome: Extract<HttpOutcome, { kind: 'answer' }>, code: string
     retryAfter: retryAfterS === undefined ? undefined : String(retryAfterS),
     durationMs: 0,
     responseBytes: 0,
-    settings: config
+    settings: config,
+    injected: configuredHeaders(config).map(([name]) => name)
   })
   if (hint) return hint.text
   if (outcome.status === 404) return `nothing at ${config.apiUrl}${config.doctorProbePath}: check BKEND_API_URL and DOCTOR_PROBE_PATH`
