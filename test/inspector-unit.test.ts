@@ -1,8 +1,8 @@
 // The inspector's pure parts, on exact output: body redaction, filters, the ring
 // buffer, its paths and the Origin rule.
 import t from 'tap'
-import { redactBodyText } from '../src/inspector/redact-body.js'
-import { scrubSecrets } from '../src/log/secret-scrub.js'
+import { redactBodyText } from '../src/redact/redact-body.js'
+import { scrubSecrets } from '../src/redact/secret-scrub.js'
 import { parseFilter, parseLimit, matchesFilter } from '../src/inspector/filters.js'
 import { ExchangeStore } from '../src/inspector/store.js'
 import { RAW, type StoredExchange } from '../src/inspector/stored-exchange.js'

@@ -2,7 +2,7 @@
 // the configured key (which profile's, by fingerprint, and how to check it), or the app's
 // own credential where it went instead (headerPolicy "ifAbsent", or no key configured).
 import { DEFAULT_HEADER_POLICY } from '../config/settings.js'
-import { redactHeaderValue, redactSecret } from '../log/redact.js'
+import { redactHeaderValue, redactSecret } from '../redact/redact.js'
 import { configuredAuthScheme } from './auth-scheme.js'
 import type { HintFacts } from './hints.js'
 

@@ -13,9 +13,9 @@ import { bodyCollector, type BodyCollector } from './captured-body.js'
 import { ExchangeStore } from './store.js'
 import { RAW, hintTexts, isStreamType, type StoredExchange } from './stored-exchange.js'
 import { ReplayLinks } from './replay-links.js'
-import { scrubSecrets } from '../log/secret-scrub.js'
+import { scrubSecrets } from '../redact/secret-scrub.js'
 import { configuredSecretsOfBoth } from '../config/configured-secrets.js'
-import { redactUrl } from '../log/redact.js'
+import { redactUrl } from '../redact/redact.js'
 import { snapshotOf } from '../config/request-config.js'
 
 /** What the forwarding code calls; each returns a watcher for the body's chunks. */

@@ -19,7 +19,7 @@ export interface InspectorRoutesOptions {
   config: Config
   /** The configuration requests run with now (an environment switch or a reload changes it). */
   runningConfig?: () => Config
-  replay: Pick<ReplayDeps, 'currentConfig' | 'startProxy' | 'proxyAddress'>
+  replay: Pick<ReplayDeps, 'rereadConfig' | 'startProxy' | 'proxyAddress'>
 }
 
 export async function inspectorRoutes (app: FastifyInstance, options: InspectorRoutesOptions): Promise<void> {
@@ -29,7 +29,7 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
   const replayDeps: ReplayDeps = {
     ...options.replay,
     links: inspector.links,
-    runningConfig: config,
+    runningConfig: options.runningConfig ?? (() => config),
     inFlight: new Set(),
     slots: createReplaySlots()
   }
@@ -78,7 +78,7 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
   app.post<{ Params: { id: string } }>('/api/exchanges/:id/replay', async (request, reply) => {
     const entry = findEntry(request.params.id, reply)
     if (entry === undefined) return reply
-    const outcome = await replayExchange(entry, { ...replayDeps, runningConfig: options.runningConfig?.() ?? config }, { confirmed: (request.body as { confirm?: boolean } | null)?.confirm === true })
+    const outcome = await replayExchange(entry, replayDeps, { confirmed: (request.body as { confirm?: boolean } | null)?.confirm === true })
     if (!outcome.ok) return sendProxyError(reply, outcome.error, outcome.message, outcome.status)
     const { ok: _ok, ...answer } = outcome
     return reply.code(201).send(answer)

@@ -25,8 +25,8 @@
 // The record's rateLimit (X-RateLimit-Limit, X-RateLimit-Remaining, Retry-After) is read
 // from upstreamResponseHeaders when the head is built (exchangeHead, rate-limit.ts).
 import { STATUS_CODES } from 'node:http'
-import { redactHeaderValue, redactUrl } from './redact.js'
-import { redactBody, type BodyContext } from './body-redact.js'
+import { redactHeaderValue, redactUrl } from '../redact/redact.js'
+import { redactBody, type BodyContext } from '../redact/body-redact.js'
 import { rateLimitOf, type RateLimit } from './rate-limit.js'
 import { userTokenOf, type UserToken } from './user-token.js'
 
