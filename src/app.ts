@@ -100,7 +100,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   setProxyErrorHandler(app, logger)
   if (inspector) makeRoomForCaptures(app)
   await app.register(requestConfig, { runningConfig: live.running })
-  await app.register(exchangeLog, { logger, config, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId })
+  await app.register(exchangeLog, { logger, config, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId, replayOf: inspector?.replayOf })
   await app.register(requestGuard, { config, originAllowed })
   await app.register(cors, corsOptions(originAllowed))
   await app.register(stoppingGate, { stopping })

@@ -21,7 +21,7 @@ import { bodyLimiter, declaredTooLarge, payloadTooLargeMessage } from './body-li
 import { sendProxyError } from '../reply-error.js'
 import { cappedCollector, isTextual, ERROR_BODY_BYTES, PREVIEW_BYTES, REPLAY_BODY_BYTES, watchChunks } from './body-capture.js'
 import type { BodyPreview } from '../log/exchange.js'
-import type { InspectorTaps } from '../inspector/inspector.js'
+import type { BodyTaps } from './body-taps.js'
 import { isEventStream, sseEventCounter } from '../log/sse-events.js'
 import { MCP_DISCOVERY_PREFIXES, isProtectedResourcePath, mcpAddresses, proxiedAuthenticate, proxiedResourceMetadata } from './mcp-discovery.js'
 import { rewrittenBody } from './rewritten-body.js'
@@ -50,7 +50,7 @@ export function proxyRoutes (config: Config): ProxyRoute[] {
   ]
 }
 
-export async function registerProxy (app: FastifyInstance, options: { config: Config, dispatcher: UpstreamDispatcher, route: ProxyRoute, inspector?: InspectorTaps }): Promise<void> {
+export async function registerProxy (app: FastifyInstance, options: { config: Config, dispatcher: UpstreamDispatcher, route: ProxyRoute, inspector?: BodyTaps }): Promise<void> {
   // Every request is forwarded with its own configuration snapshot (configOf); `registered`
   // is only the fallback, for a request that arrives without one.
   const { config: registered, dispatcher, route, inspector } = options
@@ -113,8 +113,8 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
           ? cappedCollector(exchange.errorBody = { text: '', totalBytes: 0, truncated: false }, ERROR_BODY_BYTES)
           : undefined
         const inspect = inspector?.upstreamResponse(request, response.statusCode, response.headers)
-        // An event stream's log line says how many events went through.
-        const countEvents = isEventStream(response.headers['content-type']) ? sseEventCounter() : undefined
+        // An event stream's log line says how many events went through; the inspector lists them.
+        const countEvents = isEventStream(response.headers['content-type']) ? sseEventCounter(inspector?.streamEvent(request)) : undefined
         if (countEvents) exchange.events = 0
         const stream = route.kind === 'mcp-discovery' ? discoveryBody(request, reply, response, configOf(request, registered)) : response.stream
         const onData = (chunk: Buffer): void => {
