@@ -11,6 +11,7 @@ import { installShutdown } from './lifecycle/shutdown.js'
 import { listenFailureMessage } from './lifecycle/listen-failure.js'
 import { VERSION } from './config/version.js'
 import { formatDoctorReport, runDoctor } from './doctor/doctor.js'
+import { stepsToSkip } from './doctor/skip.js'
 import { runInit } from './init/init.js'
 import { inContainer, logColour } from './config/surroundings.js'
 import { createLiveConfig } from './config/live-config.js'
@@ -33,7 +34,7 @@ function usage (): string {
     'BKEND_AUTH_SCHEME), and logs each exchange like curl -v.',
     '',
     'Usage: bkend-dev-proxy [flags]',
-    '       bkend-dev-proxy doctor [--origin <url>] [--all-environments] [--json] [flags]   check the setup step by step',
+    '       bkend-dev-proxy doctor [--origin <url>] [--all-environments] [--skip <step,...>] [--json] [flags]   check the setup step by step',
     '       bkend-dev-proxy init [--project-id <id>] [--environment <env>] [--force]   write .env here (key from BKEND_API_KEY, or asked)',
     '',
     `  ${'flag'.padEnd(30)} ${'variable'.padEnd(20)} meaning`,
@@ -49,7 +50,9 @@ function usage (): string {
     'doctor checks the configuration, the API URL, DNS, TLS, an authenticated read (--probe-path), CORS for',
     '--origin, the environment and the MCP endpoint; it prints one line per step (--json: one JSON document)',
     'and exits 0 only when every step passed. --all-environments checks the key, project and environment of every',
-    'configured profile (dev, staging, prod) and says which key works where.',
+    'configured profile (dev, staging, prod) and says which key works where. --skip mcp (comma-separated or',
+    'repeated step names) leaves steps out, e.g. offline; a step skipped so does not fail the doctor. The proxy step',
+    'asks HOST:PORT/__proxy/health whether the proxy runs, and with the same settings.',
     '',
     'Profiles: BKEND_API_KEY_DEV, _STAGING, _PROD (and BKEND_AUTH_SCHEME_*, BKEND_PROJECT_ID_*, BKEND_API_URL_*) or "environments" in the',
     'config file; each falls back to the unsuffixed setting. Switch without a restart, on the inspector\'s port (INSPECTOR_PORT),',
@@ -58,9 +61,9 @@ function usage (): string {
   ].join('\n')
 }
 
-type FlagOptions = Record<string, { type: 'string' | 'boolean', short?: string }>
+type FlagOptions = Record<string, { type: 'string' | 'boolean', short?: string, multiple?: boolean }>
 
-function parseFlags (argv: string[], extra: FlagOptions = {}): { flags: Partial<Record<SettingKey, string | boolean>>, configFile?: string, help: boolean, version: boolean, extra: Record<string, string | boolean | undefined> } {
+function parseFlags (argv: string[], extra: FlagOptions = {}): { flags: Partial<Record<SettingKey, string | boolean>>, configFile?: string, help: boolean, version: boolean, extra: Record<string, string | string[] | boolean | undefined> } {
   const options: FlagOptions = {
     ...extra,
     config: { type: 'string' },
@@ -72,7 +75,7 @@ function parseFlags (argv: string[], extra: FlagOptions = {}): { flags: Partial<
     options[setting.flag!] = { type: setting.boolean ? 'boolean' : 'string' }
     if (setting.boolean) options[`no-${setting.flag!}`] = { type: 'boolean' } // --no-inspector
   }
-  let values: Record<string, string | boolean | undefined>
+  let values: Record<string, string | string[] | boolean | undefined>
   try {
     values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as typeof values
   } catch (error) {
@@ -81,7 +84,7 @@ function parseFlags (argv: string[], extra: FlagOptions = {}): { flags: Partial<
   }
   const flags: Partial<Record<SettingKey, string | boolean>> = {}
   for (const key of FLAG_KEYS) {
-    const value = values[settingOf(key).flag!]
+    const value = values[settingOf(key).flag!] as string | boolean | undefined
     if (value !== undefined) flags[key] = value
     if (values[`no-${settingOf(key).flag!}`] === true) flags[key] = false
   }
@@ -105,8 +108,10 @@ function unknownOptionFix (error: unknown, optionNames: string[]): string {
 // Exit codes: 0 every step passed, 1 a step failed, 2 the command line is wrong.
 async function doctorMain (argv: string[]): Promise<void> {
   let parsed: ReturnType<typeof parseFlags>
+  let skip: ReturnType<typeof stepsToSkip>
   try {
-    parsed = parseFlags(argv, { origin: { type: 'string' }, json: { type: 'boolean' }, 'all-environments': { type: 'boolean' } })
+    parsed = parseFlags(argv, { origin: { type: 'string' }, json: { type: 'boolean' }, 'all-environments': { type: 'boolean' }, skip: { type: 'string', multiple: true } })
+    skip = stepsToSkip((parsed.extra.skip as string[] | undefined) ?? [])
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     process.stderr.write(error.message + '\n')
@@ -117,7 +122,8 @@ async function doctorMain (argv: string[]): Promise<void> {
   const report = await runDoctor({
     loadConfig: () => loadConfig({ flags: parsed.flags, configFile: parsed.configFile }),
     origin: parsed.extra.origin as string | undefined,
-    allEnvironments: parsed.extra['all-environments'] === true
+    allEnvironments: parsed.extra['all-environments'] === true,
+    skip
   })
   process.stdout.write((parsed.extra.json === true ? JSON.stringify(report, null, 2) : formatDoctorReport(report)) + '\n')
   process.exitCode = report.ok ? 0 : 1

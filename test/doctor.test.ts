@@ -1,12 +1,8 @@
 // `bkend-dev-proxy doctor` run as a child process (the built dist/cli.js) against fake
 // upstreams on ephemeral ports, and its step logic as units.
 import t from 'tap'
-import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { bkendReply, FIXTURES, startFakeApi, type FakeHandler, closedPortUrl } from './helpers/fake-upstream.js'
-import { builtCli } from './helpers/cli.js'
+import { bkendReply, startFakeApi, closedPortUrl } from './helpers/fake-upstream.js'
+import { AUTHORIZATION_SERVER, bkendEnv, healthyBkend, KEY, PK, PROTECTED_RESOURCE, runDoctor, runDoctorJson, stepOf } from './helpers/doctor-run.js'
 import { builtInDefaults, type Config } from '../src/config/settings.js'
 import { checkApiUrl, explainTlsError } from '../src/doctor/connection.js'
 import { interpretEnvironment, interpretProbe } from '../src/doctor/auth.js'
@@ -15,66 +11,6 @@ import { checkNode, interpretMcp, interpretMcpOAuth } from '../src/doctor/mcp.js
 import { checkAuthHeader } from '../src/doctor/auth-header.js'
 import { formatDoctorReport } from '../src/doctor/doctor.js'
 
-// The original scheme's format (Authorization: Bearer, X-Project-Id, X-Environment).
-const KEY = 'ak_' + '0123456789abcdef'.repeat(4)
-// Today's: X-API-Key, and the key carries project and environment.
-const PK = 'pk_' + 'fedcba9876543210'.repeat(4)
-const TRUST_FIXTURE = { NODE_EXTRA_CA_CERTS: FIXTURES + 'localhost-cert.pem' }
-
-interface Step { step: string, status: 'pass' | 'fail' | 'skip', detail: string, fix?: string }
-interface Report { ok: boolean, steps: Step[] }
-interface DoctorRun { code: number, stdout: string, stderr: string }
-type Tap = typeof t
-
-function runDoctor (t: Tap, args: string[], env: Record<string, string>): Promise<DoctorRun> {
-  // A fresh working directory, so no .env of the developer's leaks in.
-  const cwd = mkdtempSync(join(tmpdir(), 'doctor-'))
-  t.teardown(() => rmSync(cwd, { recursive: true, force: true }))
-  return new Promise(resolve => {
-    execFile(process.execPath, [builtCli(), 'doctor', ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? -1) : 0, stdout, stderr })
-    })
-  })
-}
-
-async function runDoctorJson (t: Tap, args: string[], env: Record<string, string>): Promise<{ code: number, report: Report, status: Record<string, string> }> {
-  const run = await runDoctor(t, [...args, '--json'], env)
-  const report = JSON.parse(run.stdout) as Report
-  return { code: run.code, report, status: Object.fromEntries(report.steps.map(step => [step.step, step.status])) }
-}
-
-function stepOf (report: Report, name: string): Step {
-  return report.steps.find(step => step.step === name)!
-}
-
-const PROTECTED_RESOURCE = { resource: 'https://api.bkend.ai/mcp', authorization_servers: ['https://api.bkend.ai/mcp'] }
-const AUTHORIZATION_SERVER = {
-  issuer: 'https://api.bkend.ai/mcp',
-  authorization_endpoint: 'https://api.bkend.ai/mcp/oauth/authorize',
-  token_endpoint: 'https://api.bkend.ai/mcp/oauth/token',
-  registration_endpoint: 'https://api.bkend.ai/mcp/oauth/register',
-  code_challenge_methods_supported: ['S256']
-}
-
-/** bkend as the doctor sees it: the probe read, an OAuth-protected MCP endpoint and its discovery documents. */
-function healthyBkend (probe: FakeHandler = bkendReply(200, { success: true, data: { items: [] } })): FakeHandler {
-  return (req, res, body) => {
-    if (req.url === '/.well-known/oauth-protected-resource') return bkendReply(200, PROTECTED_RESOURCE)(req, res, body)
-    if (req.url === '/.well-known/oauth-authorization-server') return bkendReply(200, AUTHORIZATION_SERVER)(req, res, body)
-    if (req.url?.startsWith('/mcp')) {
-      res.writeHead(401, { 'www-authenticate': 'Bearer resource_metadata="https://api.bkend.ai/.well-known/oauth-protected-resource"' })
-      res.end()
-      return
-    }
-    probe(req, res, body)
-  }
-}
-
-async function bkendEnv (t: Tap, handler: FakeHandler = healthyBkend()): Promise<{ env: Record<string, string>, api: Awaited<ReturnType<typeof startFakeApi>> }> {
-  const api = await startFakeApi(t, { tls: 'localhost', handler })
-  return { api, env: { ...TRUST_FIXTURE, BKEND_API_URL: api.url, BKEND_MCP_URL: `${api.url}/mcp`, BKEND_API_KEY: KEY, BKEND_PROJECT_ID: 'p1' } }
-}
-
 t.test('every step passes against a healthy upstream: exit 0, one line per step', async t => {
   const { api, env } = await bkendEnv(t)
   const run = await runDoctor(t, ['--origin', 'http://localhost:3000'], env)
@@ -82,10 +18,12 @@ t.test('every step passes against a healthy upstream: exit 0, one line per step'
   const lines = run.stdout.trim().split('\n')
   t.equal(lines[0], `bkend-dev-proxy doctor: ${api.url} (environment dev)`)
   t.same(lines.slice(1, -1).map(line => line.slice(0, 18)), [
-    'PASS  config      ', 'PASS  api-url     ', 'PASS  dns         ', 'PASS  tls         ', 'PASS  auth-header ', 'PASS  auth        ',
+    'PASS  config      ', 'PASS  proxy       ', 'PASS  api-url     ', 'PASS  dns         ', 'PASS  tls         ', 'PASS  auth-header ', 'PASS  auth        ',
     'PASS  environment ', 'PASS  cors        ', 'PASS  node        ', 'PASS  mcp         ', 'PASS  mcp-oauth   '
   ])
-  t.equal(lines.at(-1), '11 passed, 0 failed, 0 skipped')
+  t.equal(lines.at(-1), '12 passed, 0 failed, 0 skipped')
+  t.match(run.stdout, /^PASS {2}proxy {8}nothing answers at http:\/\/127\.0\.0\.1:\d+\/__proxy\/health: the proxy is not running/m, 'not running is fine')
+  t.match(run.stdout, /^PASS {2}cors {9}http:\/\/localhost:3000 is allowed by the default origins \(CORS_ORIGINS is not set\)$/m)
   t.notMatch(run.stdout, KEY)
   const probe = api.received.find(request => request.url.startsWith('/v1/'))!
   t.same([probe.url, probe.headers.authorization, probe.headers['x-project-id'], probe.headers['x-environment']], ['/v1/data/posts?limit=1', `Bearer ${KEY}`, 'p1', 'dev'])
@@ -97,14 +35,14 @@ t.test('--json prints one document; --probe-path chooses the read', async t => {
   const { code, report } = await runDoctorJson(t, ['--probe-path', '/v1/data/Todos?limit=1'], env)
   t.equal(code, 0)
   t.equal(report.ok, true)
-  t.equal(report.steps.length, 11)
+  t.equal(report.steps.length, 12)
   t.ok(api.received.some(request => request.url === '/v1/data/Todos?limit=1'), 'the probe used the path given')
 })
 
 t.test('an unreachable host fails at dns, and what needs a connection is skipped', async t => {
   const { code, report, status } = await runDoctorJson(t, [], { BKEND_API_URL: 'https://does-not-exist.invalid', BKEND_MCP_URL: 'https://does-not-exist.invalid/mcp', BKEND_API_KEY: KEY, BKEND_PROJECT_ID: 'p1' })
   t.equal(code, 1)
-  t.same(status, { config: 'pass', 'api-url': 'pass', dns: 'fail', tls: 'skip', 'auth-header': 'pass', auth: 'skip', environment: 'skip', cors: 'pass', node: 'pass', mcp: 'fail', 'mcp-oauth': 'skip' })
+  t.same(status, { config: 'pass', proxy: 'pass', 'api-url': 'pass', dns: 'fail', tls: 'skip', 'auth-header': 'pass', auth: 'skip', environment: 'skip', cors: 'pass', node: 'pass', mcp: 'fail', 'mcp-oauth': 'skip' })
   t.match(stepOf(report, 'dns'), { detail: 'does-not-exist.invalid does not resolve (ENOTFOUND)', fix: /BKEND_API_URL/ })
 })
 
@@ -131,7 +69,7 @@ t.test('401 fails the auth step with the hint for the code', async t => {
   t.match(run.stdout, /^FAIL {2}auth {9}GET \/v1\/data\/posts\?limit=1 answered 401 auth\/unauthorized\n {19}fix: bkend refused the request and no API key is configured: set BKEND_API_KEY/m)
   t.match(run.stdout, /^SKIP {2}environment {2}the key's environment not verified/m)
   t.match(run.stdout, /^SKIP {2}auth-header {2}no key to check: BKEND_API_KEY is not set, so the app must send X-API-Key itself$/m)
-  t.match(run.stdout, /\n8 passed, 1 failed, 2 skipped \(exit code 1\)\n$/)
+  t.match(run.stdout, /\n9 passed, 1 failed, 2 skipped \(exit code 1\)\n$/)
 })
 
 t.test('a key of another environment fails auth and environment (404 data/environment-not-found)', async t => {
@@ -139,6 +77,10 @@ t.test('a key of another environment fails auth and environment (404 data/enviro
   const { code, report } = await runDoctorJson(t, [], { ...env, BKEND_ENVIRONMENT: 'staging' })
   t.equal(code, 1)
   t.match(stepOf(report, 'environment'), { status: 'fail', detail: 'X-Environment: staging was refused (404 data/environment-not-found)', fix: /does not belong to environment "staging"/ })
+  t.equal(stepOf(report, 'auth').fix, stepOf(report, 'environment').fix, 'one cause, one fix, in JSON for each step')
+  const text = await runDoctor(t, [], { ...env, BKEND_ENVIRONMENT: 'staging' })
+  t.equal(text.stdout.match(/does not belong to environment "staging"/g)?.length, 1, 'the terminal prints the fix once')
+  t.match(text.stdout, /^FAIL {2}environment {2}X-Environment: staging was refused \(404 data\/environment-not-found\)\n {19}fix: the one under auth above$/m)
 })
 
 t.test('an origin CORS_ORIGINS does not allow fails the cors step with the setting to use', async t => {
@@ -152,7 +94,7 @@ t.test('an invalid configuration fails the config step (exit 1); a bad flag is e
   const { code, report } = await runDoctorJson(t, [], { BKEND_ENVIRONMENT: 'production' })
   t.equal(code, 1)
   t.match(stepOf(report, 'config'), { status: 'fail', detail: /environment "production" \(from BKEND_ENVIRONMENT\) must be dev, staging or prod/, fix: 'BKEND_ENVIRONMENT=prod' })
-  t.equal(report.steps.filter(step => step.status === 'skip').length, 9)
+  t.equal(report.steps.filter(step => step.status === 'skip').length, 10)
   const bad = await runDoctor(t, ['--no-such-flag'], {})
   t.equal(bad.code, 2)
 })
@@ -184,6 +126,7 @@ t.test('unit: the probe answer names the cause through the hint table', async t 
   t.same(interpretProbe(answer(403, bkendError('data/scope-insufficient')), config({ apiKey: PK })), { step: 'auth', status: 'fail', detail: 'GET /v1/data/posts?limit=1 answered 403 data/scope-insufficient: the key was accepted, but this read was refused', fix: 'the key\'s scopes do not include this table and operation (checked before permissions, even for admin): use a key whose scopes include it, e.g. posts:read or posts:*' })
   t.match(interpretProbe(answer(403, { statusCode: 403, error: 'PROJECT_ACCESS_DENIED', message: 'x' }), config({ apiKey: PK })), { status: 'fail', detail: /answered 403 PROJECT_ACCESS_DENIED$/, fix: /use a key issued for this project/ })
   t.match(interpretProbe(answer(401, bkendError('auth/invalid-token-format')), config({ apiKey: KEY })), { status: 'fail', fix: /neither an API key/ })
+  t.match(interpretProbe(answer(401, bkendError('auth/invalid-api-key')), config({ apiKey: PK, environment: 'prod' })), { status: 'fail', fix: /^bkend does not accept the key the proxy sent in X-API-Key, the prod profile's \(BKEND_API_KEY_PROD, else BKEND_API_KEY\): check pk_••••3210 \(67 chars\) against the prod keys/ })
   t.match(interpretProbe(answer(401, bkendError('auth/access-token-expired')), config({ apiKey: KEY })), { status: 'fail', fix: /1 hour/ })
   t.match(interpretProbe(answer(403, bkendError('data/permission-denied')), config({ apiKey: KEY })), { status: 'fail', fix: /row-level permissions/ })
   t.match(interpretProbe(answer(429, bkendError('common/rate-limited'), { 'retry-after': '7' }), config()), { status: 'fail', fix: /retry after 7 s/ })
@@ -238,7 +181,7 @@ t.test('today\'s scheme end to end: the key goes as configured, no step names a 
   const { BKEND_PROJECT_ID: _project, ...keyed } = { ...env, BKEND_API_KEY: PK }
   const { code, report, status } = await runDoctorJson(t, [], keyed)
   t.equal(code, 0, JSON.stringify(report.steps.filter(step => step.status !== 'pass')))
-  t.same(Object.values(status), Array(11).fill('pass'))
+  t.same(Object.values(status), Array(12).fill('pass'))
   t.match(stepOf(report, 'config').detail, /^valid: API key pk_••••3210 \(67 chars\) from BKEND_API_KEY, sent as X-API-Key \(auto: pk_ publishable key\), environment dev$/)
   t.notMatch(JSON.stringify(report), /project id|X-Project-Id|BKEND_PROJECT_ID/i, 'nothing asks for a project id')
   t.same(api.received.filter(request => request.url.startsWith('/.well-known/')).map(request => request.url).sort(), ['/.well-known/oauth-authorization-server', '/.well-known/oauth-protected-resource'])
@@ -255,6 +198,21 @@ t.test('unit: cors uses the proxy matcher; no --origin shows what is allowed', a
   t.equal(checkCors('http://localhost:3000.evil.example', config()).status, 'fail')
   t.match(checkCors('not an origin', config()), { status: 'fail', fix: /--origin http:\/\/localhost:3000/ })
   t.match(checkCors(undefined, config()), { status: 'pass', detail: /^CORS_ORIGINS allows http:\/\/localhost:\*/ })
+  t.equal(checkCors('http://localhost:5173', config(), true).detail, 'http://localhost:5173 is allowed by the default origins (CORS_ORIGINS is not set)')
+  t.equal(checkCors('http://localhost:5173', config()).detail, 'http://localhost:5173 is allowed by CORS_ORIGINS')
+  t.match(checkCors(undefined, config(), true).detail, /^the default origins allow http:\/\/localhost:\*.* \(CORS_ORIGINS is not set\); add --origin/)
+})
+
+t.test('unit: an answer without a known fix is shown: status, code and bkend\'s message', async t => {
+  t.same(interpretProbe(answer(418, { success: false, error: { code: 'data/teapot', message: 'I am a\nteapot' } }), config({ apiKey: PK })), {
+    step: 'auth',
+    status: 'fail',
+    detail: 'GET /v1/data/posts?limit=1 answered 418 data/teapot: "I am a teapot"',
+    fix: 'no known fix for this answer: bkend\'s message is the lead; the proxy log\'s copy-as-curl command repeats the request'
+  })
+  t.match(interpretProbe({ kind: 'answer', status: 409, headers: {}, body: '<html>Conflict</html>' }, config()), { detail: 'GET /v1/data/posts?limit=1 answered 409: "<html>Conflict</html>"' })
+  t.match(interpretProbe({ kind: 'answer', status: 409, headers: {}, body: '' }, config()), { detail: 'GET /v1/data/posts?limit=1 answered 409' })
+  t.notMatch(JSON.stringify(interpretProbe(answer(418, bkendError('data/teapot')), config())), /above/, 'nothing points at an answer that is not shown')
 })
 
 t.test('unit: node version and MCP answers', async t => {

@@ -3,7 +3,8 @@ import t from 'tap'
 import { bkendReply, startFakeApi, type FakeHandler } from './helpers/fake-upstream.js'
 import { startProxy } from './helpers/proxy.js'
 import { bkendErrorCode, hintsFor, type HintFacts } from '../src/diagnose/hints.js'
-import { builtInDefaults } from '../src/config/settings.js'
+import { builtInDefaults, type Config } from '../src/config/settings.js'
+import { shortHint } from '../src/log/format-compact.js'
 
 type Tap = typeof t
 
@@ -15,12 +16,12 @@ function bkendError (status: number, code: string, headers: Record<string, strin
 
 interface LogLine { hint?: string, exchange: { response: { status: number } } }
 
-async function hintsOf (t: Tap, handler: FakeHandler, path: string, options: { apiKey?: string, headers?: Record<string, string> } = {}): Promise<{ pretty: string[], json: string | undefined }> {
+async function hintsOf (t: Tap, handler: FakeHandler, path: string, options: { apiKey?: string, headers?: Record<string, string>, config?: Partial<Config> } = {}): Promise<{ pretty: string[], json: string | undefined }> {
   const api = await startFakeApi(t, { handler })
-  const pretty = await startProxy(t, { apiUrl: api.url, apiKey: options.apiKey ?? '' })
+  const pretty = await startProxy(t, { apiUrl: api.url, apiKey: options.apiKey ?? '', ...options.config })
   await (await fetch(new URL(path, pretty.url), { headers: options.headers })).text()
   const lines = (await pretty.logs()).split('\n').filter(line => line.startsWith('* hint: ')).map(line => line.slice('* hint: '.length))
-  const json = await startProxy(t, { apiUrl: api.url, apiKey: options.apiKey ?? '', logFormat: 'json' })
+  const json = await startProxy(t, { apiUrl: api.url, apiKey: options.apiKey ?? '', logFormat: 'json', ...options.config })
   await (await fetch(new URL(path, json.url), { headers: options.headers })).text()
   const [entry] = (await json.logs()).trim().split('\n').map(line => JSON.parse(line) as LogLine)
   return { pretty: lines, json: entry!.hint }
@@ -62,6 +63,29 @@ for (const [status, code, key, expected] of UPSTREAM_CASES) {
     t.equal(json, pretty[0])
   })
 }
+
+t.test('401 auth/invalid-api-key with the injected key names the profile\'s key by fingerprint and how to check it', async t => {
+  const { pretty, json } = await hintsOf(t, bkendError(401, 'auth/invalid-api-key'), '/v1/data/posts?limit=5', { apiKey: PK, headers: { 'x-api-key': 'pk_' + '9f'.repeat(32) }, config: { environment: 'staging' } })
+  t.same(pretty, ['bkend does not accept the key the proxy sent in X-API-Key, the staging profile\'s (BKEND_API_KEY_STAGING, else BKEND_API_KEY): check pk_••••0a0a (67 chars) against the staging keys in the console, API Keys (a revoked or expired key, or another environment\'s, is refused), or run bkend-dev-proxy doctor'])
+  t.equal(json, pretty[0])
+  t.equal(shortHint(pretty[0]!), 'check pk_••••0a0a', 'the compact line keeps the fingerprint')
+  t.notMatch(pretty[0], /9f9f/, 'the app\'s key, replaced by the configured one, is not the one named')
+})
+
+t.test('401 auth/invalid-api-key where the app\'s own credential went instead of the key says so', async t => {
+  const appKey = 'pk_' + '9f'.repeat(32)
+  const kept = await hintsOf(t, bkendError(401, 'auth/invalid-api-key'), '/v1/data/posts?limit=5', { apiKey: PK, headers: { 'x-api-key': appKey }, config: { headerPolicy: { 'x-api-key': 'ifAbsent' } } })
+  t.same(kept.pretty, ['bkend does not accept the app\'s own X-API-Key pk_••••9f9f (67 chars), which went instead of the configured key pk_••••0a0a (67 chars) (headerPolicy "x-api-key" is "ifAbsent", which keeps the app\'s): fix the app\'s key, or stop the app sending X-API-Key so the proxy sends its own'])
+  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl'
+  const bearer = await hintsOf(t, bkendError(401, 'auth/invalid-api-key'), '/v1/data/posts?limit=5', { apiKey: AK, headers: { authorization: `Bearer ${jwt}` } })
+  t.match(bearer.pretty, [/^bkend does not accept the app's own Authorization Bearer JWT sha256:[0-9a-f]{8} \(\d+ chars\), which went instead of the configured key ak_••••0b0b \(67 chars\) \(headerPolicy "authorization" is "ifAbsent", the default, which keeps the app's\): fix the app's key/])
+  const keyless = await hintsOf(t, bkendError(401, 'auth/invalid-api-key'), '/v1/data/posts?limit=5', { headers: { 'x-api-key': appKey } })
+  t.same(keyless.pretty, ['bkend does not accept the app\'s own X-API-Key pk_••••9f9f (67 chars) (no API key is configured, so it went as the app sent it): fix the app\'s key, or set BKEND_API_KEY in .env and stop the app sending X-API-Key'])
+  for (const { pretty, json } of [kept, bearer, keyless]) {
+    t.equal(json, pretty[0])
+    t.notMatch(pretty.join('\n') + json, /9f9f9f|0a0a0a|0b0b0b|c2lnbmF0dXJl/, 'no key or token in full')
+  }
+})
 
 t.test('429 names the Retry-After', async t => {
   const { pretty } = await hintsOf(t, bkendError(429, 'common/rate-limited', { 'retry-after': '30' }), '/v1/data/posts?limit=5')

@@ -22,6 +22,12 @@ t.test('writes .env from BKEND_API_KEY and the flags, shows only the fingerprint
   t.match(run.stdout, `BKEND_API_KEY      ${FINGERPRINT}`)
   t.match(run.stdout, /^next: bkend-dev-proxy doctor /m)
   t.match(run.stdout, /^ {6}bkend-dev-proxy {3,}starts the proxy/m)
+  // Both shipped examples, by a path that exists, and what each is for.
+  const example = (name: string): string => run.stdout.match(new RegExp(`^ {2}(\\S+${name.replace('.', '\\.')}) {2}(.*)$`, 'm'))?.[1] ?? ''
+  t.ok(existsSync(example('/.env.example')), `.env.example named by its path: ${example('/.env.example')}`)
+  t.ok(existsSync(example('/config/example.json')), `config/example.json named by its path: ${example('/config/example.json')}`)
+  t.match(run.stdout, /\.env\.example {2}every setting \.env may hold/)
+  t.match(run.stdout, /config\/example\.json {2}a --config file: profiles \(environments\), extra headers and headerPolicy/)
 })
 
 t.test('takes the project and environment from the environment when no flag gives them; the flag wins', async t => {

@@ -45,7 +45,9 @@ export function diagnoseExchange (exchange: Exchange, record: ExchangeSummary, c
     retryAfter: retryAfterS === undefined ? undefined : String(retryAfterS),
     origin: exchange.origin,
     clientAuthorization: clientHeaders.authorization,
+    clientApiKey: single(clientHeaders['x-api-key']),
     clientEnvironment: single(clientHeaders['x-environment']),
+    injected: exchange.upstreamHeaders === undefined ? undefined : exchange.injected,
     durationMs: record.durationMs,
     responseBytes: exchange.responseBytes,
     settings

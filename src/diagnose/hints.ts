@@ -12,6 +12,7 @@ import { configuredAuthScheme } from './auth-scheme.js'
 
 export { bkendErrorCode } from './bkend-error-code.js'
 import { expiredTokenHint } from './token-expiry-hint.js'
+import { INVALID_API_KEY, invalidKeyHintText } from './invalid-key-hint.js'
 
 export interface Hint {
   /** Stable key of the cause, for rate limiting and tests: "401 auth/unauthorized". */
@@ -19,7 +20,7 @@ export interface Hint {
   text: string
 }
 
-export type HintSettings = Pick<Config, 'apiKey' | 'environment' | 'apiPrefix' | 'projectId'> & Partial<Pick<Config, 'watch' | 'authScheme'>>
+export type HintSettings = Pick<Config, 'apiKey' | 'environment' | 'apiPrefix' | 'projectId'> & Partial<Pick<Config, 'watch' | 'authScheme' | 'headerPolicy'>>
 
 export interface HintFacts {
   method: string
@@ -31,9 +32,12 @@ export interface HintFacts {
   errorCode?: string
   retryAfter?: string
   origin?: string
-  /** The Authorization and X-Environment the client sent, before injection. */
+  /** The Authorization, X-API-Key and X-Environment the client sent, before injection. */
   clientAuthorization?: string
+  clientApiKey?: string
   clientEnvironment?: string
+  /** The headers the proxy set on the upstream request; absent when nothing was forwarded. */
+  injected?: readonly string[]
   durationMs: number
   responseBytes: number
   /** Absent when the exchange never reached a forwarding route. */
@@ -91,6 +95,11 @@ export const HINT_TABLE: readonly HintRow[] = [
     status: 401,
     codes: ['auth/unauthorized', 'UNAUTHORIZED'],
     text: facts => `bkend refused the credentials: check that BKEND_API_KEY is a current key of project ${facts.settings?.projectId || '(BKEND_PROJECT_ID)'} and environment ${environmentOf(facts)}, or that the app's own token is valid`
+  },
+  {
+    status: 401,
+    codes: [INVALID_API_KEY],
+    text: invalidKeyHintText
   },
   {
     status: 400,

@@ -35,8 +35,27 @@ export function interpretProbe (outcome: HttpOutcome, config: Config): StepResul
   if (code === 'data/table-not-found' || code === 'TABLE_NOT_FOUND') {
     return pass('auth', `${answered}: ${accepted} (the probe's table does not exist; set DOCTOR_PROBE_PATH to a one-record read of one of your tables, e.g. /v1/data/<table>?limit=1, for a full read)`)
   }
-  if (bkendCode(code)?.keyAccepted === true) return fail('auth', `${answered}: the key was accepted, but this read was refused`, fixFor(outcome, code, config))
-  return fail('auth', answered, fixFor(outcome, code, config))
+  const fix = fixFor(outcome, code, config)
+  // Without a known fix, the answer itself is the lead: show what bkend said.
+  if (fix === undefined) return fail('auth', `${answered}${saidIn(outcome.body)}`, 'no known fix for this answer: bkend\'s message is the lead; the proxy log\'s copy-as-curl command repeats the request')
+  if (bkendCode(code)?.keyAccepted === true) return fail('auth', `${answered}: the key was accepted, but this read was refused`, fix)
+  return fail('auth', answered, fix)
+}
+
+const SHOWN_MESSAGE_CHARS = 200
+
+/** Pure: `: "<bkend's message>"` (error.message, or the start of a body that is not bkend's), or ''. */
+export function saidIn (body: string): string {
+  let message: unknown
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown }, message?: unknown }
+    message = typeof parsed.error === 'object' && parsed.error !== null ? parsed.error.message : parsed.message
+  } catch {
+    message = body
+  }
+  const text = typeof message === 'string' ? message.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim() : ''
+  if (text === '') return ''
+  return `: "${text.length > SHOWN_MESSAGE_CHARS ? `${text.slice(0, SHOWN_MESSAGE_CHARS)}…` : text}"`
 }
 
 export function checkEnvironment (context: DoctorContext): StepResult {
@@ -53,14 +72,14 @@ export function interpretEnvironment (outcome: HttpOutcome | undefined, config: 
   const configured = keyed ? 'the key\'s environment' : `X-Environment: ${config.environment}`
   if (outcome === undefined || outcome.kind === 'error') return skip('environment', `${configured} not verified: the authenticated request got no answer`)
   const code = bkendErrorCode(outcome.body)
-  if (code === 'data/environment-not-found' || code === 'ENVIRONMENT_NOT_FOUND') return fail('environment', `${configured} was refused (${outcome.status} ${code})`, fixFor(outcome, code, config))
+  if (code === 'data/environment-not-found' || code === 'ENVIRONMENT_NOT_FOUND') return fail('environment', `${configured} was refused (${outcome.status} ${code})`, fixFor(outcome, code, config)!)
   if ((outcome.status >= 200 && outcome.status < 300) || bkendCode(code)?.keyAccepted === true) {
     return pass('environment', keyed ? `the key's environment exists (the key chooses it; the active profile is ${config.environment})` : `${configured} accepted by the API`)
   }
   return skip('environment', `${configured} not verified: the authenticated request failed first (see auth)`)
 }
 
-function fixFor (outcome: Extract<HttpOutcome, { kind: 'answer' }>, code: string | undefined, config: Config): string {
+function fixFor (outcome: Extract<HttpOutcome, { kind: 'answer' }>, code: string | undefined, config: Config): string | undefined {
   const retryAfterS = rateLimitOf(outcome.headers)?.retryAfterS
   const [hint] = hintsFor({
     method: 'GET',
@@ -71,9 +90,10 @@ function fixFor (outcome: Extract<HttpOutcome, { kind: 'answer' }>, code: string
     retryAfter: retryAfterS === undefined ? undefined : String(retryAfterS),
     durationMs: 0,
     responseBytes: 0,
-    settings: config
+    settings: config,
+    injected: configuredHeaders(config).map(([name]) => name)
   })
   if (hint) return hint.text
   if (outcome.status === 404) return `nothing at ${config.apiUrl}${config.doctorProbePath}: check BKEND_API_URL and DOCTOR_PROBE_PATH`
-  return 'see the answer above; replay it with the copy-as-curl command from the proxy log for details'
+  return undefined
 }

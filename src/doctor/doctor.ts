@@ -1,7 +1,7 @@
 // `bkend-dev-proxy doctor`: walks bkend's "Connection Issues" checklist (URL, auth
 // headers, CORS, MCP) for the auth scheme in use against the configured upstream, with the
 // proxy's own configuration and TLS trust, one result per step. A step whose precondition failed is skipped, never guessed; the exit code is 0
-// only when every step passed. The doctor room never starts the proxy nor changes the
+// only when every step passed or was skipped on request (--skip). The doctor room never starts the proxy nor changes the
 // configuration; it shares the proxy's settings, dispatcher and error-code knowledge.
 import type { Config } from '../config/settings.js'
 import { ConfigError, type LoadedConfig } from '../config/load-config.js'
@@ -16,6 +16,7 @@ import { checkMcp, checkMcpOAuth, checkNode } from './mcp.js'
 import { checkAuthHeader } from './auth-header.js'
 import { configuredAuthScheme } from '../diagnose/auth-scheme.js'
 import { checkAllEnvironments } from './all-environments.js'
+import { checkRunningProxy } from './running-proxy.js'
 import { fail, pass, skip, type DoctorContext, type StepResult } from './step.js'
 
 /** No step waits longer than this, whatever UPSTREAM_TIMEOUT_MS says. */
@@ -27,6 +28,8 @@ export interface DoctorInput {
   origin?: string
   /** Auth and environment once per configured profile, and which key works where. */
   allEnvironments?: boolean
+  /** Steps not to run (stepsToSkip): each name and what its line says. */
+  skip?: ReadonlyMap<string, string>
   nodeVersion?: string
   /** Extra trusted CAs (tests); NODE_EXTRA_CA_CERTS works as for the proxy. */
   upstreamCa?: string[]
@@ -40,8 +43,19 @@ export interface DoctorReport {
   steps: StepResult[]
 }
 
+// The proxy on its own port answers at once or not at all.
+const PROXY_STEP_TIMEOUT_MS = 2000
+
 export async function runDoctor (input: DoctorInput): Promise<DoctorReport> {
   const nodeVersion = input.nodeVersion ?? process.version
+  const skipped = input.skip ?? new Map<string, string>()
+  const unless = async (name: string, run: () => StepResult | Promise<StepResult>): Promise<StepResult> => {
+    const reason = skipped.get(name)
+    return reason === undefined ? await run() : skip(name, reason)
+  }
+  // A step skipped on request stands in for a passed one: what follows runs and tells.
+  const reached = (step: StepResult): boolean => step.status === 'pass' || skipped.has(step.step)
+  const report = (steps: StepResult[]): DoctorReport => ({ ok: steps.every(reached), steps })
   let loaded: LoadedConfig
   try {
     loaded = input.loadConfig()
@@ -50,8 +64,8 @@ export async function runDoctor (input: DoctorInput): Promise<DoctorReport> {
     const [detail = error.message, fix = 'see bkend-dev-proxy --help'] = error.message.split('\n  fix: ')
     const steps = [
       fail('config', detail.replace(/^config: /, ''), fix),
-      ...['api-url', 'dns', 'tls', 'auth-header', 'auth', 'environment', 'cors'].map(step => skip(step, 'not checked: the configuration is not valid')),
-      checkNode(nodeVersion),
+      ...['proxy', 'api-url', 'dns', 'tls', 'auth-header', 'auth', 'environment', 'cors'].map(step => skip(step, 'not checked: the configuration is not valid')),
+      await unless('node', () => checkNode(nodeVersion)),
       skip('mcp', 'not checked: the configuration is not valid'),
       skip('mcp-oauth', 'not checked: the configuration is not valid')
     ]
@@ -63,33 +77,33 @@ export async function runDoctor (input: DoctorInput): Promise<DoctorReport> {
   const context: DoctorContext = { config, stepTimeoutMs, dispatcher }
   try {
     const steps: StepResult[] = [configStep(config, origin)]
-    const url = checkApiUrl(config.apiUrl, config.apiPrefix)
+    steps.push(await unless('proxy', () => checkRunningProxy(config, Math.min(stepTimeoutMs, PROXY_STEP_TIMEOUT_MS))))
+    const url = await unless('api-url', () => checkApiUrl(config.apiUrl, config.apiPrefix))
     steps.push(url)
-    const dns = url.status === 'pass' ? await checkDns(context) : skip('dns', 'not checked: the API URL is not right')
+    const dns = reached(url) ? await unless('dns', () => checkDns(context)) : skip('dns', 'not checked: the API URL is not right')
     steps.push(dns)
-    const tls = dns.status === 'pass' ? await checkTls(context) : skip('tls', dns.status === 'fail' ? 'not checked: the host does not resolve' : 'not checked: the API URL is not right')
+    const tls = reached(dns) ? await unless('tls', () => checkTls(context)) : skip('tls', dns.status === 'fail' ? 'not checked: the host does not resolve' : 'not checked: the API URL is not right')
     steps.push(tls)
-    steps.push(checkAuthHeader(config))
-    if (tls.status === 'pass' && input.allEnvironments === true) {
+    steps.push(await unless('auth-header', () => checkAuthHeader(config)))
+    const authNames = input.allEnvironments === true ? ['auth', 'environment', 'keys'] : ['auth', 'environment']
+    if (skipped.has('auth')) {
+      steps.push(...authNames.map(name => skip(name, skipped.get(name)!)))
+    } else if (reached(tls) && input.allEnvironments === true) {
       steps.push(...await checkAllEnvironments(context))
-    } else if (tls.status === 'pass') {
+    } else if (reached(tls)) {
       steps.push(await checkAuth(context))
-      steps.push(checkEnvironment(context))
+      steps.push(await unless('environment', () => checkEnvironment(context)))
     } else {
       steps.push(skip('auth', 'not checked: no connection to the API'), skip('environment', 'not checked: no connection to the API'))
     }
-    steps.push(checkCors(input.origin, config))
-    steps.push(checkNode(nodeVersion))
-    steps.push(await checkMcp(context))
-    steps.push(await checkMcpOAuth(context))
+    steps.push(await unless('cors', () => checkCors(input.origin, config, origin.corsOrigins === 'built-in default')))
+    steps.push(await unless('node', () => checkNode(nodeVersion)))
+    steps.push(await unless('mcp', () => checkMcp(context)))
+    steps.push(await unless('mcp-oauth', () => checkMcpOAuth(context)))
     return { ok: report(steps).ok, apiUrl: config.apiUrl, environment: config.environment, steps }
   } finally {
     await dispatcher.destroy()
   }
-}
-
-function report (steps: StepResult[]): DoctorReport {
-  return { ok: steps.every(step => step.status === 'pass'), steps }
 }
 
 // A secret key passes (it works) with a warning and its fix: it bypasses row-level security.
@@ -107,9 +121,15 @@ const MARKS = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' } as const
 /** Pure: the report as the terminal shows it, one line per step and a fix under each failure. */
 export function formatDoctorReport (report: DoctorReport): string {
   const lines = [`bkend-dev-proxy doctor${report.apiUrl ? `: ${report.apiUrl} (environment ${report.environment})` : ''}`]
+  // One cause can fail two steps (a key of another environment fails auth and environment): its fix is printed once.
+  const printedFixes = new Map<string, string>()
   for (const step of report.steps) {
-    lines.push(`${MARKS[step.status]}  ${step.step.padEnd(12)} ${step.environment === undefined ? '' : `[${step.environment}] `}${step.detail}`)
-    if (step.fix) lines.push(`      ${''.padEnd(12)} fix: ${step.fix}`)
+    const tag = step.environment === undefined ? '' : `[${step.environment}] `
+    lines.push(`${MARKS[step.status]}  ${step.step.padEnd(12)} ${tag}${step.detail}`)
+    if (!step.fix) continue
+    const earlier = printedFixes.get(tag + step.fix)
+    lines.push(`      ${''.padEnd(12)} fix: ${earlier === undefined ? step.fix : `the one under ${earlier} above`}`)
+    printedFixes.set(tag + step.fix, earlier ?? step.step)
   }
   const count = (status: StepResult['status']): number => report.steps.filter(step => step.status === status).length
   lines.push(`${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped${report.ok ? '' : ' (exit code 1)'}`)

@@ -5,8 +5,10 @@ import type { HttpOutcome } from './http-get.js'
 
 export type StepStatus = 'pass' | 'fail' | 'skip'
 
+/** Stable names, for --json readers, --skip and tests, in the order the steps run. */
+export const STEP_NAMES = ['config', 'proxy', 'api-url', 'dns', 'tls', 'auth-header', 'auth', 'environment', 'keys', 'cors', 'node', 'mcp', 'mcp-oauth'] as const
+
 export interface StepResult {
-  /** Stable name, for --json readers and tests: config, api-url, dns, tls, auth-header, auth, environment, keys, cors, node, mcp, mcp-oauth. */
   step: string
   status: StepStatus
   /** What was found, in one line. */

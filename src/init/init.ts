@@ -4,6 +4,7 @@
 // argv, the environment and the streams in) and never prints the key, only its fingerprint.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { redactSecret } from '../redact/redact.js'
 import { chooseAuthScheme, describeScheme } from '../config/auth-scheme.js'
 import { secretKeyWarning } from '../config/key-warnings.js'
@@ -14,6 +15,12 @@ import { InitError } from './init-error.js'
 import { initUsage, parseInitOptions } from './init-options.js'
 import { collectInitValues } from './init-values.js'
 import type { Terminal } from './terminal-prompt.js'
+
+// Where the package keeps them: init runs in the app's directory, not the proxy's.
+const SHIPPED_EXAMPLES = {
+  env: fileURLToPath(new URL('../../.env.example', import.meta.url)),
+  config: fileURLToPath(new URL('../../config/example.json', import.meta.url))
+}
 
 export interface InitIo extends Terminal {
   argv: string[]
@@ -66,7 +73,11 @@ function summary (path: string, values: InitValues, gitignore: GitignoreOutcome,
   lines.push(
     '',
     `next: ${command} doctor    checks the key, project and environment against the API`,
-    `      ${command}           starts the proxy on http://127.0.0.1:8787`
+    `      ${command}           starts the proxy on http://127.0.0.1:8787`,
+    '',
+    'more settings, shipped with the proxy:',
+    `  ${SHIPPED_EXAMPLES.env}  every setting .env may hold (a key per environment, PROD_READ_ONLY, WATCH, INSPECTOR_PORT, LOG_FORMAT, ...)`,
+    `  ${SHIPPED_EXAMPLES.config}  a --config file: profiles (environments), extra headers and headerPolicy`
   )
   return lines.join('\n')
 }
