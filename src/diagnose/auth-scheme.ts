@@ -1,6 +1,5 @@
-// Which of bkend's two auth schemes the hints and the doctor speak of: the one the key is
-// sent with (config/auth-scheme.ts chooses it), and with no key at all today's scheme,
-// since that is the one bkend's docs tell a newcomer to set up.
+// Which of bkend's two auth schemes the hints and the doctor speak of: the one the key is sent
+// with, or with no key today's scheme, the one bkend's docs set a newcomer up with.
 import type { Config } from '../config/settings.js'
 import { chooseAuthScheme, type AuthScheme } from '../config/auth-scheme.js'
 

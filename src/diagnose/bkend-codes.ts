@@ -1,15 +1,9 @@
-// Pure data: every error code bkend's documentation names, with the status the docs give,
-// what it means and, where a developer can act on it, the docs' fix in our words. One
-// table for the hints (hints.ts), the doctor and the tests; a mock upstream can build
-// bkend's error bodies from it ({"success": false, "error": {"code", "message"}}).
-//
-// Two families: today's `domain/name` codes (troubleshooting and API reference pages)
-// and the upper-case codes of the `{"statusCode", "error": "CODE"}` shape (security API
-// reference, error-handling guide, cookbooks; some only on the original 2026-02-12 pages,
-// which a bkend still on the original scheme may send). Where the docs give no status,
-// it follows their own rule by the code's words (token-expired → 401, not-found → 404,
-// too-many → 429, else 400). Where two pages disagree, the first status named is kept and
-// the other is noted. `meaning` never contains ": ", because a hint reads
+// Pure data: every error code bkend's documentation names, with the docs' status, meaning and
+// (where a developer can act) fix. One table for the hints, the doctor, the tests and the mocks.
+// Two families: today's `domain/name` codes and the upper-case codes of the
+// `{"statusCode", "error": "CODE"}` shape, which a bkend on the original scheme may still send.
+// With no status in the docs, their own rule by the code's words applies (expired → 401,
+// not-found → 404, too-many → 429, else 400). `meaning` never contains ": ": a hint reads
 // "<meaning>: <fix>" and the compact log keeps what follows the first colon.
 
 export interface BkendCode {

@@ -3,9 +3,8 @@
 //   {"error": {"code": "auth/invalid-credentials", "message": "..."}}   (also MCP tools)
 //   {"statusCode": 403, "error": "SCOPE_INSUFFICIENT", "message": "..."}
 //   {"statusCode": 401, "message": "X-API-Key header is required"}     (no code at all)
-// A numeric error.code (a cookbook's {"error": {"code": 401}}, JSON-RPC's -32001) only
-// repeats a status, and a reason phrase in "error" ("Unauthorized", a framework's
-// default body) is not a code: neither is read as one.
+// A numeric error.code (JSON-RPC's -32001) only repeats a status, and a reason phrase in "error"
+// ("Unauthorized") is not a code: neither is read as one.
 
 // A code as bkend writes one: domain/name, or upper case with underscores.
 const CODE = /^(?:[a-z]+\/[a-z0-9]+(?:-[a-z0-9]+)*|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{3,})$/

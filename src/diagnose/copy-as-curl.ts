@@ -76,8 +76,7 @@ function bodyFileName (contentType: HeaderBag[string]): string {
   return /^(text\/|application\/x-www-form-urlencoded\b)/.test(type) ? 'request-body.txt' : 'request-body.bin'
 }
 
-// Credential query values (api_key, access_token, ...) become variables too:
-// 'https://h/v1/x?api_key='"$BKEND_QUERY_API_KEY"'&limit=1'.
+// Credential query values (api_key, access_token, ...) become variables too.
 function urlArgument (url: string): string {
   const query = url.indexOf('?')
   if (query < 0) return shellQuoted(url)

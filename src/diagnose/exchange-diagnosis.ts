@@ -1,10 +1,6 @@
-// The diagnose room: the hints table (hints.ts), bkend's error catalogue (bkend-codes.ts)
-// and the error-code reader, the hint limiter and copy-as-curl. Pure:
-// it reads a finished exchange and returns text; it never touches requests or the log.
-//
-// Turns a finished exchange into what diagnosis needs: the facts the hint table reads,
-// and the copy-as-curl request. Reads the raw exchange (unredacted), returns only text
-// in which secrets are references (headers, query) or hidden (body fields).
+// What diagnosis needs from a finished exchange: the facts the hint table reads, and the
+// copy-as-curl request. Reads the raw exchange; returns only text in which secrets are
+// references (headers, query) or hidden (body fields).
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Exchange, ExchangeSummary } from '../log/exchange.js'
 import type { Config } from '../config/settings.js'

@@ -1,6 +1,5 @@
-// A hint is said once per cause per window (a minute); repeats inside the window are
-// only counted, and the count rides along the next time the hint is said, so a burst
-// of failing requests yields one hint instead of one per request.
+// A hint is said once per cause per minute; repeats inside the window are counted and the count
+// rides along next time, so a burst of failing requests yields one hint.
 
 export interface HintLimiterOptions {
   windowMs?: number

@@ -1,9 +1,6 @@
-// Pure: what an exchange's status, bkend error code and headers mean, said as a fix in
-// terms of this proxy's settings. Three layers, first match wins: HINT_TABLE, the rows
-// that need the proxy's settings or the request (no key configured, which auth scheme,
-// which environment); then bkend's own catalogue (bkend-codes.ts: every documented code's
-// meaning and fix); then the rows by status alone (429, 5xx). The few hints that need no
-// upstream answer follow.
+// Pure: what an exchange's status, bkend error code and headers mean, said as a fix in terms of
+// this proxy's settings. First match wins: HINT_TABLE (rows that need the settings or the
+// request), then bkend's catalogue (bkend-codes.ts), then rows by status alone.
 import type { Config } from '../config/settings.js'
 import { ERRORS } from '../errors.js'
 import { isEnvironmentName } from '../config/profile-table.js'

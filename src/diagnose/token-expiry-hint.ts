@@ -1,7 +1,6 @@
-// Pure: the hint for bkend's 401 auth/access-token-expired, told with the app's own token:
-// when its (unverified) exp claim says it ran out, and what the docs say to do: refresh
-// once and retry once. Refresh tokens rotate, and bkend ends every session of the user
-// when a used one comes back, so the hint says to send each one once.
+// Pure: the hint for bkend's 401 auth/access-token-expired, told with the app's own token's exp.
+// Refresh tokens rotate, and bkend ends every session of the user when a used one comes back,
+// so the hint says to send each one once.
 import { expiryPhrase, userTokenOf } from '../log/user-token.js'
 
 export const ACCESS_TOKEN_EXPIRED = 'auth/access-token-expired'

@@ -1,10 +1,8 @@
-// `doctor --all-environments`: the auth and environment steps once per configured profile
-// (each with its own key, project and URL), then which key works where. bkend ties a key
-// to one environment, so a key copied into the wrong profile shows up here as "works with
-// dev, not staging" before a request fails with 404 data/environment-not-found.
-// A key travels only with its own profile's project, URL and scheme: the cross-check changes
-// X-Environment alone, and is not made where another profile has a URL of its own, nor for
-// a key sent as X-API-Key (it names its environment itself).
+// `doctor --all-environments`: the auth and environment steps once per configured profile, then
+// which key works where: bkend ties a key to one environment, so a key in the wrong profile
+// shows as "works with dev, not staging" before a request fails. The cross-check changes
+// X-Environment alone, so it is skipped where another profile has its own URL, and for a key
+// sent as X-API-Key (it names its environment itself).
 import { listedEnvironments, profilesOf, withEnvironment } from '../config/profiles.js'
 import { type EnvironmentName } from '../config/profile-table.js'
 import type { Config } from '../config/settings.js'

@@ -1,7 +1,5 @@
-// The "Check auth headers" step of bkend's Connection Issues page, for the scheme in use,
-// without a request: the header the proxy would send, the key's documented format, the one
-// space after Bearer, and whether a forced BKEND_AUTH_SCHEME fits the key. Today's scheme
-// (X-API-Key) needs no project id; the original one (Authorization: Bearer) does.
+// The "Check auth headers" step of bkend's Connection Issues page, without a request: the header
+// the proxy would send, the key's documented format, and whether a forced BKEND_AUTH_SCHEME fits.
 import type { Config } from '../config/settings.js'
 import { redactSecret } from '../redact/redact.js'
 import { API_KEY_FORMAT, BEARER_KEY_FORMAT, configuredAuthScheme, forcedAuthScheme } from '../diagnose/auth-scheme.js'

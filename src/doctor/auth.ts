@@ -1,7 +1,5 @@
-// The authenticated request (DOCTOR_PROBE_PATH, a one-record read by default) and what
-// its answer says about the key, the project and the environment (in today's scheme the
-// key alone carries both). bkend's error codes
-// are read through the same hint table the proxy's log uses.
+// The authenticated probe (DOCTOR_PROBE_PATH) and what its answer says about the key, project
+// and environment, read through the same hint table the proxy's log uses.
 import { configuredHeaders } from '../forward/upstream-headers.js'
 import { bkendErrorCode, hintsFor } from '../diagnose/hints.js'
 import { bkendCode } from '../diagnose/bkend-codes.js'
@@ -63,9 +61,8 @@ export function checkEnvironment (context: DoctorContext): StepResult {
 }
 
 /**
- * Pure: whether the upstream accepted the environment, as far as the probe tells: the
- * configured X-Environment in the original scheme, the key's own in today's (the key
- * alone chooses it there, so the active profile's name goes nowhere).
+ * Pure: whether the upstream accepted the environment: the configured X-Environment in the
+ * original scheme, the key's own in today's (the active profile's name goes nowhere there).
  */
 export function interpretEnvironment (outcome: HttpOutcome | undefined, config: Config): StepResult {
   const keyed = configuredAuthScheme(config) === 'api-key'

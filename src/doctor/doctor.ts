@@ -1,8 +1,5 @@
-// `bkend-dev-proxy doctor`: walks bkend's "Connection Issues" checklist (URL, auth
-// headers, CORS, MCP) for the auth scheme in use against the configured upstream, with the
-// proxy's own configuration and TLS trust, one result per step. A step whose precondition failed is skipped, never guessed; the exit code is 0
-// only when every step passed or was skipped on request (--skip). The doctor room never starts the proxy nor changes the
-// configuration; it shares the proxy's settings, dispatcher and error-code knowledge.
+// `bkend-dev-proxy doctor`: bkend's "Connection Issues" checklist against the configured
+// upstream, one result per step. A step whose precondition failed is skipped, never guessed.
 import type { Config } from '../config/settings.js'
 import { ConfigError, type LoadedConfig } from '../config/load-config.js'
 import { redactSecret } from '../redact/redact.js'

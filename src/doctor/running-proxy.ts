@@ -1,7 +1,5 @@
-// Whether the proxy itself answers on its port (HOST:PORT/__proxy/health) and runs with the
-// settings the doctor loaded: one started in another directory, with other flags, or
-// switched to another environment runs with its own. Not running is fine (the doctor often
-// runs first); a port held by another program is not, since the proxy cannot listen there.
+// Whether the proxy answers on its port and runs with the settings the doctor loaded (one started
+// elsewhere or switched runs with its own). Not running is fine; a port held by another program is not.
 import type { Config } from '../config/settings.js'
 import { profileSummaries } from '../config/profiles.js'
 import { chooseAuthScheme } from '../config/auth-scheme.js'

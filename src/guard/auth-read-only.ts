@@ -1,12 +1,10 @@
-// The bkend auth calls that only sign a user in or out, which prod read-only lets through
-// as POST. Everything else under /auth (sign-up, password change and reset, MFA, account
-// linking, withdrawal, invitations, email verification, organization switch) creates or
-// changes an account and stays refused. The README's "Prod read-only" list is this one.
+// The bkend auth calls that only sign a user in or out, which prod read-only lets through as
+// POST; every other /auth call changes an account. The README's "Prod read-only" list is this one.
 
 /** Paths after API_PREFIX, as bkend documents them (authentication/19-api-reference, 04-magic-link, 05-social-overview). */
 export const READ_ONLY_AUTH_POSTS = [
-  '/auth/email/signin', // email and password (or a magic-link request)
-  '/auth/email/callback', // a magic link's token
+  '/auth/email/signin',
+  '/auth/email/callback',
   '/auth/google/callback',
   '/auth/github/callback',
   '/auth/refresh',

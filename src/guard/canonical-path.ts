@@ -1,21 +1,14 @@
-// One view of the request target for every decision. The router decodes percent-escapes
-// before it matches, so a guard that compares the raw target (/%761/data/posts) would
-// miss a path the router sends to /v1. Fastify's rewriteUrl runs this once per request,
-// before routing: the router, every hook and the log then read the same request.url.
-//
-// RFC 3986 §6.2.2.2: escapes of unreserved characters (ALPHA DIGIT - . _ ~) are decoded,
-// which never changes what the path means; every other escape (%2F, %20, %E2…) stays as
-// sent. What is still not canonical after that is refused, not repaired: dot segments
-// (also from %2e), a fragment, and an absolute-form target whose scheme and authority
-// are not http:// and this request's Host. An absolute-form target for our own Host is
-// read as the origin-form it stands for (RFC 9112 §3.2.2 says a server must accept it).
-// `*` (OPTIONS) and authority-form (CONNECT) targets pass unchanged: no route takes them.
+// One view of the request target for every decision: the router decodes percent-escapes
+// before it matches, so a guard comparing the raw target (/%761/data/posts) would miss a
+// path routed to /v1. Runs once per request as Fastify's rewriteUrl.
+// Only escapes of unreserved characters are decoded (RFC 3986 §6.2.2.2); what is still not
+// canonical (dot segments, a fragment, an absolute-form target for another server) is
+// refused, not repaired. Absolute-form for our own Host must be accepted (RFC 9112 §3.2.2).
 import type { IncomingMessage } from 'node:http'
 
 export type CanonicalTarget = { url: string } | { refusal: string }
 
-// Anything that can make a target non-canonical: an escape, a fragment, a backslash, a
-// dot segment. Targets without them (almost all) skip the work below.
+// Targets without an escape, fragment, backslash or dot segment (almost all) skip the work.
 const SUSPECT = /[%#\\]|\/\.\.?(?:[/?]|$)/
 const ESCAPE = /%([0-9A-Fa-f]{2})/g
 const ABSOLUTE_FORM = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)(.*)$/is

@@ -32,11 +32,7 @@ export function checkHost (host: string | undefined, allowedHosts: readonly stri
   return allowedHosts.some(allowed => allowed === name || (allowed.startsWith('*.') && name.endsWith(allowed.slice(1)))) ? 'allowed' : 'refused'
 }
 
-/**
- * checkHost for one ALLOWED_HOSTS list, remembering its verdicts: every request asks,
- * and a proxy hears the same few Host values all day. Bounded, for a client that sends
- * a new one each time.
- */
+/** checkHost with its verdicts remembered (a proxy hears the same few Hosts all day); bounded. */
 export function hostChecker (allowedHosts: readonly string[]): (host: string | undefined) => HostVerdict {
   const verdicts = new Map<string, HostVerdict>()
   return host => {

@@ -1,8 +1,6 @@
-// Pure: which JSON-RPC messages posted to the MCP endpoint change nothing, for prod
-// read-only. A body is one message or a batch (an array); a batch goes through only when
-// every message in it does. A tool runs only when the session's last tools/list marked it
-// annotations.readOnlyHint: true (mcp-tool-hints.ts keeps those names). A client's answer
-// to the server's own request (a message with result or error and no method) is not a call.
+// Pure: which JSON-RPC messages posted to the MCP endpoint change nothing, for prod read-only.
+// A batch goes through only when every message does; a client's answer to the server's own
+// request (result or error, no method) is not a call.
 
 /** The methods that go through, besides notifications/* and tools/call of a read-only tool. The README lists them. */
 export const READ_ONLY_MCP_METHODS = ['initialize', 'ping', 'tools/list', 'resources/list', 'resources/read', 'prompts/list', 'prompts/get'] as const

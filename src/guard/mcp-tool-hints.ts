@@ -1,8 +1,6 @@
-// Per MCP session, the tools the upstream's last tools/list answer marked
-// annotations.readOnlyHint: true, read from that answer as it passes to the client (JSON,
-// or an SSE stream of JSON-RPC messages; gzip, deflate or br decoded on the side). Reading
-// never pauses, changes or ends the client's stream. Bounded: so many sessions (the oldest
-// is forgotten), so many tools each, so many bytes of one answer; a tool not kept is refused.
+// Per MCP session, the tools the last tools/list answer marked annotations.readOnlyHint: true,
+// read on the side as the answer streams to the client: reading never pauses, changes or ends
+// that stream. Bounded everywhere; a tool not kept is refused.
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import { StringDecoder } from 'node:string_decoder'
 import type { Readable, Transform } from 'node:stream'
@@ -37,7 +35,7 @@ export function createToolHints (): ToolHints {
       const { name, annotations } = (tool ?? {}) as { name?: unknown, annotations?: { readOnlyHint?: unknown } }
       if (typeof name === 'string' && name.length <= MAX_TOOL_NAME_CHARS && annotations?.readOnlyHint === true) kept.add(name)
     }
-    sessions.delete(session) // re-inserted as the newest
+    sessions.delete(session) // re-inserted as the newest, so the oldest is evicted first
     sessions.set(session, kept)
     if (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value!)
   }

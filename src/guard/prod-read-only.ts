@@ -1,13 +1,8 @@
-// PROD_READ_ONLY (on by default): while prod is the active environment, a request that
-// writes (POST, PUT, PATCH, DELETE) under a forwarded prefix, API or MCP alike, is answered
-// ERRORS.prodReadOnly (403) and nothing goes upstream. So is a read that asks to be taken
-// as a write through a method override (X-HTTP-Method-Override and kin, ?_method=), which
-// frameworks behind an API gateway obey. Read-only stops writes, not sign-in: a POST that
-// only signs in, refreshes or signs out (auth-read-only.ts) goes through, and so does a
-// POST to the MCP endpoint whose JSON-RPC calls change nothing (mcp-read-only.ts), read
-// whole before it is forwarded. It reads the request's own configuration snapshot, so a
-// request that started before a switch to prod is not cut.
-// Registered after CORS, so a page can read the refusal.
+// PROD_READ_ONLY: while prod is active, a write under a forwarded prefix is refused before it
+// goes upstream, and so is a read carrying a method override that names a write (frameworks
+// behind an API gateway obey those). Sign-in calls and MCP bodies that change nothing pass.
+// Reads the request's own config snapshot, so a request begun before a switch to prod is not
+// cut. Registered after CORS, so a page can read the refusal.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { IncomingHttpHeaders } from 'node:http'

@@ -1,8 +1,6 @@
-// Requests Node's HTTP parser refuses before any route or hook sees them: a smuggling
-// attempt (Content-Length with Transfer-Encoding, two Content-Length lines), obs-fold,
-// bare LF, a bad chunk size, bytes above 0x7f in the target, headers too large. Each gets
-// bkend's error shape while the connection still allows an answer, and one log line that
-// names the parser's reason: never the raw bytes, which may carry a body or a key.
+// Requests Node's HTTP parser refuses before any route or hook sees them (smuggling attempts,
+// obs-fold, bare LF, headers too large): bkend's error shape while the connection allows an
+// answer, and a log line with the parser's reason, never the raw bytes (they may carry a key).
 import type { Socket } from 'node:net'
 import type { ServerResponse } from 'node:http'
 import type { Logger } from 'pino'

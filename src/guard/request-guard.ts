@@ -1,14 +1,5 @@
-// The guard room: the checks that refuse a request before anything is forwarded, in their
-// documented order (parser refusals in raw-refusal.ts; then this file; the prod write
-// guard; unrouted paths and methods last). It must not add CORS headers itself (it asks
-// src/cors/) nor forward, log or rewrite anything; its answers go through the catalogue.
-//
-// The refusals that come before anything else, in this order: a request that is
-// ambiguous (two Host or Authorization lines), a Host that is not ours (DNS
-// rebinding), a request target that is not canonical (canonical-path.ts), a browser
-// Origin that is not allowed. A refused request never reaches the upstream, so it never
-// spends the injected key. The same checks run as an onRequest hook and, for a URL the
-// router cannot decode, from Fastify's frameworkErrors (app.ts).
+// The first refusals, in their documented order; a refused request never spends the injected
+// key. Runs as an onRequest hook and, for a URL the router cannot decode, from frameworkErrors.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
@@ -80,7 +71,6 @@ export function createRequestGuard (options: GuardOptions): RequestGuard {
       refuse(request, reply, ERRORS.hostNotAllowed, `Host "${name}" is not allowed: the proxy answers loopback names (localhost, 127.0.0.1, [::1]) and the names in ALLOWED_HOSTS, so that other web pages cannot spend your API key. To use this name, set ALLOWED_HOSTS=${name}`)
       return true
     }
-    // The target as the router reads it (rewriteUrl); one that cannot be made canonical is refused.
     const notCanonical = nonCanonicalTargetOf(request.raw)
     if (notCanonical !== undefined) {
       request.exchange.notes.push(`refused the request target ${shownTarget(request.url)}: ${notCanonical}`)
@@ -112,7 +102,6 @@ export const requestGuard = fp(async function requestGuard (app: FastifyInstance
   const { refused } = createRequestGuard(options)
   app.addHook('onRequest', (request, reply, done) => {
     if (refused(request, reply)) return
-    // Chrome's Private Network Access preflight, for an Origin the checks above let through.
     grantPrivateNetworkAccess(request, reply)
     done()
   })

@@ -1,7 +1,5 @@
-// Requests no route takes, answered after the Host and Origin checks (they run as
-// onRequest hooks, so they come first here too): a method outside the API gets 405 with
-// Allow, a plain OPTIONS under a forwarded prefix gets 204 with Allow, any other path
-// the missing-prefix 404.
+// Requests no route takes, answered after the Host and Origin hooks: 405 for a method outside
+// the API, 204 with Allow for a plain OPTIONS under a forwarded prefix, else the missing-prefix 404.
 import { ServerResponse, type Server } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
@@ -23,7 +21,6 @@ export function unroutedHandler (config: Config): (request: FastifyRequest, repl
       sendProxyError(reply, ERRORS.methodNotAllowed, `the proxy forwards ${FORWARDED.slice(0, -1).join(', ')} and ${FORWARDED.at(-1)!}, and answers OPTIONS (CORS preflight) itself; ${what} is not part of the bkend API`)
       return
     }
-    // A plain OPTIONS (no CORS preflight) under a forwarded prefix: say what is allowed.
     if (request.method === 'OPTIONS' && isForwardedPath(request.url, config)) {
       reply.code(204).header('allow', ALLOW).send()
       return

@@ -1,7 +1,5 @@
-// `bkend-dev-proxy init`: writes a .env in the current directory with the key, project and
-// environment, so that the next `bkend-dev-proxy` started there finds them. This room owns
-// that file and the .gitignore line for it. It reads no process state itself (cli.ts passes
-// argv, the environment and the streams in) and never prints the key, only its fingerprint.
+// `bkend-dev-proxy init`: writes a .env with the key, project and environment for the next
+// `bkend-dev-proxy` started in this directory.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'

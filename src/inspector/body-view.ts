@@ -1,7 +1,5 @@
-// A captured body as the page and HAR show it: decompressed when the upstream
-// compressed it (no more of it than INSPECTOR_MAX_BODY_BYTES, as for a kept body), text
-// only when its type is textual, secret fields redacted. Built on demand (viewing an
-// exchange), never on the request path.
+// A captured body as the page and HAR show it: decoded (bounded like a kept body), text only
+// when its type is textual, secret fields redacted. Built when viewed, never on the request path.
 import { isTextual } from '../forward/body-capture.js'
 import { isTruncated, type CapturedBody } from './captured-body.js'
 import { redactBodyText } from '../redact/redact-body.js'

@@ -1,9 +1,6 @@
-// Undoes a Content-Encoding for viewing, keeping at most `limitBytes` of the result. A
-// few KB of gzip can stand for gigabytes, so the decoder is a stream that is stopped once
-// the limit is reached: the work done is bounded by the limit, not by what the body
-// would inflate to. zlib's one-shot `maxOutputLength` would throw at the limit instead of
-// handing back what it had. The streams run in libuv's thread pool, off the event loop
-// that forwards requests.
+// Undoes a Content-Encoding for viewing, keeping at most `limitBytes`: a few KB of gzip can
+// stand for gigabytes, so the stream decoder is stopped at the limit (zlib's one-shot
+// `maxOutputLength` throws there instead of handing back what it had).
 import zlib from 'node:zlib'
 
 export interface DecodedBody {
@@ -12,8 +9,7 @@ export interface DecodedBody {
   cut: boolean
 }
 
-// A kept prefix of a compressed body is itself cut off, so the decoders flush what they
-// have at the end of the input instead of insisting on the end of the stream.
+// A kept prefix of a compressed body is cut off: flush at the end of the input, not the stream.
 const DECODERS: Record<string, () => zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress> = {
   gzip: () => zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH }),
   'x-gzip': () => zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH }),

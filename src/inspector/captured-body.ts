@@ -1,9 +1,6 @@
-// A bounded raw copy of a body as it streams by: the first `limitBytes` are kept,
-// every byte is counted; finish() joins them once. A chunk that is a small part of a
-// larger buffer (an event of a stream, in the socket's 64 KB read) is copied, so that a
-// long stream does not pin one read buffer per event; a chunk that is most of its buffer
-// is kept as it is (the inspector's packed slot copies the kept bytes when the exchange
-// ends). Copying every chunk doubled the memory churn of large downloads.
+// A bounded raw copy of a body as it streams by: the first `limitBytes` kept, every byte counted.
+// A chunk that is a small slice of a larger read buffer is copied, so a long stream does not
+// pin one buffer per event; a chunk that is most of its buffer is kept as it is.
 
 export interface CapturedBody {
   /** The kept bytes, once finish() ran. */

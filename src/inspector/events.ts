@@ -1,7 +1,5 @@
-// GET /__proxy/api/events: Server-Sent Events, one `exchange` event per exchange put in
-// the store (an open stream, again as it runs and when it ends) that passes the request's
-// filter, a `stream-event` per event of such a stream, and `clear` when the list is cleared. A reader that stops reading
-// is dropped rather than buffered without bound.
+// GET /__proxy/api/events: Server-Sent Events (`exchange`, `stream-event`, `clear`) for the
+// exchanges that pass the request's filter. A reader that stops reading is dropped, not buffered.
 import { PassThrough } from 'node:stream'
 import type { FastifyReply } from 'fastify'
 import type { ExchangeStore } from './store.js'
@@ -45,7 +43,7 @@ export function eventStreams (store: ExchangeStore): EventStreams {
       }
       stops.add(stop)
       reply.raw.once('close', stop)
-      // The first bytes go out at once, so EventSource reports the stream open.
+      // Sent at once, so EventSource reports the stream open.
       stream.write('retry: 2000\n: connected\n\n')
       reply
         .header('content-type', 'text/event-stream; charset=utf-8')

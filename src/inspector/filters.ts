@@ -1,5 +1,4 @@
-// Pure: the list filters of the API, the SSE stream and HAR export (the page sends the
-// same query), parsed once per request and matched per exchange.
+// Pure: the list filters shared by the API, the SSE stream and HAR export.
 import type { ListedExchange } from './stored-exchange.js'
 
 export interface ExchangeFilter {

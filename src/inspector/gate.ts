@@ -1,10 +1,7 @@
-// The inspector port's own rules, in place of CORS_ORIGINS: its page is served from this
-// port, so only same-origin requests (the page) and requests without Origin (curl,
-// scripts) are answered. Any other origin, even one allowed for the API, gets 403: the
-// buffer holds everything the API said, and the environment switch lives here. A control
-// request (anything but GET and HEAD) must also be JSON and must not come from another
-// site or in no-cors mode, so no form, image, beacon or script on another page can send
-// one. Runs after the Host check; nothing on this port carries CORS headers.
+// The inspector port's own rules, in place of CORS_ORIGINS: only same-origin requests (its page)
+// and requests without Origin (curl) are answered, because the buffer holds everything the API
+// said. A control request must also be JSON and not no-cors or cross-site, so no form, image or
+// beacon on another page can send one. Nothing on this port carries CORS headers.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { IncomingHttpHeaders } from 'node:http'
@@ -16,8 +13,7 @@ export function inspectorOriginRefusal (headers: IncomingHttpHeaders, what = 'th
   const origin = headers.origin
   const site = headers['sec-fetch-site']
   if (origin === undefined) {
-    // No-cors requests from another page (an <img>, a <script>) carry no Origin; the
-    // browser still says where they come from. "same-site" is another port of localhost.
+    // No-cors requests carry no Origin, but the browser still marks them; "same-site" is another port of localhost.
     if (isOtherSite(site)) return `${what} answers only its own page; a request from another site (Sec-Fetch-Site: ${site}) is refused`
     return undefined
   }
@@ -32,7 +28,6 @@ export function controlRefusal (method: string, path: string, headers: IncomingH
   if (method === 'GET' || method === 'HEAD') return undefined
   const site = headers['sec-fetch-site']
   if (isOtherSite(site)) return { error: ERRORS.originNotAllowed, message: `${method} ${path} changes the proxy's state; a request from another site (Sec-Fetch-Site: ${site}) is refused` }
-  // A no-cors request is one the sending page cannot read the answer of: a beacon, a form, a fire-and-forget fetch.
   if (headers['sec-fetch-mode'] === 'no-cors') return { error: ERRORS.originNotAllowed, message: `${method} ${path} changes the proxy's state; a no-cors request (Sec-Fetch-Mode: no-cors, e.g. sendBeacon or a form) is refused` }
   if (!JSON_TYPE.test(headers['content-type'] ?? '')) {
     const data = example === undefined ? '' : ` -d '${example}'`

@@ -1,7 +1,5 @@
-// GET /__proxy/api/har as a stream: the document is written one entry at a time, each
-// built (bodies decoded, redacted) only when the previous one has gone out. Memory stays
-// at one entry's worth however many are exported, and the event loop gets a turn between
-// entries, so requests being forwarded meanwhile are not held up by the export.
+// GET /__proxy/api/har as a stream, one entry at a time: memory stays at one entry's worth and
+// the event loop gets a turn between entries, so forwarding is not held up by an export.
 import { Readable } from 'node:stream'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { ListedExchange } from './stored-exchange.js'

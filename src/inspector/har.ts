@@ -1,7 +1,5 @@
-// Pure: exchange details → the entries of a HAR 1.2 document (the format Chrome DevTools'
-// Network panel imports), and the text around them (har-export.ts writes the document). Values come from the redacted views, so secrets are as the log shows them.
-// Our own facts (id, replayOf, error code, hints) ride in "_bkend" fields, which HAR
-// reserves for custom data.
+// Pure: exchange details → HAR 1.2 entries (what Chrome DevTools imports), from the redacted
+// views. Our own facts ride in "_bkend" fields, which HAR reserves for custom data.
 import { VERSION } from '../config/version.js'
 import type { BodyView } from './body-view.js'
 import type { ExchangeDetail, HeaderView } from './views.js'
@@ -44,10 +42,7 @@ export interface HarDocument {
 
 const ENTRY_INDENT = '      '
 
-/**
- * The document around its entries, as pretty-printed JSON: the text before the first
- * entry and after the last, so that the entries can be written one at a time between them.
- */
+/** The text before the first entry and after the last, so entries can be written one at a time. */
 export function harFrame (left: number): { before: string, after: string } {
   const log: HarDocument['log'] = { version: '1.2', creator: { name: 'bkend-dev-proxy', version: VERSION }, entries: [] }
   if (left > 0) log.comment = `${left} streams still open were left out`

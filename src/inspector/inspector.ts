@@ -1,11 +1,3 @@
-// The inspector room: it keeps the recent exchanges (a bounded ring buffer with capped
-// body copies, packed: store.ts), serves them to its page and API under /__proxy/, and
-// replays them. It listens to the rest of the proxy through three hooks only: the
-// exchange log hands it each finished exchange (the record the log built, or its summary
-// when the log prints none), the forwarding code hands it body chunks and an event
-// stream's events (read by the log's parser, live-streams.ts), and the request
-// guard leaves the Origin rule of its paths to its gate. It never changes a request or
-// response that passes through. With INSPECTOR=false none of this is created.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
 import { elapsedMs, endedBy, type ExchangeSummary, type HeaderBag } from '../log/exchange.js'
@@ -76,10 +68,8 @@ export function createInspector (config: Config): Inspector {
       capture.headersAt = process.hrtime.bigint()
       const watch = (capture.response = bodyCollector(maxBodyBytes)).watch
       if (!isStreamType(headers['content-type'])) return watch
-      // A stream shows in the list as soon as its headers are here, and then as it runs.
-      // Listed after this turn, once the first event is on its way to the client (the code
-      // that lists it is cold at a developer's pace, tens of us); not at all if the stream
-      // is over by then.
+      // Listed after this turn, once the first event is on its way to the client; not at all
+      // if the stream is over by then.
       const listed = (): boolean => request.inspectorCapture === capture
       let entry: StoredExchange | undefined
       const refresh = (): void => { if (listed()) store.put(entry = openEntry(request, capture, status)) }
@@ -108,14 +98,12 @@ export function createInspector (config: Config): Inspector {
     const ran = snapshotOf(request)
     const capture = request.inspectorCapture
     const streamEvents = capture?.live?.end()
-    // The entry keeps the finished bodies; the collectors (closures, chunk lists) can go,
-    // and a stream's open entry, if it is still to be listed, is not listed any more.
+      // Drop the collectors; a stream's open entry still to be listed is not listed any more.
     request.inspectorCapture = null
     openStreams.delete(exchange.id)
     const status = record.response.status
     const responseType = exchange.upstreamResponseHeaders?.['content-type']
     const stream = isStreamType(responseType)
-    // A client closing a stream is how streams end (EventSource.close(), a page left).
     const endedByWhom = !stream ? undefined : record.completed ? 'upstream' : endedBy(exchange)
     const errorCode = exchange.failure?.code ?? (exchange.errorBody ? bkendErrorCode(exchange.errorBody.text) : undefined)
     store.put({

@@ -1,7 +1,5 @@
-// A stream while it runs: its most recent events (what the detail shows, kept with the
-// exchange when it ends) and, for the list, a fresh count and byte total at most every
-// REFRESH_MS. An event is shown (redacted, cut) and told to the feed after the turn that
-// read it, so forwarding it to the client comes first.
+// A stream while it runs: its latest events and, at most every REFRESH_MS, a fresh count for the
+// list. Events are shown and told to the feed after the turn that read them: forwarding comes first.
 import type { SseEvent } from '../log/sse-events.js'
 
 export const MAX_STREAM_EVENTS = 500

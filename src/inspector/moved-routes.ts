@@ -1,8 +1,6 @@
-// What the proxy port answers under /__proxy/ now that the inspector, its API and the
-// environment switch live on their own port: GET /__proxy/ redirects there (302), and any
-// other path says where it went (404 proxy/moved). Nothing of the inspector runs here, so
-// a page on this origin (one the upstream answered, or an allowed one) can neither read
-// nor change it, however it spells the path. /__proxy/health stays (lifecycle/health.ts).
+// The proxy port under /__proxy/, now that the inspector lives on its own port: GET /__proxy/
+// redirects there, any other path answers proxy/moved. Nothing of the inspector runs here, so a
+// page on this origin can neither read nor change it. /__proxy/health stays (lifecycle/health.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { parseHostName } from '../guard/host-check.js'
 import { sendProxyError } from '../reply-error.js'
@@ -42,14 +40,14 @@ export async function movedRoutes (app: FastifyInstance, options: MovedRoutesOpt
     if (origin === null) return moved(request, reply)
     return reply.redirect(`${origin}${INSPECTOR_PREFIX}/`, 302)
   }
-  // No page of another origin reads these answers, whatever CORS_ORIGINS allows (as before the move).
+  // No page of another origin reads these answers, whatever CORS_ORIGINS allows.
   app.addHook('onSend', (_request, reply, payload, done) => {
     for (const name of Object.keys(reply.getHeaders())) {
       if (name.startsWith('access-control-')) reply.removeHeader(name)
     }
     done(null, payload)
   })
-  // The answer does not depend on the body: none is parsed (a bad or empty JSON body still gets the 404).
+  // No body is parsed: a bad or empty JSON body still gets the 404.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => { done(null, undefined) })
   app.get(INSPECTOR_PREFIX, redirect)

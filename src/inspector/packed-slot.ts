@@ -1,9 +1,7 @@
-// How the store keeps an exchange: as bytes in a buffer of its slot, reused from one
-// exchange to the next, not as objects. Kept objects (even one string of a few KB per
-// exchange) outlive a few young-generation collections, are copied and promoted, and then
-// die in the old generation; bytes written into a buffer the slot already owns give the
-// collector nothing to follow. Layout: the list's fields as JSON (read alone by the list,
-// its filters and the feed), the private parts as JSON, then the two bodies as bytes.
+// The store keeps each exchange as bytes in a buffer its slot reuses, not as objects: kept
+// objects get promoted and die in the old generation, while bytes give the collector nothing to
+// follow. Layout: the list's fields as JSON (read alone by the list, filters and feed), the
+// private parts as JSON, then the two bodies.
 import type { Config } from '../config/settings.js'
 import type { CapturedBody } from './captured-body.js'
 import type { Exchange } from '../log/exchange.js'
@@ -68,14 +66,12 @@ export class PackedSlot {
   private reserve (needed: number): void {
     const size = this.bytes.length
     if (needed <= size && (size <= 65536 || needed * 4 > size)) return
-    // In whole pages, not powers of two: a body kept at the 64 KB cap needs a little over
-    // 64 KB, and 500 slots of 128 KB would hold twice the memory that they use.
+    // Whole pages, not powers of two: a body at the 64 KB cap would double the slot.
     this.bytes = Buffer.allocUnsafeSlow(Math.ceil(needed / 4096) * 4096)
   }
 }
 
-// Its hrtime stamps (bigint) and a stream's timer do not pack, and nothing viewed needs
-// them; the head is rebuilt from the rest when the exchange is viewed.
+// hrtime stamps (bigint) and a stream's timer do not pack; the head is rebuilt when viewed.
 function plainExchange (exchange: Exchange): object {
   const { startedAt: _startedAt, head: _head, bodyStream, ...plain } = exchange
   return { ...plain, bodyStream: bodyStream && { eventStream: bodyStream.eventStream } }

@@ -1,6 +1,5 @@
-// The page's static files, shipped as they are (no build step): inspector-page/ at the
-// package root, next to dist/ and src/, so the same relative path works from dist/inspector/
-// (npm package, Docker image) and src/inspector/ (tests). Read on first use and kept.
+// The page's static files (no build step): inspector-page/ at the package root, the same relative
+// path from dist/inspector/ and src/inspector/. Read on first use and kept.
 import { readFileSync } from 'node:fs'
 
 const PAGE_DIR = new URL('../../inspector-page/', import.meta.url)

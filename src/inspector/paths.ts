@@ -1,10 +1,8 @@
-// Which request paths belong to the inspector: everything under /__proxy/ except the
-// health route, which stays open to compose health checks and other origins as before.
+// Paths of the inspector: everything under /__proxy/ but the health route.
 export const INSPECTOR_PREFIX = '/__proxy'
 const HEALTH_PATH = '/__proxy/health'
 
 export function isInspectorPath (url: string): boolean {
-  // First character test keeps the common case (/v1/...) to one comparison.
   if (url.charCodeAt(1) !== 95 || !url.startsWith(INSPECTOR_PREFIX)) return false
   const rest = url.charCodeAt(INSPECTOR_PREFIX.length)
   if (!Number.isNaN(rest) && rest !== 47 && rest !== 63) return false // "/__proxyfoo" is not ours

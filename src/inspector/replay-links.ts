@@ -1,7 +1,6 @@
-// How a replayed exchange learns which one it repeats. Replay sends its request over a
-// loopback socket of its own; the proxy sees that socket's port as the request's remote
-// port, so nothing is added to the request (no marker header could leak upstream, and
-// none can be forged from outside: the port is held by our socket for the whole call).
+// How a replayed exchange learns which one it repeats: by the port of replay's own loopback
+// socket, seen as the request's remote port. No marker header, so nothing can leak upstream or
+// be forged (the port is ours for the whole call).
 import type { FastifyRequest } from 'fastify'
 
 interface Pending {

@@ -1,7 +1,5 @@
-// How many replays may run at once. Each one holds a loopback socket (and, with a changed
-// configuration, a second proxy) until its response has ended, so without a bound a
-// script, or a replay that sends another replay, could use up the process's file
-// descriptors. A slot is held from the moment a replay is accepted until its request closes.
+// How many replays may run at once: each holds a loopback socket (and maybe a second proxy)
+// until its response ends, so unbounded replays could use up file descriptors.
 
 /** Replays running at once; one more is answered ERRORS.replayBusy (429). */
 export const MAX_CONCURRENT_REPLAYS = 4

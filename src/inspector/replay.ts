@@ -1,18 +1,9 @@
-// POST /__proxy/api/exchanges/:id/replay sends a stored request again, through the proxy,
+// POST /__proxy/api/exchanges/:id/replay sends a stored request again through the proxy port,
 // with the configuration as its sources say now (so a key fixed in .env takes effect).
-//
-// What is sent: the client's own request as it arrived (its headers before injection, and
-// its body), not what went upstream, so the current key, project and environment are
-// injected afresh. Those raw parts are kept in memory beside the redacted copy the API
-// shows (stored-exchange.ts), and never leave the process except in this request.
-//
-// How: over a loopback HTTP request to the proxy port (never the inspector's), so the
-// replay passes every check a client request passes, appears in the log and the list
-// like one, and is exactly one request: a replayed request that names the inspector's
-// API meets the proxy port's 404, not another replay. When the
-// configuration re-read from its sources equals the running one, that is this proxy;
-// when it differs, a second app built from the new configuration (sharing this
-// inspector) listens on 127.0.0.1:0 for the one request and is closed afterwards.
+// It sends the client's own request (headers before injection, body), so the current key is
+// injected afresh; those raw parts never leave the process except in this request. Going
+// through the proxy port means every check runs and it is logged like one request; when the
+// configuration changed, a second app built from it listens on 127.0.0.1:0 for that request.
 import http from 'node:http'
 import net, { type AddressInfo } from 'node:net'
 import { isDeepStrictEqual } from 'node:util'

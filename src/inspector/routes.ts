@@ -1,6 +1,5 @@
-// The inspector's page and API under /__proxy/ (registered with that prefix) on the
-// inspector's own port (inspector-app.ts, which adds the security headers); the gate
-// (gate.ts) has already refused other origins and control requests that are not JSON.
+// The inspector's page and API under /__proxy/ on its own port; the gate (gate.ts) has already
+// refused other origins and control requests that are not JSON.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
 import { sendProxyError } from '../reply-error.js'
@@ -104,7 +103,6 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
     sendProxyError(reply, ERRORS.notFound, `the inspector has no ${request.method} ${request.url.split('?', 1)[0]}; its page is at /__proxy/ and its API under /__proxy/api/`)
   })
 
-  // Read when its turn comes, so the export holds one exchange at a time.
   async function harDetail (listed: ListedExchange): Promise<ExchangeDetail | undefined> {
     const entry = store.get(listed.id)
     return entry && await detailOf(entry, { config, replays: [] }) as ExchangeDetail

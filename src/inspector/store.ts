@@ -1,7 +1,5 @@
-// The ring buffer: the last `capacity` exchanges, oldest overwritten first. An open
-// stream is put when its headers arrive and replaced in place as it runs and when it ends.
-// Listeners (the SSE endpoint) hear of every put (with the entry as it was put), of each
-// event of an open stream, and of clear().
+// The ring buffer of the last `capacity` exchanges. An open stream is put when its headers
+// arrive and replaced in place as it runs; listeners (SSE) hear of every put, event and clear().
 import type { ListedExchange, StoredExchange } from './stored-exchange.js'
 import type { StreamEvent } from './live-streams.js'
 import { PackedSlot } from './packed-slot.js'
@@ -12,8 +10,7 @@ export type StoreEvent =
   | { type: 'clear' }
 
 export class ExchangeStore {
-  // Each slot's exchange is kept packed, as bytes (packed-slot.ts); ids and replay links
-  // are kept as numbers beside them, so finding one unpacks nothing.
+  // Packed exchanges (packed-slot.ts); ids and replay links beside them, so finding one unpacks nothing.
   private readonly slots: Array<PackedSlot | undefined>
   private readonly ids: Float64Array
   private readonly replayOfs: Float64Array
@@ -75,7 +72,6 @@ export class ExchangeStore {
   }
 
   clear (): void {
-    // The slots keep their buffers for the exchanges to come.
     this.slotOf.clear()
     this.next = 0
     this.emit({ type: 'clear' })

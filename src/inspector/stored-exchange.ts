@@ -1,9 +1,6 @@
-// One exchange as the inspector keeps it: the fields the list and filters read, the
-// redacted record the log printed, and (out of sight) what viewing and replay need.
-// The private parts hold the raw request (the client's own headers, the body as sent),
-// because replay must repeat it exactly; they sit under a symbol key, which
-// JSON.stringify and Object.keys skip, and every view copies named fields only, so
-// nothing raw can reach the API by accident.
+// One exchange as the inspector keeps it: the list's fields, and the private parts viewing and
+// replay need (the raw request included). Those sit under a symbol key, which JSON.stringify
+// and Object.keys skip, and every view copies named fields, so nothing raw reaches the API.
 import type { IncomingHttpHeaders } from 'node:http'
 import { exchangeRecord, type Exchange, type ExchangeRecord, type HeaderBag } from '../log/exchange.js'
 import type { Hint } from '../diagnose/hints.js'
@@ -85,9 +82,8 @@ export function isStreamType (contentType: unknown): boolean {
   return typeof contentType === 'string' && STREAM_TYPES.test(contentType)
 }
 
-// The record is not kept: hundreds of retained records (a few dozen small objects each)
-// would survive young-generation collections on every request. Its ingredients are
-// kept anyway (replay and copy-as-curl need them), so it is rebuilt when viewed.
+// The record itself is not kept (it would survive young-generation collections); it is rebuilt
+// from its ingredients when viewed.
 /** The log's record of a finished exchange, as the log printed it. */
 export function recordOf (entry: StoredExchange): ExchangeRecord | undefined {
   const { exchange, clientHeaders, outcome } = entry[RAW]

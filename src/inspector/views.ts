@@ -1,6 +1,5 @@
-// Record-to-API mapping: what the list, the SSE events, the detail pane and HAR read.
-// Every view copies named fields from a StoredExchange; bodies and the curl command are
-// redacted here, when viewed.
+// What the list, the SSE events, the detail pane and HAR read: named fields copied from a
+// StoredExchange, bodies and the curl command redacted when viewed.
 import { formatExchange } from '../log/curl-format.js'
 import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
 import type { ExchangeRecord, HeaderLine } from '../log/exchange.js'
@@ -69,10 +68,8 @@ export function summaryOf (entry: ListedExchange): ExchangeSummary {
 }
 
 /**
- * An exchange as the detail pane and HAR show it. Bodies are decoded off the event loop
- * (bounded-decode.ts), hence the promise. Every text is scrubbed of every profile's key,
- * of the configuration given and of the one the exchange ran on: an upstream may echo a
- * key, and a client may send one in its URL or body.
+ * An exchange as the detail pane and HAR show it (bodies decoded off the loop, hence the promise).
+ * Every text is scrubbed of every configured key: an upstream may echo one, a client may send one.
  */
 export async function detailOf (entry: StoredExchange, context: { config: Config, replays: number[], live?: LiveView }): Promise<ExchangeDetail | OpenStreamDetail> {
   const record = recordOf(entry)
@@ -134,8 +131,7 @@ function preview (text: string): string {
   return text.length > PREVIEW_CHARS ? text.slice(0, PREVIEW_CHARS) : text
 }
 
-// The log's copy-as-curl command: secrets are $VARIABLES, and a request body is in it
-// only with LOG_BODIES (redacted by the log's rules); the page shows bodies beside it.
+// Copy-as-curl: secrets are $VARIABLES; the body only with LOG_BODIES (redacted by the log's rules).
 function curlOf (entry: StoredExchange, record: ExchangeRecord, secrets: readonly string[], config: Config): string | undefined {
   const { exchange, clientHeaders, socket } = entry[RAW]
   const curl = diagnoseExchange(exchange, record, { clientHeaders, config: entry[RAW].config ?? config, wantCurl: true, socket: socket ?? {} }).curl

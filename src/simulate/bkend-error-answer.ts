@@ -1,7 +1,5 @@
-// Pure: bkend's own error answer for a code, as a mock or a fault sends it: the status
-// the docs give (src/diagnose/bkend-codes.ts) and the body in the shape of the code's
-// family: {"success": false, "error": {"code", "message"}} for domain/name codes,
-// {"statusCode", "error": "CODE", "message"} for the upper-case ones.
+// Pure: bkend's own error answer for a code, as a mock or a fault sends it: the documented
+// status and a body in the shape of the code's family.
 import { STATUS_CODES } from 'node:http'
 import { bkendCode } from '../diagnose/bkend-codes.js'
 

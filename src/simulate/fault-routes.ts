@@ -1,8 +1,5 @@
-// GET /__proxy/api/faults says which faults are active; POST switches them live:
-// {"enabled": false} turns every fault off (true on again), {"faults": [...]} replaces the
-// config file's list until the next restart (same entries, same checks). Served on the
-// inspector's port, behind its gate (same origin or none; control requests JSON only and
-// not from another site), like the environment switch.
+// GET /__proxy/api/faults says which faults are active; POST switches them live ({"enabled"}
+// or a replacing {"faults": [...]} until the next restart). On the inspector's port, behind its gate.
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { LiveConfig } from '../config/live-config.js'

@@ -1,6 +1,5 @@
-// Pure: the faults' random numbers. FAULT_SEED makes a run repeatable: the same seed and
-// the same requests in the same order give the same faults. mulberry32, a small 32-bit
-// generator (Tommy Ettinger's), is plenty for choosing which requests fail.
+// Pure: the faults' random numbers; FAULT_SEED makes a run repeatable. mulberry32 (Tommy
+// Ettinger's) is plenty for choosing which requests fail.
 
 export type Random = () => number
 

@@ -1,11 +1,3 @@
-// The simulate room: answers and failures the proxy makes on purpose, so an app can be
-// built without the API and its error paths tested: the config file's "mocks" (first
-// match wins; the rest goes upstream) and "faults" (errors at a rate, latency, a rate
-// limit, token expiry), the latter switched live over POST /__proxy/api/faults
-// (fault-routes.ts, on the inspector's port). It runs after the guards, so prod
-// read-only and every other refusal come first: a mock never hides a refused write. It
-// must not forward anything itself or change the log's formats: it marks the exchange
-// as answered by a mock or a fault, and notes what it did.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Readable } from 'node:stream'
@@ -46,7 +38,7 @@ export const simulate = fp(async function simulate (app: FastifyInstance, option
   const used = new Map<string, number>()
   app.decorateRequest('simulation', null)
 
-  // preHandler: after every guard (onRequest), and once the body could be read.
+  // preHandler: after every guard (onRequest), and once the body can be read.
   app.addHook('preHandler', (request, reply, done) => {
     const config = configOf(request, options.config)
     const faults = options.faultSwitch.active(config)

@@ -1,7 +1,5 @@
-// The "cut" fault: the response body stops midway, as when the upstream drops the
-// connection. The body's source is destroyed with an error after half its declared
-// length, or after its first chunk when no length is declared (an event stream); the
-// client's connection is then aborted, so it cannot take the answer for complete.
+// The "cut" fault: the body stops midway (after half its declared length, or its first chunk) and
+// the client's connection is aborted, so it cannot take the answer for complete.
 import { Readable, Transform } from 'node:stream'
 
 export function cutMidway (payload: unknown, declaredLength: number | undefined): Readable {
