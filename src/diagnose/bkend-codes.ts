@@ -19,7 +19,6 @@ const SIGN_IN_AGAIN = 'sign the user in again'
 const CHECK_ID = 'check the id in the path'
 
 export const BKEND_CODES: Readonly<Record<string, BkendCode>> = {
-  // auth/*
   'auth/access-token-expired': { status: 401, meaning: 'the user\'s access token expired (they live 1 hour)', fix: 'refresh it with POST /v1/auth/refresh and retry the request once' },
   'auth/account-already-linked': { status: 409, meaning: 'this social account is already linked to a user', fix: 'check the user\'s linked accounts (GET /v1/auth/accounts) before linking' },
   'auth/account-banned': { status: 403, meaning: 'the user\'s account is suspended' },
@@ -79,7 +78,6 @@ export const BKEND_CODES: Readonly<Record<string, BkendCode>> = {
   'auth/verification-token-not-found': { status: 404, meaning: 'the reset or verification token is unknown', fix: 'use the latest link, or ask for a new one' },
   'auth/weak-password': { status: 400, meaning: 'the password is too weak or appears in a leaked-password list', fix: 'choose a stronger password' },
 
-  // user/*
   'user/not-found': { status: 404, meaning: 'no user has this id', fix: CHECK_ID },
   'user/unauthorized': { status: 401, meaning: 'this endpoint needs a signed-in user', fix: 'send Authorization: Bearer <accessToken>' },
   'user/forbidden': { status: 403, meaning: 'this user may not change that user', fix: 'a user edits only their own profile; admin changes go through a secret key, server-side' },
@@ -87,7 +85,6 @@ export const BKEND_CODES: Readonly<Record<string, BkendCode>> = {
   'user/invalid-name': { status: 400, meaning: 'the name is not valid', fix: 'check the name\'s length and characters' },
   'user/invalid-nickname': { status: 400, meaning: 'the nickname is not valid', fix: 'check the nickname\'s length and characters' },
 
-  // data/*
   'data/validation-error': { status: 400, meaning: 'the body breaks the table\'s schema (a required field, a type, a pattern or a range)', fix: 'compare the body with the table\'s schema (GET /v1/data/<table>/spec)', keyAccepted: true },
   'data/invalid-header': { status: 400, meaning: 'a required header is missing', fix: 'send X-API-Key (and Content-Type: application/json with a body)' },
   'data/permission-denied': { status: 403, meaning: 'the table\'s permissions deny this operation', fix: 'check the table\'s permissions, or sign the user in', keyAccepted: true },
@@ -100,7 +97,6 @@ export const BKEND_CODES: Readonly<Record<string, BkendCode>> = {
   'data/duplicate-value': { status: 409, meaning: 'a unique index holds this value already', fix: 'use another value, or look the record up first', keyAccepted: true },
   'data/rate-limit-exceeded': { status: 429, meaning: 'the plan\'s API call limit is reached', fix: 'cache or batch the calls, or upgrade the plan' },
 
-  // file/*
   'file/invalid-name': { status: 400, meaning: 'the file name is not valid', fix: 'send a plain file name' },
   'file/file-too-large': { status: 400, meaning: 'the file is over the upload limit', fix: 'compress it, or upload it in parts (POST /v1/files/multipart/init)' },
   'file/file-too-small': { status: 400, meaning: 'the file is under the minimum size', fix: 'check the fileSize sent' },
@@ -119,7 +115,6 @@ export const BKEND_CODES: Readonly<Record<string, BkendCode>> = {
   'file/upload-init-failed': { status: 500, meaning: 'starting the multipart upload failed', fix: 'retry once; if it fails again, report it with the curl command below' },
   'file/too-large': { status: 413, meaning: 'the file is over 10 MB', fix: 'compress it to 10 MB or less' },
 
-  // common/*
   'common/authentication-required': { status: 401, meaning: 'file APIs need a signed-in user', fix: 'send Authorization: Bearer <accessToken> (refresh it first if it expired)' },
   'common/invalid-parameters': { status: 400, meaning: 'parameters are invalid or missing', fix: 'check the parameters against the API reference' },
   'common/forbidden': { status: 403, meaning: 'a user may change only their own data', fix: 'act on the user\'s own records' },

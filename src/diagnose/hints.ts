@@ -172,7 +172,6 @@ const STATUS_ROWS: readonly HintRow[] = [
 export const SLOW_READ_MS = 3000
 export const LARGE_READ_BYTES = 256 * 1024
 
-/** Every hint for one exchange: the table's, then the derived ones. */
 export function hintsFor (facts: HintFacts): Hint[] {
   const hints: Hint[] = []
   // The app's token tells when it expired: that beats the table's general row.

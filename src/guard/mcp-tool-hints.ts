@@ -21,7 +21,6 @@ export interface ToolsListAnswer {
 export interface ToolHints {
   /** The read-only tools of a session, undefined when no tools/list answer was seen on it. */
   readOnlyTools: (session: string) => ReadonlySet<string> | undefined
-  /** Reads the answer to the session's tools/list calls as it streams to the client. */
   observe: (session: string, calls: ToolsListCall[], answer: ToolsListAnswer) => void
 }
 

@@ -11,7 +11,7 @@ export interface InvalidRequest {
   error: ProxyErrorEntry
   status: number
   failure: { code: string, message: string }
-  /** The parser's error code and its fixed wording, e.g. "HPE_INVALID_CHUNK_SIZE: Invalid character in chunk size". */
+  /** The parser's error code and its fixed wording. */
   reason: string
 }
 

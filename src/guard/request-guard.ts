@@ -78,7 +78,6 @@ export function createRequestGuard (options: GuardOptions): RequestGuard {
       return true
     }
     if (request.originalUrl !== request.url) request.exchange.notes.push(`request target ${shownTarget(request.originalUrl)} read as ${shownTarget(request.url)}`)
-    // The inspector's paths answer their own page only (src/inspector/gate.ts), not CORS_ORIGINS.
     if (options.ownOriginRule?.(request.url) === true) return false
     const origin = request.headers.origin
     if (origin !== undefined && !originAllowed(origin)) {

@@ -8,7 +8,6 @@ import { ERRORS } from '../errors.js'
 import { INSPECTOR_PREFIX } from './paths.js'
 
 export interface MovedRoutesOptions {
-  /** False with INSPECTOR=false. */
   inspectorOn: boolean
   /** The inspector's port as it listens now (the configured one before), or null while unknown (port 0, not listening yet). */
   inspectorPort: () => number | null

@@ -29,7 +29,6 @@ export interface ReplayDeps {
   startProxy: (config: Config) => Promise<ReplayTarget>
   /** Every replay request in flight, so closing the app can end them. */
   inFlight: Set<http.ClientRequest>
-  /** The bound on replays running at once. */
   slots: ReplaySlots
 }
 

@@ -39,7 +39,6 @@ export interface RecordOutcome {
 /** What the list, its filters and the feed read: kept apart from the private parts and bodies. */
 export interface ListedExchange {
   id: number
-  /** The exchange this one replayed. */
   replayOf?: number
   /** Epoch ms when the request arrived. */
   startedAt: number
@@ -57,7 +56,6 @@ export interface ListedExchange {
   durationMs?: number
   /** Response bytes (so far, while a stream is open). */
   bytes: number
-  /** Events seen so far, for an event stream. */
   events?: number
   /** bkend's error.code, or the proxy's own proxy/... code. */
   errorCode?: string
@@ -65,7 +63,6 @@ export interface ListedExchange {
   stream: boolean
   /** 4xx/5xx, a proxy error, or a response that did not finish (a stream the client closed did). */
   failed: boolean
-  /** Who ended a stream. */
   endedBy?: 'upstream' | 'client' | 'proxy'
   responseType?: string
   /** The upstream's X-RateLimit-Limit, X-RateLimit-Remaining and Retry-After (s), when it sent any. */
