@@ -4,6 +4,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import cors from '@fastify/cors'
 import type { Logger } from 'pino'
+import type { ExchangeWriter } from './log/logger.js'
 import type { AddressInfo } from 'node:net'
 import type { Config } from './config/settings.js'
 import { liveOriginMatcher } from './cors/origin-match.js'
@@ -29,6 +30,8 @@ import { buildInspectorApp } from './inspector-app.js'
 
 export interface AppOptions {
   logger: Logger
+  /** The logger's way for rendered exchanges and its secret scrubber (createLogger's exchangeWriter). */
+  exchangeWriter: ExchangeWriter
   /** Trusted CA certificates on top of the defaults (tests use a self-signed one). */
   upstreamCa?: DispatcherOptions['ca']
   /** Log entries lost to a stalled stdout, reported by the health route. */
@@ -100,7 +103,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   setProxyErrorHandler(app, logger)
   if (inspector) makeRoomForCaptures(app)
   await app.register(requestConfig, { current: live.current })
-  await app.register(exchangeLog, { logger, config, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId })
+  await app.register(exchangeLog, { logger, writer: options.exchangeWriter, config, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId })
   await app.register(requestGuard, { config, originAllowed })
   await app.register(cors, corsOptions(originAllowed))
   await app.register(stoppingGate, { stopping })
@@ -117,7 +120,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     }
     // Replays go out through this (the proxy's) port, never the inspector's.
     const replay = { currentConfig: options.currentConfig, startProxy, proxyAddress: () => app.server.address() }
-    const inspectorApp = app.inspectorApp = await buildInspectorApp({ config, logger, live, inspector, logColour: options.logColour, replay })
+    const inspectorApp = app.inspectorApp = await buildInspectorApp({ config, logger, exchangeWriter: options.exchangeWriter, live, inspector, logColour: options.logColour, replay })
     // Closed with the proxy, side by side: its event streams end while the proxy's requests drain.
     let inspectorClosed: Promise<void> | undefined
     app.addHook('preClose', (done) => { inspectorClosed = inspectorApp.close(); done() })

@@ -10,6 +10,7 @@ import type { Config } from './config/settings.js'
 import type { LiveConfig } from './config/live-config.js'
 import { requestConfig } from './config/request-config.js'
 import { exchangeLog } from './log/exchange-log.js'
+import type { ExchangeWriter } from './log/logger.js'
 import { createRequestGuard, requestGuard } from './guard/request-guard.js'
 import { inspectorGate } from './inspector/gate.js'
 import { inspectorRoutes, type InspectorRoutesOptions } from './inspector/routes.js'
@@ -23,6 +24,7 @@ import { setProxyErrorHandler, sharedServerOptions } from './server-options.js'
 export interface InspectorAppOptions {
   config: Config
   logger: Logger
+  exchangeWriter: ExchangeWriter
   live: LiveConfig
   inspector: Inspector
   logColour?: boolean
@@ -53,7 +55,7 @@ export async function buildInspectorApp (options: InspectorAppOptions): Promise<
   })
   await app.register(requestConfig, { current: live.current })
   // No onExchange: what reaches this port is never an exchange of the inspector's list.
-  await app.register(exchangeLog, { logger, config, colour: options.logColour, nextId: inspector.nextId, ownRoutesOnly: true })
+  await app.register(exchangeLog, { logger, writer: options.exchangeWriter, config, colour: options.logColour, nextId: inspector.nextId, ownRoutesOnly: true })
   await app.register(requestGuard, guardOptions)
   await app.register(inspectorGate, { examples: { [ENVIRONMENT_PATH]: '{"environment": "staging"}' } })
   await app.register(environmentRoute, { live, logger })
