@@ -13,7 +13,7 @@ import { exchangeLog } from './log/exchange-log.js'
 import type { ProxyCut } from './log/exchange.js'
 import { createRequestGuard, requestGuard } from './guard/request-guard.js'
 import { createStopping, stoppingGate } from './lifecycle/stopping.js'
-import { invalidRequestOf } from './guard/raw-refusal.js'
+import { invalidRequestOf, watchResponses } from './guard/raw-refusal.js'
 import { healthRoute } from './lifecycle/health.js'
 import { createUpstreamDispatcher, type DispatcherOptions } from './forward/upstream-dispatcher.js'
 import { proxyRoutes, registerProxy } from './forward/proxy.js'
@@ -133,6 +133,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   app.server.maxHeadersCount = 0 // the guard refuses too many headers instead of Node cutting them
   app.setNotFoundHandler(unroutedHandler(config))
   routeConnectRequests(app.server)
+  watchResponses(app.server)
   app.addHook('onClose', async () => {
     await dispatcher.destroy()
   })

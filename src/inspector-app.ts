@@ -12,6 +12,7 @@ import { requestConfig } from './config/request-config.js'
 import { exchangeLog } from './log/exchange-log.js'
 import type { ExchangeWriter } from './log/logger.js'
 import { createRequestGuard, requestGuard } from './guard/request-guard.js'
+import { watchResponses } from './guard/raw-refusal.js'
 import { inspectorGate } from './inspector/gate.js'
 import { inspectorRoutes, type InspectorRoutesOptions } from './inspector/routes.js'
 import { INSPECTOR_PREFIX } from './inspector/paths.js'
@@ -65,5 +66,6 @@ export async function buildInspectorApp (options: InspectorAppOptions): Promise<
     sendProxyError(reply, ERRORS.notFound, `this is the inspector's port: its page is at /__proxy/ and its API under /__proxy/api/; ${request.method} ${request.url.split('?', 1)[0]} is not one of them (API requests go to the proxy port)`)
   })
   app.server.maxHeadersCount = 0 // the guard refuses too many headers instead of Node cutting them
+  watchResponses(app.server)
   return app
 }
