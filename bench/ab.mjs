@@ -8,7 +8,8 @@
 // Usage (after npm run build):
 //   node bench/ab.mjs 'bare' 'ours:LOG_LEVEL=silent' 'base:ROOT=../other-checkout'
 // A variant is a name, then settings as KEY=value;KEY=value (ROOT: another checkout's
-// dist/). Env: AB_ROUNDS (default 6), AB_SECONDS (default 2), AB_POST=1 (1 KB POSTs).
+// dist/). Env: AB_ROUNDS (default 6), AB_SECONDS (default 2), AB_POST=1 (1 KB POSTs),
+// AB_CONNECTIONS (default 32).
 // The process pins itself to CPU 1 and wrk and the upstream to CPU 0 when taskset exists.
 import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -19,6 +20,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 6)
 const SECONDS = Number(process.env.AB_SECONDS ?? 2)
 const POST = process.env.AB_POST === '1'
+const CONNECTIONS = Number(process.env.AB_CONNECTIONS ?? 32)
 const PIN = has('taskset')
 const POST_BODY = JSON.stringify({ title: 'hello', body: 'x'.repeat(1024 - 34), tags: ['a'] })
 
@@ -66,7 +68,7 @@ for (const spec of process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['
 function wrk (url, seconds) {
   const script = POST ? ['-s', `${HERE}wrk-report.lua`] : []
   return new Promise(resolve => {
-    const child = spawn(...pinned(['wrk', '-t1', '-c32', `-d${seconds}s`, '-H', 'Origin: http://localhost:3000', ...script, url]), { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, BENCH_BODY: POST ? POST_BODY : '' } })
+    const child = spawn(...pinned(['wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '-H', 'Origin: http://localhost:3000', ...script, url]), { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, BENCH_BODY: POST ? POST_BODY : '' } })
     let out = ''
     child.stdout.on('data', chunk => { out += chunk })
     child.on('exit', () => resolve(Number(/(\d+) requests in/.exec(out)?.[1] ?? 0)))

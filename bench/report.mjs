@@ -10,6 +10,9 @@ export const TARGET_LABELS = {
   'ours-no-inspector': 'ours, curl -v, INSPECTOR=false'
 }
 
+/** The browser-like case's own pair (run.mjs): bare fastify, and ours with its defaults. */
+export const BROWSER_TARGETS = ['browser-bare', 'browser-ours']
+
 export function median (values) {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b)
   if (sorted.length === 0) return NaN
@@ -84,8 +87,32 @@ export function markdownTable (medians) {
   return lines.join('\n')
 }
 
+/**
+ * The browser-like case's table and, per test, ours' req/s over bare's: the median of the
+ * ratios within each round (the two cells of a round run back to back, so a neighbour's
+ * load falls on both).
+ */
+export function browserLines (samples) {
+  const lines = ['| figure | bare fastify | ours, defaults |', '|---|---:|---:|']
+  const ratios = {}
+  const figures = [['req/s', 'rps', 0], ['p50 ms', 'p50Ms', 3], ['p99 ms', 'p99Ms', 3], ['CPU per request: µs', 'cpuUsPerRequest', 0]]
+  for (const test of ['browser-c1', 'browser-c32']) {
+    const of = target => samples.filter(s => s.test === test && s.target === target)
+    const [bare, ours] = BROWSER_TARGETS.map(of)
+    if (bare.length === 0) continue
+    const perRound = ours.map(o => o.rps / bare.find(b => b.round === o.round)?.rps)
+    ratios[test] = median(perRound)
+    for (const [label, key, digits] of figures) {
+      const [b, o] = [bare, ours].map(list => median(list.map(s => s[key])))
+      const shown = key === 'rps' ? `${ratios[test].toFixed(2)}× b; rounds ${perRound.map(r => r.toFixed(2)).join(', ')}` : `${(o / b).toFixed(2)}× b`
+      lines.push(`| GET 1.2 KB, ${test.slice('browser-c'.length)} conn: ${label} | ${b.toFixed(digits)} | ${o.toFixed(digits)} (${shown}) |`)
+    }
+  }
+  return { lines, ratios }
+}
+
 /** Issues 5 (item 5) and 16: ours with its defaults (curl -v log, inspector on). */
-export function targetChecks (medians) {
+export function targetChecks (medians, browserRatios = {}) {
   const m = (target, test, key) => medians[target]?.[test]?.[key]
   const ratio = (target, test, key) => m(target, test, key) / m('direct', test, key)
   const checks = []
@@ -99,6 +126,9 @@ export function targetChecks (medians) {
   const cpu = m('ours-pretty', 'get-c32', 'cpuUsPerRequest')
   const bareCpu = m('bare', 'get-c32', 'cpuUsPerRequest')
   checks.push({ name: 'CPU per request (GET, 32 conn) ≤ bare + 10 µs', met: cpu <= bareCpu + 10, detail: `${fixed(cpu, 0)} µs vs bare ${fixed(bareCpu, 0)} µs (+${fixed((cpu - bareCpu), 0)} µs; LOG_LEVEL=silent ${fixed(m('ours-silent', 'get-c32', 'cpuUsPerRequest'), 0)} µs)` })
+  if (browserRatios['browser-c1'] !== undefined) {
+    checks.push({ name: 'browser-like GET at 1 connection ≥ 0.8× bare fastify', met: browserRatios['browser-c1'] >= 0.8, detail: `${fixed(browserRatios['browser-c1'], 2)}× (32 connections ${fixed(browserRatios['browser-c32'], 2)}×)` })
+  }
   const large = ratio('ours-pretty', 'large-c4', 'mibPerS')
   const bareLarge = ratio('bare', 'large-c4', 'mibPerS')
   checks.push({ name: '1 MiB download ≥ 0.3× direct and ≥ bare fastify', met: large >= 0.3 && large >= bareLarge, detail: `${fixed(large, 3)}× direct (bare ${fixed(bareLarge, 3)}×)` })

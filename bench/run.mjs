@@ -2,7 +2,8 @@
 // interleaved, on loopback. Issue 5 item 4. Env: BENCH_SECONDS (per cell, default 5),
 // BENCH_ROUNDS (default 3), BENCH_SSE_SAMPLES (per target and round, default 40),
 // BENCH_PIN=0 (no taskset), BENCH_CPU_PROF=<target,...> (node --cpu-prof into bench/results/profiles),
-// BENCH_ONLY=<test,...> (a subset of get-c1, get-c32, post-c32, large-c4, sse, for quick looks).
+// BENCH_ONLY=<test,...> (a subset of get-c1, get-c32, post-c32, large-c4, sse, browser-c1,
+// browser-c32, for quick looks).
 import { existsSync, mkdirSync, rmSync, statSync, truncateSync, writeFileSync, readdirSync, readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { spawnSync } from 'node:child_process'
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { has, pickLoadTool, processStats, runLoad } from './load.mjs'
 import { startListeningScript, startOurProxy, stop } from './servers.mjs'
 import { firstEventMs } from './sse-probe.mjs'
-import { TARGETS, TARGET_LABELS, markdownTable, summarize, targetChecks } from './report.mjs'
+import { BROWSER_TARGETS, TARGETS, TARGET_LABELS, browserLines, markdownTable, summarize, targetChecks } from './report.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url))
@@ -37,6 +38,15 @@ const ALL_TESTS = [
   { test: 'large-c4', path: '/v1/bench/large', connections: 4 }
 ]
 const TESTS = ALL_TESTS.filter(spec => ONLY.size === 0 || ONLY.has(spec.test))
+// As a page calls the proxy: Origin on every request, and the proxy and its upstream on one
+// core with the load generator on the other, as on a developer's machine. At one connection
+// every request then wakes the proxy alone and its whole CPU time is latency. Its own
+// upstream and two proxies (bare fastify, ours with every setting at its default), so the
+// cells above keep their layout.
+const BROWSER_TESTS = [
+  { test: 'browser-c1', path: '/v1/bench/small', connections: 1 },
+  { test: 'browser-c32', path: '/v1/bench/small', connections: 32 }
+].filter(spec => ONLY.size === 0 || ONLY.has(spec.test))
 const RUN_SSE = ONLY.size === 0 || ONLY.has('sse')
 
 const log = text => process.stderr.write(`bench: ${text}\n`)
@@ -71,6 +81,10 @@ async function main () {
   if (PIN) spawnSync('taskset', ['-pc', String(CPU.load), String(process.pid)], { stdio: 'ignore' })
 
   const profileDir = `${RESULTS}profiles`
+  // The proxies start in a directory of their own: they watch their working directory for
+  // .env edits, and the log files written beside it would wake every one of them.
+  const proxyCwd = `${RESULTS}cwd`
+  mkdirSync(proxyCwd, { recursive: true })
   // Every Node process under test counts its garbage collections (gc-counter.mjs).
   const gcDir = existsSync('/dev/shm') ? `/dev/shm/bench-gc-${process.pid}` : `${RESULTS}gc`
   mkdirSync(gcDir, { recursive: true })
@@ -97,7 +111,14 @@ async function main () {
     for (const [target, env] of Object.entries(ours)) {
       logFiles[target] = `${RESULTS}${target}.log`
       writeFileSync(logFiles[target], '')
-      servers[target] = await startOurProxy({ upstream: upstream.url, env: { ...env, BENCH_GC_DIR: gcDir }, logFile: logFiles[target], cpu: CPU.server, cwd: RESULTS, nodeArgs: nodeArgs(target) })
+      servers[target] = await startOurProxy({ upstream: upstream.url, env: { ...env, BENCH_GC_DIR: gcDir }, logFile: logFiles[target], cpu: CPU.server, cwd: proxyCwd, nodeArgs: nodeArgs(target) })
+    }
+    if (BROWSER_TESTS.length > 0) {
+      servers.browserUpstream = await startListeningScript(fileURLToPath(new URL('./upstream.mjs', import.meta.url)), [], { cpu: CPU.server, nodeArgs: nodeArgs('direct') })
+      servers['browser-bare'] = await startListeningScript(fileURLToPath(new URL('./bare-proxy.mjs', import.meta.url)), [servers.browserUpstream.url], { cpu: CPU.server, nodeArgs: nodeArgs('bare') })
+      logFiles['browser-ours'] = `${RESULTS}browser-ours.log`
+      writeFileSync(logFiles['browser-ours'], '')
+      servers['browser-ours'] = await startOurProxy({ upstream: servers.browserUpstream.url, env: { BENCH_GC_DIR: gcDir }, logFile: logFiles['browser-ours'], cpu: CPU.server, cwd: proxyCwd, nodeArgs: nodeArgs('ours-pretty') })
     }
     // Resident memory once start-up has settled, before any load.
     await sleep(1000)
@@ -140,6 +161,8 @@ async function main () {
 
     log('warm-up')
     for (const spec of TESTS) for (const target of TARGETS) await cell(0, spec, target, Math.max(1, Math.round(SECONDS / 3)))
+    for (const spec of BROWSER_TESTS) for (const target of BROWSER_TARGETS) await cell(0, spec, target, Math.max(1, Math.round(SECONDS / 3)))
+    const report = sample => log(`round ${sample.round} ${sample.test.padEnd(8)} ${sample.target.padEnd(11)} ${sample.rps.toFixed(0).padStart(6)} req/s  p50 ${sample.p50Ms.toFixed(2)} ms  p99 ${sample.p99Ms.toFixed(2)} ms  ${sample.mibPerS.toFixed(0)} MiB/s  ${sample.cpuUsPerRequest.toFixed(0)} µs CPU/req  GC/10k ${sample.gcYoungPer10k.toFixed(0)}y ${sample.gcOldPer10k.toFixed(1)}o  RSS ${sample.loadRssMiB.toFixed(0)} MiB${sample.errors ? `  ERRORS ${sample.errors}` : ''}`)
     for (let round = 1; round <= ROUNDS; round++) {
       // Rotating the order each round keeps any one target from always going first.
       const order = TARGETS.map((_, i) => TARGETS[(i + round - 1) % TARGETS.length])
@@ -147,7 +170,14 @@ async function main () {
         for (const target of order) {
           const sample = await cell(round, spec, target, SECONDS)
           samples.push(sample)
-          log(`round ${round} ${spec.test.padEnd(8)} ${target.padEnd(11)} ${sample.rps.toFixed(0).padStart(6)} req/s  p50 ${sample.p50Ms.toFixed(2)} ms  p99 ${sample.p99Ms.toFixed(2)} ms  ${sample.mibPerS.toFixed(0)} MiB/s  ${sample.cpuUsPerRequest.toFixed(0)} µs CPU/req  GC/10k ${sample.gcYoungPer10k.toFixed(0)}y ${sample.gcOldPer10k.toFixed(1)}o  RSS ${sample.loadRssMiB.toFixed(0)} MiB${sample.errors ? `  ERRORS ${sample.errors}` : ''}`)
+          report(sample)
+        }
+      }
+      for (const spec of BROWSER_TESTS) {
+        for (const target of round % 2 ? BROWSER_TARGETS : [...BROWSER_TARGETS].reverse()) {
+          const sample = await cell(round, spec, target, SECONDS)
+          samples.push(sample)
+          report(sample)
         }
       }
       for (let i = 0; RUN_SSE && i < SSE_SAMPLES; i++) {
@@ -159,11 +189,12 @@ async function main () {
     for (const target of TARGETS) samples.push({ round: ROUNDS, test: 'memory', target, ...processStats(servers[target].pid) })
 
     const medians = summarize(samples)
-    const checks = targetChecks(medians)
+    const browser = browserLines(samples)
+    const checks = targetChecks(medians, browser.ratios)
     facts.loadAverageAtEnd = os.loadavg()
     const stamp = new Date().toISOString().replace(/[:.]/g, '-')
     const file = `${RESULTS}bench-${stamp}.json`
-    writeFileSync(file, JSON.stringify({ machine: facts, targets: TARGET_LABELS, samples, medians, checks }, null, 2) + '\n')
+    writeFileSync(file, JSON.stringify({ machine: facts, targets: TARGET_LABELS, samples, medians, browserRatios: browser.ratios, checks }, null, 2) + '\n')
 
     const directRatio = medians.direct['get-c32']?.rps / Math.max(...TARGETS.slice(1).map(t => medians[t]['get-c32']?.rps ?? NaN))
     const errors = samples.reduce((sum, s) => sum + (s.errors ?? 0), 0)
@@ -175,6 +206,7 @@ async function main () {
       markdownTable(medians),
       '',
       `Direct is ${directRatio.toFixed(1)}× the fastest proxy at 32 connections${directRatio < 3 ? ' — WARNING: under 3×, the load generator or upstream may be the bottleneck' : ''}. Errors: ${errors}.`,
+      ...(BROWSER_TESTS.length > 0 ? ['', `Browser-like: Origin on every request, proxy and upstream on CPU ${CPU.server ?? '(any)'}, load generator on CPU ${CPU.load ?? '(any)'}; ours with every setting at its default. "b" = ratio to bare fastify; req/s ratios are the median of the ratios within each round.`, '', ...browser.lines, ''] : []),
       `Log output per request: curl -v ${medians['ours-pretty']['get-c32']?.logBytesPerRequest?.toFixed(0)} bytes, JSON ${medians['ours-json']['get-c32']?.logBytesPerRequest?.toFixed(0)} bytes.`,
       '',
       'Targets (issues 5 and 16, ours with its defaults: curl -v log to a file, inspector on):',

@@ -6,6 +6,7 @@ export function filterQuery (filters) {
   const query = new URLSearchParams()
   if (filters.status) query.set('status', filters.status)
   if (filters.method) query.set('method', filters.method)
+  if (filters.environment) query.set('environment', filters.environment)
   if (filters.q) query.set('q', filters.q)
   if (filters.failed) query.set('failed', 'true')
   if (filters.stream) query.set('stream', 'true')

@@ -56,3 +56,23 @@ export function prettyText (text) {
     return text
   }
 }
+
+/**
+ * An in-page dialog (not window.confirm, which a page can be made to skip and a test
+ * cannot read): a title, labelled facts, a warning; resolves true only on the action button.
+ */
+export function askToConfirm ({ title, lines, warning, action }) {
+  return new Promise(resolve => {
+    const finish = answer => { dialog.close(); dialog.remove(); resolve(answer) }
+    const dialog = el('dialog', { id: 'confirm-dialog', 'aria-labelledby': 'confirm-title', on: { cancel: () => finish(false) } },
+      el('h2', { id: 'confirm-title' }, title),
+      el('dl', { className: 'facts' }, lines.filter(Boolean).map(([name, value]) => [el('dt', {}, name), el('dd', { className: `fact-${name}${value === 'prod' ? ' prod' : ''}` }, value)])),
+      el('p', { className: 'warning' }, warning),
+      el('div', { className: 'actions' },
+        el('button', { type: 'button', id: 'confirm-cancel', on: { click: () => finish(false) } }, 'Cancel'),
+        el('button', { type: 'button', id: 'confirm-send', className: 'primary', on: { click: () => finish(true) } }, action)))
+    document.body.append(dialog)
+    dialog.showModal()
+    dialog.querySelector('#confirm-cancel').focus()
+  })
+}

@@ -3,6 +3,13 @@
 
 const PATH = '/__proxy/api/environment'
 
+/** The environment requests go to now (switched here, or by another client). */
+export async function activeEnvironment () {
+  const response = await fetch(PATH)
+  if (!response.ok) throw new Error(`HTTP ${response.status}`)
+  return (await response.json()).environment
+}
+
 export async function createEnvironmentSwitch (select, say) {
   const show = state => {
     select.replaceChildren(...state.environments.map(profile => {
@@ -14,6 +21,8 @@ export async function createEnvironmentSwitch (select, say) {
     }))
     select.value = state.environment
     select.classList.toggle('prod', state.environment === 'prod')
+    // With one profile every row has the same environment: its column would say nothing.
+    document.body.classList.toggle('one-environment', state.environments.length < 2)
   }
   const load = async () => {
     const response = await fetch(PATH)

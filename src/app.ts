@@ -37,7 +37,7 @@ export interface AppOptions {
   /** Log entries lost to a stalled stdout, reported by the health route. */
   droppedLogLines?: () => number
   /** The configuration as its sources say now (the CLI re-reads them); replay uses it. */
-  currentConfig?: () => Config
+  rereadConfig?: () => Config
   /** An inspector shared with another app: this app records into it but serves no page. */
   inspector?: Inspector
   /** The owner of the configuration now (environment switches, reloads); one of `config` when absent. */
@@ -60,7 +60,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   // Each request runs on the configuration current when it arrived (config/request-config.ts
   // takes the snapshot); `config` stays for what is fixed at start-up (port, prefixes, log format).
   const live = options.liveConfig ?? createLiveConfig(config)
-  const originAllowed = liveOriginMatcher(() => live.current().corsOrigins)
+  const originAllowed = liveOriginMatcher(() => live.running().corsOrigins)
   const guard = createRequestGuard({ config, originAllowed })
   const app = Fastify({
     ...sharedServerOptions({ logger, live, guard, app: () => app }),
@@ -102,24 +102,24 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   // Set before the plugins register: each keeps the error handler in force at its registration.
   setProxyErrorHandler(app, logger)
   if (inspector) makeRoomForCaptures(app)
-  await app.register(requestConfig, { current: live.current })
-  await app.register(exchangeLog, { logger, writer: options.exchangeWriter, config, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId })
+  await app.register(requestConfig, { runningConfig: live.running })
+  await app.register(exchangeLog, { logger, writer: options.exchangeWriter, config, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId, replayOf: inspector?.replayOf })
   await app.register(requestGuard, { config, originAllowed })
   await app.register(cors, corsOptions(originAllowed))
   await app.register(stoppingGate, { stopping })
   await app.register(prodReadOnly, { config })
-  await app.register(healthRoute, { currentConfig: live.current, droppedLogLines: options.droppedLogLines ?? (() => 0), inspectorUrl })
+  await app.register(healthRoute, { runningConfig: live.running, droppedLogLines: options.droppedLogLines ?? (() => 0), inspectorUrl })
   await app.register(movedRoutes, { inspectorOn: inspector !== undefined, inspectorPort })
   if (servesInspector) {
     // Replay with a changed configuration goes through a second app that shares this inspector.
     const startProxy = async (current: Config) => {
-      const second = await buildApp(current, { ...options, inspector, currentConfig: undefined, liveConfig: undefined })
+      const second = await buildApp(current, { ...options, inspector, rereadConfig: undefined, liveConfig: undefined })
       await second.listen({ port: 0, host: '127.0.0.1' })
       let closing: Promise<void> | undefined
       return { address: second.server.address() as AddressInfo, release: () => (closing ??= second.close()) }
     }
     // Replays go out through this (the proxy's) port, never the inspector's.
-    const replay = { currentConfig: options.currentConfig, startProxy, proxyAddress: () => app.server.address() }
+    const replay = { rereadConfig: options.rereadConfig, startProxy, proxyAddress: () => app.server.address() }
     const inspectorApp = app.inspectorApp = await buildInspectorApp({ config, logger, exchangeWriter: options.exchangeWriter, live, inspector, logColour: options.logColour, replay })
     // Closed with the proxy, side by side: its event streams end while the proxy's requests drain.
     let inspectorClosed: Promise<void> | undefined

@@ -157,13 +157,13 @@ async function main (argv: string[]): Promise<void> {
   const live = createLiveConfig(config)
   live.subscribe((next, previous) => { if (next.logLevel !== previous.logLevel) logger.level = next.logLevel })
   // Replay re-reads .env and the config file (WATCH=false included), in the environment active now.
-  const currentConfig = (): typeof config => withEnvironment(load().config, live.current().environment)
+  const rereadConfig = (): typeof config => withEnvironment(load().config, live.running().environment)
   // The banner and the reload lines show at every level but silent: they confirm a start and a save.
   const notices = logger.child({}, { level: config.logLevel === 'silent' ? 'silent' : 'info' })
   // Watching starts before the banner shows, so an edit made as soon as it does is seen.
   const files = [resolve('.env'), ...(parsed.configFile === undefined ? [] : [resolve(parsed.configFile)])]
   const watcher = config.watch ? watchConfig({ files, load, live, logger: notices, environment: config.environment }) : undefined
-  const app = await buildApp(config, { logger, exchangeWriter, droppedLogLines: droppedLines, currentConfig, liveConfig: live, logColour: colour })
+  const app = await buildApp(config, { logger, exchangeWriter, droppedLogLines: droppedLines, rereadConfig, liveConfig: live, logColour: colour })
   app.addHook('onClose', async () => { watcher?.close() })
   const stop = installShutdown(app, { graceMs: config.shutdownGraceMs, logger, exit })
   stopOnBug = (what, error) => {

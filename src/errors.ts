@@ -1,18 +1,12 @@
-// The one catalogue of the errors the proxy answers itself: each `proxy/<name>` code with
-// its status and default message, in bkend's error shape. Call sites name an entry
-// (`sendProxyError(reply, ERRORS.hostNotAllowed, detail)`, src/reply-error.ts), so a code
-// cannot be misspelt or paired with another status; the README's error table is held
-// against this table by test/readme-tables.test.ts. A code string is written here and
-// nowhere else in src/.
+// The one catalogue of the errors the proxy answers itself. Call sites name an entry, so a code
+// cannot be misspelt or paired with another status; a code string appears nowhere else in src/.
 
 export interface ProxyErrorEntry {
-  /** The stable public code that clients and tests match on. */
+  /** Public: clients and tests match on it. */
   readonly code: `proxy/${string}`
-  /** The status it is sent with (the README's). */
   readonly status: number
-  /** What the body says when the call site has nothing more precise to add. */
   readonly message: string
-  /** Other statuses this code may go out with, where the status comes from elsewhere (see the entry). */
+  /** Where the status comes from elsewhere (see the entry). */
   readonly otherStatuses?: readonly number[] | 'any 4xx'
 }
 
@@ -66,7 +60,6 @@ export function statusOf (entry: ProxyErrorEntry, wanted?: number): number {
   return allowed ? wanted : entry.status
 }
 
-/** The message of a write refused while prod is active and PROD_READ_ONLY is on. */
 export function prodReadOnlyMessage (method: string): string {
   return `prod is the active environment and PROD_READ_ONLY is on (the default), so ${method} is refused and nothing was sent upstream. To write to prod on purpose, set PROD_READ_ONLY=false (--no-prod-read-only, or "prodReadOnly": false in the config file); to work on another environment, POST {"environment": "dev"} to /__proxy/api/environment on the inspector's port (INSPECTOR_PORT, 8788 by default) or set BKEND_ENVIRONMENT in .env.`
 }

@@ -54,13 +54,13 @@ export async function buildInspectorApp (options: InspectorAppOptions): Promise<
     reply.headers(SECURITY_HEADERS)
     done(null, payload)
   })
-  await app.register(requestConfig, { current: live.current })
+  await app.register(requestConfig, { runningConfig: live.running })
   // No onExchange: what reaches this port is never an exchange of the inspector's list.
   await app.register(exchangeLog, { logger, writer: options.exchangeWriter, config, colour: options.logColour, nextId: inspector.nextId, ownRoutesOnly: true })
   await app.register(requestGuard, guardOptions)
   await app.register(inspectorGate, { examples: { [ENVIRONMENT_PATH]: '{"environment": "staging"}' } })
   await app.register(environmentRoute, { live, logger })
-  await app.register(inspectorRoutes, { prefix: INSPECTOR_PREFIX, inspector, config, runningConfig: live.current, replay: options.replay })
+  await app.register(inspectorRoutes, { prefix: INSPECTOR_PREFIX, inspector, config, runningConfig: live.running, replay: options.replay })
   app.get('/', async (_request, reply) => reply.redirect(`${INSPECTOR_PREFIX}/`))
   app.setNotFoundHandler((request, reply) => {
     sendProxyError(reply, ERRORS.notFound, `this is the inspector's port: its page is at /__proxy/ and its API under /__proxy/api/; ${request.method} ${request.url.split('?', 1)[0]} is not one of them (API requests go to the proxy port)`)

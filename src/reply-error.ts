@@ -1,5 +1,4 @@
-// The one way the proxy answers with its own error: a catalogue entry (errors.ts) in
-// bkend's shape, the failure kept on the exchange for the log.
+// The one way the proxy answers with its own error; the failure stays on the exchange for the log.
 import type { FastifyReply } from 'fastify'
 import { proxyErrorBody, statusOf, type ProxyErrorEntry } from './errors.js'
 

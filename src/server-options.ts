@@ -1,6 +1,5 @@
-// What the proxy's server and the inspector's server share: Fastify options that route
-// every request through one canonical path, our own answers to requests Node or Fastify
-// would refuse unlogged, and the error handler in bkend's error shape.
+// Fastify options both servers share: one canonical path, our own answers (logged) where Node
+// or Fastify would refuse unlogged, and the error handler in bkend's shape.
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
 import type { Logger } from 'pino'
 import type { LiveConfig } from './config/live-config.js'
@@ -33,11 +32,10 @@ export function sharedServerOptions ({ logger, live, guard, app }: ServerOptionD
     routerOptions: { ignoreTrailingSlash: false },
     // Before routing: the router, every hook and the log read one canonical path (guard/canonical-path.ts).
     rewriteUrl: canonicalRequestUrl,
-    // A URL Fastify cannot decode (e.g. /v1/%E0%A4%A) gets our 400, not FST_ERR_BAD_URL. No
-    // hook has run yet: the exchange and the guard are started here by hand, so the refusal
-    // order (Host, target, Origin, then the path) and the log line are the same as for any request.
+    // A URL Fastify cannot decode gets our 400. No hook has run yet: the exchange and the guard
+    // start here by hand, so the refusal order and the log line match any request's.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
-      snapshotConfig(request, live.current)
+      snapshotConfig(request, live.running)
       app().trackExchange(request, reply)
       if (guard.refused(request, reply)) return
       guard.refuse(request, reply, ERRORS.badRequest, `the request URL is not valid (${error.message})`)

@@ -28,7 +28,7 @@ for (const [shape, status, body, code] of SHAPES) {
 
     const listed = json.inspector.store.recent(() => true, 10)
     t.same(listed.map(entry => [summaryOf(entry).status, summaryOf(entry).errorCode]), [[status, code]], 'the inspector list')
-    const detail = await detailOf(listed[0]!, { config: json.config, replays: [] }) as { errorCode?: string, hints: string[] }
+    const detail = await detailOf(json.inspector.store.get(listed[0]!.id)!, { config: json.config, replays: [] }) as { errorCode?: string, hints: string[] }
     t.same([detail.errorCode, detail.hints.length], [code, 1], 'the inspector detail, with its hint')
 
     const compact = await startInspectedProxy(t, { apiUrl: api.url, apiKey: PK, logFormat: 'compact' })

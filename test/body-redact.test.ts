@@ -1,6 +1,6 @@
 import t from 'tap'
-import { redactBody } from '../src/log/body-redact.js'
-import { redactSecret } from '../src/log/redact.js'
+import { redactBody } from '../src/redact/body-redact.js'
+import { redactSecret } from '../src/redact/redact.js'
 
 const request = { path: '/v1/data/posts', side: 'request' } as const
 const json = (text: string, context: Parameters<typeof redactBody>[1] = request): string => redactBody(text, context).text

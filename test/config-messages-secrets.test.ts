@@ -12,7 +12,7 @@ import { runCli, startCli, tempDir, type RunningCli } from './helpers/cli.js'
 import { startFakeApi } from './helpers/fake-upstream.js'
 import { loadConfig } from '../src/config/load-config.js'
 import { jsonSyntaxError } from '../src/config/json-syntax-error.js'
-import { redactSecret } from '../src/log/redact.js'
+import { redactSecret } from '../src/redact/redact.js'
 import { escapeRegExp } from './helpers/fingerprint.js'
 
 const KEY = 'sk_live_MSGKEY0123456789abcdefghijkl0009'

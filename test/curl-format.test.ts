@@ -157,6 +157,12 @@ t.test('a stream\'s end says who ended it, after how long, and how much went thr
     '* #9 401 Unauthorized, stream ended by the upstream after 2.3 s: 3 events, 312 bytes\n* hint: set BKEND_API_KEY\ncurl -v x')
 })
 
+t.test('a replay says which exchange it repeats, on its first line', async t => {
+  t.equal(formatExchange(record({ id: 20, replayOf: 12 })).split('\n')[0], '* #20 replay of #12: GET /v1/data/posts?limit=1 from http://localhost:3000 → https://api-client.bkend.ai/v1/data/posts?limit=1')
+  t.equal(formatStreamOpen({ ...STREAM_HEAD, replayOf: 4 }, 'text/event-stream', 8.04).split('\n')[0], '* #9 replay of #4: GET /v1/events from http://localhost:5173 → https://api-client.bkend.ai/v1/events')
+  t.equal(preflightLine(preflight({ replayOf: 2 })), '* #3 replay of #2: OPTIONS /v1/auth/email/signin from http://localhost:5173 for POST with content-type,authorization → 204 (preflight, answered by the proxy) in 0.4 ms')
+})
+
 t.test('the proxy\'s own routes answered 2xx carry no exchange number', async t => {
   const health = record({ id: 0, method: 'GET', url: '/__proxy/health', target: 'proxy', answeredBy: 'proxy', request: { line: 'GET /__proxy/health HTTP/1.1', headers: [] }, response: { line: 'HTTP/1.1 200 OK', status: 200, headers: [] } })
   t.equal(formatExchange(health), ['* GET /__proxy/health from http://localhost:3000 answered by the proxy (not forwarded)', '> GET /__proxy/health HTTP/1.1', '>', '< HTTP/1.1 200 OK', '<', '* 200 OK in 12.3 ms, 27 bytes'].join('\n'))

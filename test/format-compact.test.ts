@@ -25,6 +25,11 @@ t.test('one line: #N, method, path with query as redacted, status, duration, siz
   t.equal(compactLine(record()), '#4 GET /v1/data/posts?limit=20&api_key=sk_••••(cut) 200 12.3 ms 2.5 KB')
 })
 
+t.test('a replay says which exchange it repeats, after the environment', async t => {
+  t.equal(compactLine(record({ id: 20, replayOf: 12, method: 'POST', url: '/v1/data/posts', environment: 'staging', environmentMarked: true })), '#20 [staging] replay of #12: POST /v1/data/posts 200 12.3 ms 2.5 KB')
+  t.equal(compactOpenLine({ ...record({ url: '/v1/events' }), replayOf: 3 }, 'text/event-stream'), '#4 replay of #3: GET /v1/events 200 stream open (text/event-stream)')
+})
+
 t.test('a failure names its error code and the hint\'s fix, and its curl command follows on the next line', async t => {
   const failed = record({ method: 'POST', url: '/v1/auth/email/signin', response: { line: 'HTTP/1.1 401 Unauthorized', status: 401, headers: [] }, bytes: 98, durationMs: 8.21 })
   const hint = 'the token is neither an API key (pk_… publishable or sk_… secret) nor a JWT (three dot-separated parts): check BKEND_API_KEY or the app\'s token for quotes, whitespace or a missing part'

@@ -177,7 +177,7 @@ t.test('replay resends through the proxy and links the new exchange to the origi
 t.test('replay uses the configuration as its sources say now: a fixed key takes effect', async t => {
   const api = await startFakeApi(t, { handler: bkendLike })
   let current = testConfig({ port: 0, apiKey: 'sk_test_WRONGKEY0123456789abcdefghijk' })
-  const proxy = await startProxy(t, { apiUrl: api.url, apiKey: 'sk_test_WRONGKEY0123456789abcdefghijk' }, { app: { currentConfig: () => current } })
+  const proxy = await startProxy(t, { apiUrl: api.url, apiKey: 'sk_test_WRONGKEY0123456789abcdefghijk' }, { app: { rereadConfig: () => current } })
   current = testConfig({ port: 0, apiUrl: api.url, apiKey: 'sk_test_WRONGKEY0123456789abcdefghijk' })
   await send(proxy, '/v1/data/posts')
   t.equal(api.received[0]!.headers.authorization, 'Bearer sk_test_WRONGKEY0123456789abcdefghijk')
@@ -195,7 +195,7 @@ t.test('replay uses the configuration as its sources say now: a fixed key takes 
   t.ok(ids[0] > replay.body.id)
 
   current = undefined as never
-  const broken = await startProxy(t, { apiUrl: api.url }, { app: { currentConfig: () => { throw new Error('config: environment "production" must be dev, staging or prod') } } })
+  const broken = await startProxy(t, { apiUrl: api.url }, { app: { rereadConfig: () => { throw new Error('config: environment "production" must be dev, staging or prod') } } })
   await send(broken, '/v1/data/posts')
   const refused = await json(broken, '/__proxy/api/exchanges/1/replay', REPLAY)
   t.same([refused.status, refused.body.error.code], [409, 'proxy/config-invalid'])

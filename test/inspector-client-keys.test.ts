@@ -4,7 +4,7 @@
 import t from 'tap'
 import { startFakeApi } from './helpers/fake-upstream.js'
 import { startProxy } from './helpers/proxy.js'
-import { redactSecret } from '../src/log/redact.js'
+import { redactSecret } from '../src/redact/redact.js'
 
 const KEYS = {
   dev: 'sk_test_CLIENTdev0123456789abcdefghi0001',

@@ -1,8 +1,8 @@
 // The inspector's pure parts, on exact output: body redaction, filters, the ring
 // buffer, its paths and the Origin rule.
 import t from 'tap'
-import { redactBodyText } from '../src/inspector/redact-body.js'
-import { scrubSecrets } from '../src/log/secret-scrub.js'
+import { redactBodyText } from '../src/redact/redact-body.js'
+import { scrubSecrets } from '../src/redact/secret-scrub.js'
 import { parseFilter, parseLimit, matchesFilter } from '../src/inspector/filters.js'
 import { ExchangeStore } from '../src/inspector/store.js'
 import { RAW, type StoredExchange } from '../src/inspector/stored-exchange.js'
@@ -14,7 +14,7 @@ const json = { path: '/v1/data/posts', secrets: [] }
 
 t.test('bodies follow the log\'s redaction, inside JSON strings too, and the configured key is scrubbed anywhere', async t => {
   const response = { path: '/v1/auth/sign-in', side: 'response' as const, secrets: [] }
-  t.equal(redactBodyText('{"title":"hi","password":"hunter2hunter2"}', 'application/json', { ...response, side: 'request' }), '{"title":"hi","password":"•••• (14 chars)"}', 'the log\'s rules (src/log/body-redact.ts)')
+  t.equal(redactBodyText('{"title":"hi","password":"hunter2hunter2"}', 'application/json', { ...response, side: 'request' }), '{"title":"hi","password":"•••• (14 chars)"}', 'the log\'s rules (src/redact/body-redact.ts)')
   t.equal(redactBodyText('{"data":{"body":"{\\"email\\":\\"a@b.c\\",\\"password\\":\\"hunter2-is-long\\"}"}}', 'application/json', response),
     '{"data":{"body":"{\\"email\\":\\"a@b.c\\",\\"password\\":\\"•••• (15 chars)\\"}"}}', 'an echoed request inside a JSON string')
   t.equal(redactBodyText('{"a":"plain \\"quoted\\" text","b":"[1,2]"}', 'application/json', response), '{"a":"plain \\"quoted\\" text","b":"[1,2]"}', 'other strings byte for byte')

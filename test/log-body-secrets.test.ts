@@ -4,7 +4,7 @@
 import t from 'tap'
 import { bkendReply, startFakeApi } from './helpers/fake-upstream.js'
 import { startProxy } from './helpers/proxy.js'
-import { redactSecret } from '../src/log/redact.js'
+import { redactSecret } from '../src/redact/redact.js'
 
 const PASSWORD = 'hunter2-CANARY-pw'
 const SIGN_IN = JSON.stringify({ email: 'dev@example.com', password: PASSWORD })

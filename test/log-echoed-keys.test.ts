@@ -11,7 +11,7 @@ import { startCli, tempDir } from './helpers/cli.js'
 import { startFakeApi } from './helpers/fake-upstream.js'
 import { fingerprint } from './helpers/fingerprint.js'
 import { PREVIEW_BYTES } from '../src/forward/body-capture.js'
-import { CUT_SECRET } from '../src/log/redact.js'
+import { CUT_SECRET } from '../src/redact/redact.js'
 
 const KEYS = {
   dev: 'sk_test_ECHOdev0123456789abcdefghijk0001',

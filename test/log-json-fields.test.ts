@@ -51,3 +51,13 @@ t.test('a preflight and a health check carry the flat fields too; the health che
   t.same([preflight.level, preflight.id, preflight.method, preflight.status, preflight.bytes, preflight.errorCode], [30, 1, 'OPTIONS', 204, 0, null])
   t.match(preflight.msg, /^\* #1 OPTIONS \/v1\/data\/posts from http:\/\/localhost:5173 for GET → 204 \(preflight, answered by the proxy\)/)
 })
+
+t.test('a replay carries replayOf, flat and in the record; the original and other exchanges have none', async t => {
+  const api = await startFakeApi(t)
+  const proxy = await startProxy(t, { apiUrl: api.url, logFormat: 'json' })
+  await (await fetch(new URL('/v1/data/posts', proxy.url), { method: 'POST', headers: { origin: 'http://localhost:5173', 'content-type': 'application/json' }, body: '{"a":1}' })).text()
+  const replay = await fetch(new URL('/__proxy/api/exchanges/1/replay', proxy.inspectorUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+  t.same(await replay.json(), { id: 2, status: 200, replayOf: 1, configuration: 'running', changed: [] })
+  const lines = (await proxy.logs()).trim().split('\n').map(line => JSON.parse(line) as Line).filter(line => line.path === '/v1/data/posts')
+  t.same(lines.map(line => [line.id, line.replayOf, line.exchange?.replayOf]), [[1, undefined, undefined], [2, 1, 1]])
+})

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createHash } from 'node:crypto'
-import { redactHeaderValue, redactSecret } from '../src/log/redact.js'
+import { redactHeaderValue, redactSecret } from '../src/redact/redact.js'
 
 const KEY = 'sk_test_0123456789abcdefghijklmnopqr9f2c'
 
@@ -62,14 +62,14 @@ t.test('other headers pass unchanged', async t => {
 })
 
 t.test('credential-like query parameters are redacted, the rest kept byte for byte', async t => {
-  const { redactUrl } = await import('../src/log/redact.js')
+  const { redactUrl } = await import('../src/redact/redact.js')
   t.equal(redactUrl('/v1/x?api_key=Q1&access_token=Q2&limit=1&a=1+2&b=%2F'), '/v1/x?api_key=•••• (2 chars)&access_token=•••• (2 chars)&limit=1&a=1+2&b=%2F')
   t.equal(redactUrl('/v1/x'), '/v1/x')
   t.equal(redactUrl('/v1/x?flag&token='), '/v1/x?flag&token=(empty)')
 })
 
 t.test('session ids, JWTs, signatures and X-API-Key spellings in a query are redacted too', async t => {
-  const { redactUrl } = await import('../src/log/redact.js')
+  const { redactUrl } = await import('../src/redact/redact.js')
   const url = '/v1/x?x_api_key=K1&X-Api-Key=K2&jwt=J1&session=S1&authorization=A1&sig=G1&signature=G2&page=2'
   t.equal(redactUrl(url), '/v1/x?x_api_key=•••• (2 chars)&X-Api-Key=•••• (2 chars)&jwt=•••• (2 chars)&session=•••• (2 chars)&authorization=•••• (2 chars)&sig=•••• (2 chars)&signature=•••• (2 chars)&page=2')
 })

@@ -1,10 +1,10 @@
 // Pure: literal copies of configured secrets, whole or cut short, replaced wherever they
 // stand; the logger's scrubber remembers every secret it was told of.
 import t from 'tap'
-import { createSecretScrubber, scrubSecrets } from '../src/log/secret-scrub.js'
+import { createSecretScrubber, scrubSecrets } from '../src/redact/secret-scrub.js'
 import { configuredSecrets } from '../src/config/configured-secrets.js'
 import { testConfig } from './helpers/proxy.js'
-import { CUT_SECRET, redactSecret } from '../src/log/redact.js'
+import { CUT_SECRET, redactSecret } from '../src/redact/redact.js'
 
 const DEV = 'sk_test_SCRUBdev0123456789abcdefghij0001'
 const PROD = 'sk_live_SCRUBprd0123456789abcdefghij0003'

@@ -61,7 +61,7 @@ t.test('one Ctrl-C on `npm start` in a terminal lets an open SSE stream finish, 
   t.match(output.trimEnd().split('\n').at(-1) ?? '', /INFO: stopped\r?$/, 'the last line says it stopped')
 })
 
-t.test('a double tap of Ctrl-C 400 ms apart exits at once, saying so once; npm\'s copy of a press comes well inside the window', async t => {
+t.test('a double tap of Ctrl-C 400 ms apart exits at once, saying so once', async t => {
   const events = await startEventSource(t)
   const run = npmStartInTerminal(t, { BKEND_API_URL: events.url, SHUTDOWN_GRACE_MS: '10000', LOG_LEVEL: 'debug' })
   const port = await run.port
@@ -69,11 +69,15 @@ t.test('a double tap of Ctrl-C 400 ms apart exits at once, saying so once; npm\'
   const body = readAll(res.body!)
   t.ok(await waitFor(events.open, 3000), 'the upstream stream is open')
 
+  const firstPressAt = Date.now()
   run.pressCtrlC()
-  t.ok(await waitFor(() => /SIGINT again after [\d.]+ ms: the same request/.test(run.output()), 3000), 'npm forwarded its copy of the first press')
-  const forwardedAfterMs = Number(/SIGINT again after ([\d.]+) ms/.exec(run.output())![1])
-  t.ok(forwardedAfterMs < REPEAT_WINDOW_MS, `npm's copy came ${forwardedAfterMs} ms after the terminal's, inside the ${REPEAT_WINDOW_MS} ms window`)
-  await new Promise(resolve => setTimeout(resolve, 400 - forwardedAfterMs))
+  t.ok(await waitFor(() => /SIGINT: shutting down/.test(run.output()), 3000), 'the first press began the shutdown')
+  await new Promise(resolve => setTimeout(resolve, 400 - (Date.now() - firstPressAt)))
+  // npm's copy of the press usually shows as a debug line; on a loaded machine the kernel
+  // may merge it with the terminal's copy (a pending signal is not queued twice).
+  const forwarded = /SIGINT again after ([\d.]+) ms/.exec(run.output())
+  t.comment(forwarded === null ? 'npm\'s copy merged with the terminal\'s' : `npm's copy came ${forwarded[1]} ms after the terminal's (window ${REPEAT_WINDOW_MS} ms)`)
+  t.equal(run.child.exitCode, null, 'one press (and npm\'s copy of it) did not exit at once')
   const pressedAt = Date.now()
   run.pressCtrlC()
   const exit = await Promise.race([run.exited, new Promise<'timeout'>(resolve => setTimeout(() => resolve('timeout'), 3000))])

@@ -47,7 +47,7 @@ for (const signal of SIGNALS) {
   })
 }
 
-t.test('a second SIGTERM more than 1 s into the grace period exits at once with 1', async t => {
+t.test('a second SIGTERM after the repeat window exits at once with 1', async t => {
   const api = await startFakeApi(t, { handler: endlessStream })
   const cli = await startCli(t, [], { env: { BKEND_API_URL: api.url, SHUTDOWN_GRACE_MS: '20000' } })
   const res = await fetch(new URL('/v1/events', cli.url))
@@ -55,7 +55,7 @@ t.test('a second SIGTERM more than 1 s into the grace period exits at once with 
   const drained = drain(res.body!)
   cli.child.kill('SIGTERM')
   await cli.waitForStdout(/SIGTERM: shutting down; open requests get 20000 ms to finish/)
-  await new Promise(resolve => setTimeout(resolve, 1200))
+  await new Promise(resolve => setTimeout(resolve, 400))
   t.equal(cli.child.exitCode, null, 'still running while the stream is open')
   const started = Date.now()
   cli.child.kill('SIGTERM')
@@ -68,7 +68,7 @@ t.test('a second SIGTERM more than 1 s into the grace period exits at once with 
 })
 
 for (const signal of SIGNALS) {
-  t.test(`a repeated ${signal} within 1 s is the same request to stop: the open stream keeps its grace period`, async t => {
+  t.test(`a repeated ${signal} a few ms later is the same request to stop: the open stream keeps its grace period`, async t => {
     const api = await startFakeApi(t, { handler: endlessStream })
     const cli = await startCli(t, [], { env: { BKEND_API_URL: api.url, SHUTDOWN_GRACE_MS: '1500' } })
     const res = await fetch(new URL('/v1/events', cli.url))

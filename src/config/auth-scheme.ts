@@ -1,15 +1,11 @@
-// Pure: which of bkend's two auth schemes a key is sent with, and what that choice needs said.
-// Today's scheme (since the docs of 2026-02-17): the project key in X-API-Key (pk_
-// publishable or sk_ secret, each + 64 hex characters); the key carries project and
-// environment, and Authorization carries only the signed-in user's token. The original
-// scheme: the key as Authorization: Bearer (ak_ + 64 hex) with X-Project-Id and
-// X-Environment. BKEND_AUTH_SCHEME=auto goes by the key's documented format.
+// Which of bkend's two auth schemes a key is sent with: X-API-Key (pk_/sk_ keys carry project
+// and environment; Authorization stays the user's token), or the original Authorization: Bearer
+// (ak_) with X-Project-Id and X-Environment. auto goes by the key's documented format.
 
 export const AUTH_SCHEME_SETTINGS = ['auto', 'api-key', 'bearer'] as const
 export type AuthSchemeSetting = typeof AUTH_SCHEME_SETTINGS[number]
 export type AuthScheme = Exclude<AuthSchemeSetting, 'auto'>
 
-/** What a key's format says: publishable pk_, secret sk_, the original ak_, something else, or no key. */
 export type KeyKind = 'publishable' | 'secret' | 'original' | 'other' | 'none'
 
 const KEY_FORMATS: ReadonlyArray<[RegExp, KeyKind]> = [
@@ -28,18 +24,17 @@ export function keyKind (key: string): KeyKind {
 export interface SchemeChoice {
   scheme: AuthScheme
   kind: KeyKind
-  /** The scheme was chosen by the key's format (BKEND_AUTH_SCHEME=auto), not set. */
   auto: boolean
 }
 
-/** auto: pk_/sk_ keys go as X-API-Key; ak_ keys, other keys and no key the original way, as today. */
+/** auto: pk_/sk_ keys go as X-API-Key; any other key (or none) the original way. */
 export function chooseAuthScheme (key: string, setting: AuthSchemeSetting): SchemeChoice {
   const kind = keyKind(key)
   if (setting !== 'auto') return { scheme: setting, kind, auto: false }
   return { scheme: kind === 'publishable' || kind === 'secret' ? 'api-key' : 'bearer', kind, auto: true }
 }
 
-/** "X-API-Key (auto: pk_ publishable key)", "Authorization: Bearer ... (bearer, from --auth-scheme)": for the banner, init and doctor. */
+/** "X-API-Key (auto: pk_ publishable key)", "Authorization: Bearer ... (bearer, from --auth-scheme)". */
 export function describeScheme (choice: SchemeChoice, from?: string): string {
   const header = choice.scheme === 'api-key' ? 'X-API-Key' : 'Authorization: Bearer, X-Project-Id, X-Environment'
   const why = choice.auto ? `auto: ${KIND_WORDS[choice.kind]}` : from === undefined ? choice.scheme : `${choice.scheme}, from ${from}`

@@ -1,12 +1,10 @@
-// Pure: what a reload changes, said in one line. Keys, and the values of configured
-// headers, appear by fingerprint only. Some
-// settings are fixed once the proxy runs (the socket it listens on, the routes it
-// registered, the log format, the dispatcher's timeout, the inspector's buffer); they are
-// reported as "restart to apply" and keep their running value until then.
+// What a reload changes, in one line, secrets by fingerprint. Settings fixed once the proxy
+// runs (socket, routes, log format, dispatcher, inspector buffer) keep their running value.
 import { isDeepStrictEqual } from 'node:util'
 import { SETTING_KEYS, settingOf, type Config, type SettingKey } from './settings.js'
-import { ENVIRONMENTS, PROFILE_FIELDS, listedEnvironments, profilesOf } from './profiles.js'
-import { redactSecret } from '../log/redact.js'
+import { listedEnvironments, profilesOf } from './profiles.js'
+import { ENVIRONMENTS, PROFILE_FIELDS } from './profile-table.js'
+import { redactSecret } from '../redact/redact.js'
 import { shownHeaderValues } from './configured-secrets.js'
 
 export const RESTART_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>([
@@ -14,14 +12,12 @@ export const RESTART_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>([
   'inspector', 'inspectorPort', 'inspectorMaxExchanges', 'inspectorMaxBodyBytes', 'watch'
 ])
 
-// The active profile's key, scheme, project and URL are listed under their environment
-// (dev.apiKey ...), so they are not listed twice.
+// Listed under their environment (dev.apiKey ...), not twice.
 const DERIVED_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>(['apiKey', 'authScheme', 'projectId', 'apiUrl', 'environments'])
 
 export interface ConfigChanges {
   /** "logLevel info → debug", "apiKey sk_test_••••9f2c (40 chars) → ...", "staging.projectId p1 → p2". */
   applied: string[]
-  /** "port 8787 → 9000": takes effect after a restart. */
   restart: string[]
   /** The configuration to run with now: `next`, with the restart-only settings as they run. */
   config: Config
@@ -41,8 +37,7 @@ export function configChanges (running: Config, next: Config): ConfigChanges {
       applied.push(change)
     }
   }
-  // Profiles that are not listed (nothing of their own, not active) are not named; with
-  // one environment listed, its fields go by their plain names.
+  // With one environment listed, its fields go by their plain names.
   const before = profilesOf(running)
   const after = profilesOf(next)
   const listed = new Set([...listedEnvironments(running), ...listedEnvironments(next)])

@@ -1,18 +1,16 @@
-// The secrets a configuration holds, as literal strings to scrub from whatever is shown
-// (the log, the inspector): every profile's API key, not only the active one's (a dev
-// exchange can carry the prod key, echoed by an upstream or pasted by a client), and the
-// values of configured credential headers. Each without its scheme ("Bearer "): the
-// token alone is what is replaced, wherever it stands.
+// The secrets to scrub from whatever is shown: every profile's key, not only the active one's
+// (a dev exchange can carry the prod key, echoed or pasted), and configured credential headers,
+// each without its scheme so the token is replaced wherever it stands.
 import type { Config } from './settings.js'
 import { profilesOf } from './profiles.js'
-import { redactHeaderValue, redactSecret } from '../log/redact.js'
+import { redactHeaderValue, redactSecret } from '../redact/redact.js'
 
 // Shorter strings would match ordinary words; no key is this short.
 const MIN_SECRET_CHARS = 8
 const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'x-api-key']
 const SCHEME = /^(bearer|basic|token)\s+/i
 
-// Configurations are frozen and few (start-up, each switch and reload): one list each.
+// Configurations are frozen and few: one list each.
 const listed = new WeakMap<Config, readonly string[]>()
 
 export function configuredSecrets (config: Config): readonly string[] {
@@ -43,11 +41,7 @@ export function configuredSecretsOfBoth (first: Config, second: Config | undefin
   return secrets
 }
 
-/**
- * The configured `headers` as messages show them (a reload line, a refused value): every
- * value redacted like the key, its scheme kept ("Bearer sk_live_••••9f2c (40 chars)"),
- * since these headers carry credentials as often as not.
- */
+/** The configured `headers` for messages, every value redacted: they carry credentials as often as not. */
 export function shownHeaderValues (headers: unknown): unknown {
   if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) return redactSecret(String(headers))
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, typeof value === 'string' ? redactHeaderValue('authorization', value) : value]))

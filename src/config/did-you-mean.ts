@@ -1,5 +1,4 @@
-// "Did you mean" for every name a user types: config file keys, flags, enum values.
-// One edit-distance rule, so a typo gets the same answer wherever it is made.
+// One "did you mean" rule for every name a user types (file keys, flags, enum values).
 
 const MAX_EDITS = 2
 

@@ -1,18 +1,14 @@
-// Warnings about the active environment, at start-up, on a switch and on a reload: prod
-// open to writes (PROD_READ_ONLY=false), and a key that says it belongs to another
-// environment than the profile it is used for (bkend answers 404
-// data/environment-not-found when the key and X-Environment disagree, so the warning
-// comes before the first request).
-// Only what the key itself shows is read: a kind prefix (sk_live_..., sk_test_...,
-// sk_prod_...) or a JWT's "environment" / "env" claim. A key that shows nothing gets no
-// warning; nothing is guessed, and the key is named by its fingerprint only.
-import { profilesOf, listedEnvironments, type EnvironmentName } from './profiles.js'
+// Warnings about the active environment: prod open to writes, and a key that names another
+// environment than its profile's (bkend answers 404 data/environment-not-found for that, so
+// say it before the first request). Only what the key shows is read (sk_live_ prefix, a JWT's
+// "environment"/"env" claim); nothing is guessed.
+import { profilesOf, listedEnvironments } from './profiles.js'
+import { type EnvironmentName } from './profile-table.js'
 import type { Config } from './settings.js'
-import { redactSecret } from '../log/redact.js'
+import { redactSecret } from '../redact/redact.js'
 import { secretKeyWarning } from './key-warnings.js'
 
-// What a prefix or claim may say, and the environments it allows. "test" keys are not
-// live keys: dev or staging.
+// "test" keys are not live keys: dev or staging.
 const NAMES: Record<string, readonly EnvironmentName[]> = {
   live: ['prod'],
   prod: ['prod'],
@@ -25,7 +21,6 @@ const NAMES: Record<string, readonly EnvironmentName[]> = {
 }
 
 export interface KeyEnvironment {
-  /** The environments the key may belong to. */
   allows: readonly EnvironmentName[]
   /** How the key says so: 'its sk_live_ prefix', 'its JWT claim "environment": "prod"'. */
   because: string
@@ -69,7 +64,6 @@ export function keyMismatchWarning (environment: EnvironmentName, key: string): 
   return `the API key for ${environment} (${redactSecret(key)}) looks like a key of ${said.allows.join(' or ')} (${said.because}), so bkend will likely answer 404 data/environment-not-found: give ${environment} a key issued for ${environment} (${variable}, or "environments": {"${environment}": {"apiKey": ...}} in the config file)`
 }
 
-/** Warnings for every listed profile whose key names another environment (start-up and reload). */
 export function profileKeyWarnings (config: Config): string[] {
   const profiles = profilesOf(config)
   return listedEnvironments(config).flatMap(name => keyMismatchWarning(name, profiles[name].apiKey) ?? [])
@@ -83,7 +77,6 @@ export function prodNotice (config: Pick<Config, 'environment' | 'prodReadOnly'>
     : '!!! PROD is the active environment and PROD_READ_ONLY=false: every request, writes included, goes to prod !!!'
 }
 
-/** The warning for prod open to writes, if it is. */
 export function prodWritesWarning (config: Pick<Config, 'environment' | 'prodReadOnly'>): string | undefined {
   if (config.environment !== 'prod' || config.prodReadOnly) return undefined
   return 'prod is active and PROD_READ_ONLY=false: POST, PUT, PATCH and DELETE reach prod. Set PROD_READ_ONLY=true (the default) unless you mean to write to prod.'

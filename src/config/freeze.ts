@@ -1,5 +1,4 @@
-// Configurations are frozen all the way down: a request holds its snapshot for as long
-// as it runs, so nothing may change one in place.
+// All the way down: a request holds its config snapshot for as long as it runs.
 export function deepFreeze<T> (value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     for (const inner of Object.values(value)) deepFreeze(inner)

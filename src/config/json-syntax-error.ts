@@ -1,7 +1,5 @@
-// Pure: where a text that JSON.parse refused goes wrong, as a line, a column and what
-// was expected there, without a word of the text itself. V8's own messages quote the text
-// around the error ("...\"apiKey\": sk_live_ab\"... is not valid JSON"), which in a config
-// file can be part of a key, and some of them give no position at all.
+// Where JSON.parse's refusal lies (line, column, what was expected), without a word of the
+// text: V8's messages quote the text around the error, which in a config file can be a key.
 
 export interface JsonSyntaxError {
   /** 1-based. */

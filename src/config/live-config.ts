@@ -1,18 +1,14 @@
-// The one owner of "the configuration now". A request takes its snapshot when it starts
-// (config/request-config.ts, the first onRequest hook) and keeps it to its end, so a switch of environment or
-// a reloaded .env applies to the requests that start afterwards, and no request mixes
-// the key of one profile with the URL of another. Configurations are frozen; replacing
-// one swaps the reference, nothing is changed in place.
+// The one owner of the running configuration. Each request snapshots it when it starts
+// (request-config.ts), so a switch or reload never mixes one profile's key with another's URL.
 import type { Config } from './settings.js'
 
 export type ConfigListener = (next: Config, previous: Config) => void
 
 export interface LiveConfig {
-  /** The configuration for a request that starts now. */
-  current: () => Config
-  /** Makes `next` current for requests that start from now on; listeners hear of it. */
+  /** The configuration requests that start now run with. */
+  running: () => Config
+  /** For requests that start from now on; listeners hear of it. */
   replace: (next: Config) => void
-  /** Returns the unsubscribe function. */
   subscribe: (listener: ConfigListener) => () => void
 }
 
@@ -20,7 +16,7 @@ export function createLiveConfig (initial: Config): LiveConfig {
   let config = initial
   const listeners = new Set<ConfigListener>()
   return {
-    current: () => config,
+    running: () => config,
     replace: next => {
       const previous = config
       if (next === previous) return

@@ -7,19 +7,19 @@ import { SETTING_KEYS, builtInDefaults, settingOf, type Config, type SettingKey 
 import { SettingError } from './parse-values.js'
 import { closestName } from './did-you-mean.js'
 import { withoutQuotes } from './quoted-values.js'
-import { redactSecret } from '../log/redact.js'
+import { redactSecret } from '../redact/redact.js'
 import { deepFreeze } from './freeze.js'
 import { secretKeyRefusal } from './key-warnings.js'
 import { jsonSyntaxError } from './json-syntax-error.js'
 import { shownHeaderValues } from './configured-secrets.js'
-import { ENVIRONMENTS, PROFILE_FIELDS, profileVariable, resolveProfiles, type EnvironmentName, type Profile, type ProfileField } from './profiles.js'
+import { resolveProfiles } from './profiles.js'
+import { ENVIRONMENTS, PROFILE_FIELDS, profileVariable, type EnvironmentName, type Profile, type ProfileField } from './profile-table.js'
 
 export class ConfigError extends Error {}
 
 export interface ConfigSources {
   /** Flag values by setting key, as parsed from argv. */
   flags?: Partial<Record<SettingKey, string | boolean>>
-  /** Path given with --config, if any. */
   configFile?: string
   env?: Record<string, string | undefined>
   cwd?: string
@@ -100,9 +100,8 @@ const VARIABLES: Array<[string, { key: SettingKey } | ProfileSlot]> = [
   ...ENVIRONMENTS.flatMap(environment => PROFILE_FIELDS.map(field => [profileVariable(field, environment), { environment, field }] as [string, ProfileSlot]))
 ]
 
-// Own values: a variable (environment over .env) over the config file's "environments";
-// the unsuffixed settings fill the rest. The active profile then becomes apiKey,
-// authScheme, projectId and apiUrl, with the origin of each value.
+// A variable over the config file's "environments"; the unsuffixed settings fill the rest.
+// The active profile then becomes apiKey, authScheme, projectId and apiUrl.
 function applyProfiles (config: Mutable<Config>, origin: Record<SettingKey, string>, variables: Map<string, Candidate & ProfileSlot>): void {
   const own: Partial<Record<EnvironmentName, Partial<Profile>>> = {}
   const ownOrigin = new Map<string, string>()
@@ -111,7 +110,6 @@ function applyProfiles (config: Mutable<Config>, origin: Record<SettingKey, stri
     for (const field of PROFILE_FIELDS) ownOrigin.set(`${environment}.${field}`, `environments.${environment}.${field} (${origin.environments})`)
   }
   for (const [slot, candidate] of variables) {
-    // Each field's value is what its setting's own parser returns.
     ((own[candidate.environment] ??= {}) as Record<ProfileField, unknown>)[candidate.field] = parseSetting(candidate.field, candidate)
     ownOrigin.set(slot, candidate.from)
   }

@@ -1,6 +1,4 @@
-// Parsers for setting values: each turns a raw value from any source (string from the
-// environment or a flag, JSON value from the config file) into its typed form, or throws
-// a SettingError that says what is wrong and what would be right.
+// Parsers for setting values from any source (a string, or a JSON value from the config file).
 import { closestName } from './did-you-mean.js'
 
 export class SettingError extends Error {
@@ -56,7 +54,6 @@ export function oneOf<const T extends readonly string[]> (choices: T, meanings: 
       const near = choices.find(choice => lower.startsWith(choice.toLowerCase()) || choice.toLowerCase().startsWith(lower)) ??
         (Object.hasOwn(meanings, lower) ? meanings[lower] : undefined) ??
         closestName(value, choices)
-      // No guess: the fix line shows the setting's example rather than an arbitrary choice.
       throw new SettingError(`must be ${listed}`, near ?? '')
     }
     return match
@@ -97,11 +94,7 @@ function upstreamFix (value: string): string {
   return repairedUrl(value)?.replace(/\/v1\/?$/i, '') ?? 'https://api-client.bkend.ai'
 }
 
-/**
- * The URL the user most likely meant, for the "fix:" line: a misspelt scheme or slashes
- * (htp:/127.0.0.1:9911 → http://127.0.0.1:9911), or none at all (localhost:9911 → http://,
- * other hosts → https://). Undefined when the value does not look like a host.
- */
+/** The URL most likely meant: htp:/127.0.0.1:9911 → http://127.0.0.1:9911, example.com → https://example.com. */
 export function repairedUrl (value: string): string | undefined {
   // host:port reads like scheme:rest; a number after the colon is a port.
   const parts = /^(?:([a-z][a-z0-9+.-]*):(?!\d+(\/|$))\/*)?([^/:\s]+(?::\d+)?(?:\/\S*)?)$/i.exec(value.trim())
@@ -170,7 +163,6 @@ export function hostList (raw: unknown): string[] {
 export function apiKey (raw: unknown): string {
   const value = headerValue(raw)
   if (/^bearer\s*$/i.test(value)) {
-    // The fix is an example value: the source's own spelling (BKEND_API_KEY_PROD=, "apiKey": ...) goes around it.
     throw new SettingError('is only the word Bearer, with no key after it', 'sk_...')
   }
   return value

@@ -1,7 +1,5 @@
-// Values that carry their own quotes. The proxy's .env reader drops them, but
-// `docker run --env-file` and compose's `- NAME="value"` form pass them on, so
-// BKEND_API_KEY="sk_..." reaches the API with the quotes and gets 401. The value
-// is used as given (a quote could be meant); the banner and the fix line say so.
+// `docker run --env-file` and compose's `- NAME="value"` keep quotes that .env drops, so a quoted
+// key reaches bkend quotes and all (401). The value is used as given; the banner says so.
 import { SETTING_KEYS, type Config, type SettingKey } from './settings.js'
 
 /** The text inside matching outer quotes (" or '), or undefined when the value is not quoted. */

@@ -1,9 +1,7 @@
-// Pure: what a reload would take away. A watched file that vanished or shrank may be cut
-// off or mid-save (an editor that truncates, then writes; `rm .env` by mistake), so the
-// keys and upstream URLs it would drop or change are named, and the reload waits.
+// What a reload from a vanished or shrunk file (mid-save, `rm .env` by mistake) would take away.
 import { listedEnvironments, profilesOf } from './profiles.js'
 import type { Config } from './settings.js'
-import { redactSecret } from '../log/redact.js'
+import { redactSecret } from '../redact/redact.js'
 
 export function isShrunk (before: string | undefined, after: string | undefined): boolean {
   return before !== undefined && (after === undefined || Buffer.byteLength(after) < Buffer.byteLength(before))

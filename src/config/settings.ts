@@ -1,11 +1,5 @@
-// The config room: the settings table (this file: names in every source, defaults,
-// parsing, help), the sources and their order (load-config.ts), profiles, live reload and
-// each request's snapshot (request-config.ts). Every default is written here. Nothing
-// outside this room reads process.env or a config file; other rooms get a frozen Config.
-// The Config type is derived from the table, so the runtime check and the type cannot drift.
-
-import { originList } from '../cors/origin-syntax.js'
-import { ENVIRONMENTS, profileTable, type ProfileTable } from './profiles.js'
+import { originList } from './origin-setting.js'
+import { ENVIRONMENTS, profileTable, type ProfileTable } from './profile-table.js'
 import { AUTH_SCHEME_SETTINGS } from './auth-scheme.js'
 import { apiKey, flag, headerMap, headerValue, hostList, integer, mcpUrl, oneOf, pathPrefix, policyMap, probePath, text, upstreamUrl, type HeaderPolicy, type Parse } from './parse-values.js'
 
@@ -20,7 +14,7 @@ export interface Setting<T> {
   default: T
   help: string
   parse: Parse<T>
-  /** Example of a good value, for the "fix:" line. */
+  /** For the "fix:" line. */
   example: string
   secret?: true
 }
@@ -74,12 +68,7 @@ export type SettingKey = keyof typeof SETTINGS
 export type Config = { readonly [K in SettingKey]: ReturnType<typeof SETTINGS[K]['parse']> }
 export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[]
 
-/**
- * Header policy when the config file says nothing: a signed-in user's token wins over the key
- * (bearer scheme); the configured X-API-Key wins over the app's own (api-key scheme).
- * Every default lives in this file; config/default.json shows the config-file keys' defaults
- * to users and is held equal to this file by test/shipped-defaults.test.ts.
- */
+/** A signed-in user's token wins over the key (bearer); the configured X-API-Key wins over the app's. */
 export const DEFAULT_HEADER_POLICY: Readonly<Record<string, HeaderPolicy>> = {
   'x-api-key': 'set',
   authorization: 'ifAbsent',
@@ -93,7 +82,6 @@ export function builtInDefaults (): Config {
   return defaults as unknown as Config
 }
 
-/** The table entry of one setting, seen through the common shape. */
 export function settingOf (key: SettingKey): Setting<unknown> {
   return SETTINGS[key]
 }

@@ -1,14 +1,6 @@
-// Live reload: when .env or the --config file changes on disk, every source is read again,
-// validated, and the result applied to requests that start afterwards, with one log line
-// naming what changed. A bad edit keeps the running configuration and logs the message a
-// bad start-up prints, fix included. WATCH=false (--no-watch) turns this off.
-//
-// The directories are watched, not the files: editors save by writing a new file and
-// renaming it over the old one, which ends a watch on the file itself. A reload happens
-// once the files have settled (two equal reads a quiet interval apart) and only when a
-// watched file's content has changed. A file that vanished, was emptied or shrank is not
-// trusted to take a key or change an upstream URL: that change waits for the file to be
-// restored or for a restart, with a warning that says so.
+// Live reload of .env and the --config file; a bad edit keeps the running configuration.
+// Directories are watched, not files: editors save by renaming a new file over the old one,
+// which ends a watch on the file itself. A vanished or shrunk file may not take a key away.
 import { watch, readFileSync, type FSWatcher } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import type { Logger } from 'pino'
@@ -26,9 +18,8 @@ export interface WatchOptions {
   load: () => LoadedConfig
   live: LiveConfig
   logger: Logger
-  /** The environment the sources named at start-up (a switch since then is kept over reloads that leave it alone). */
+  /** As the sources named it at start-up: a switch since is kept over reloads that leave it alone. */
   environment: string
-  /** How long the files must stay as they are before they are read for good. */
   settleMs?: number
 }
 
@@ -41,8 +32,7 @@ export function watchConfig (options: WatchOptions): ConfigWatcher {
   const settleMs = options.settleMs ?? 150
   const names = new Map(files.map(file => [file, basename(file)]))
   const read = (): Contents => new Map(files.map(file => [file, contentOf(file)]))
-  // What the running configuration was read from, and what was last acted on (applied,
-  // refused or held back).
+  // What the running configuration was read from, and what was last acted on.
   const good = read()
   const seen = new Map(good)
   let lastRead: Contents | undefined
@@ -54,8 +44,7 @@ export function watchConfig (options: WatchOptions): ConfigWatcher {
     timer = setTimeout(check, settleMs)
   }
 
-  // Editors save in steps (truncate, then write; delete, then rename; a large file in
-  // several writes): the files are acted on once two reads, a quiet interval apart, agree.
+  // Editors save in steps (truncate, then write): act once two reads a quiet interval apart agree.
   function check (): void {
     const now = read()
     if (lastRead === undefined || files.some(file => now.get(file) !== lastRead!.get(file))) {
@@ -83,12 +72,9 @@ export function watchConfig (options: WatchOptions): ConfigWatcher {
       logger.error(`${error.message}\n  (${what} changed on disk, but this value is not valid: the proxy keeps running with the configuration it had; fix the value and save again)`)
       return
     }
-    const running = live.current()
-    // An environment switched since start-up stays, unless the edit itself names another.
+    const running = live.running()
     const sourcesMoved = loaded.config.environment !== sourcesEnvironment
     const next = sourcesMoved ? loaded.config : withEnvironment(loaded.config, running.environment)
-    // A file that vanished or shrank may be cut off or mid-save: what it would take away
-    // (a key, an upstream URL) is not applied on its word alone.
     // Any watched file, not only the one just saved: loading reads them all.
     const shrunk = files.filter(file => isShrunk(good.get(file), now.get(file)))
     const lost = shrunk.length === 0 ? [] : lostSettings(running, next)

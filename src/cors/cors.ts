@@ -1,10 +1,3 @@
-// The CORS room: every CORS decision and header. It owns the preflight answer
-// (@fastify/cors options below), the headers on refusals that come before @fastify/cors
-// runs, Chrome's Private Network Access grant, the Expose-Headers and Vary of forwarded
-// responses (response-cors.ts), the matching of Origin against CORS_ORIGINS
-// (origin-match.ts) and the syntax of a CORS_ORIGINS entry (origin-syntax.ts). It must
-// not refuse anything itself: whether an Origin may call at all is the guard's check
-// (src/guard/request-guard.ts), which asks this room's matcher.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyCorsOptions } from '@fastify/cors'
 import type { OriginMatcher } from './origin-match.js'
@@ -26,10 +19,7 @@ export function corsOptions (originAllowed: OriginMatcher): FastifyCorsOptions {
   }
 }
 
-/**
- * The guard's refusals come before @fastify/cors runs; an allowed page must still be able
- * to read them (e.g. "set ALLOWED_HOSTS=..."), so they carry its CORS headers.
- */
+/** The guard refuses before @fastify/cors runs; an allowed page must still be able to read why. */
 export function addRefusalCorsHeaders (request: FastifyRequest, reply: FastifyReply, originAllowed: OriginMatcher): void {
   const origin = request.headers.origin
   if (origin !== undefined && originAllowed(origin)) {

@@ -1,4 +1,3 @@
-// Pure: does a browser Origin match the configured CORS_ORIGINS entries?
 // Matching is on parsed scheme, host and port, never on substrings, so
 // http://localhost:3000.evil.example cannot pass for http://localhost:3000.
 
@@ -6,8 +5,7 @@ interface OriginRule { protocol: string, hostname: string, port: string | '*' }
 
 export type OriginMatcher = (origin: string) => boolean
 
-// A page sends the same few origins all day; remembering verdicts saves a URL parse on
-// every request. Bounded, so a flood of made-up origins cannot grow it.
+// A page sends the same few origins all day; bounded, so made-up origins cannot grow it.
 const CACHE_LIMIT = 256
 
 export function createOriginMatcher (patterns: readonly string[]): OriginMatcher {
@@ -52,7 +50,7 @@ function effectivePort (url: URL): string {
   return url.port || (url.protocol === 'https:' ? '443' : '80')
 }
 
-/** A matcher for the CORS_ORIGINS in force now: rebuilt when a reload brings another list. */
+/** Rebuilt when a reload brings another CORS_ORIGINS list. */
 export function liveOriginMatcher (currentOrigins: () => readonly string[]): OriginMatcher {
   let origins = currentOrigins()
   let matcher = createOriginMatcher(origins)

@@ -1,19 +1,16 @@
-// Pure: the CORS headers of a forwarded response for a page (a request with an Origin).
-// The upstream's own Access-Control-* headers never pass (a leaked "*" would break
-// credentialed fetches and open the reply to every origin); the proxy exposes the
-// upstream's headers itself and marks the answer as varying by Origin.
+// The CORS headers of a forwarded response for a page. The upstream's own Access-Control-*
+// never pass: a leaked "*" would break credentialed fetches and open the reply to every origin.
 
 // Readable by a page without being exposed (Fetch standard's safelist).
 const SAFELISTED = new Set(['cache-control', 'content-language', 'content-length', 'content-type', 'expires', 'last-modified', 'pragma'])
 
 type Headers = Record<string, string | string[] | undefined>
 
-/** Whether an upstream response header is CORS business, which the proxy decides alone. */
 export function isUpstreamCorsHeader (name: string): boolean {
   return name.startsWith('access-control-')
 }
 
-/** Adds Vary: Origin and Access-Control-Expose-Headers (every non-safelisted header) to a response for a page; in place. */
+/** In place: Vary: Origin, and every non-safelisted header exposed. */
 export function addResponseCorsHeaders (headers: Headers): void {
   const exposed = Object.keys(headers).filter(name => headers[name] !== undefined && !SAFELISTED.has(name) && name !== 'set-cookie' && name !== 'vary')
   headers.vary = mergeVary(headers.vary, 'Origin')

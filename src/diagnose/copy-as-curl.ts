@@ -1,6 +1,6 @@
 // Pure: one request → a runnable `curl -v` command that repeats it, for pasting into a
 // terminal or a bug report. Secrets become environment-variable references, never values.
-import { isSecretQueryName } from '../log/redact.js'
+import { isSecretQueryName } from '../redact/redact.js'
 import type { HeaderBag } from '../log/exchange.js'
 
 export interface CurlRequest {

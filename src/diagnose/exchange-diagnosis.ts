@@ -10,7 +10,7 @@ import type { Exchange, ExchangeSummary } from '../log/exchange.js'
 import type { Config } from '../config/settings.js'
 import { bkendErrorCode, hintsFor, type Hint } from './hints.js'
 import { copyAsCurl, type CurlBody, type CurlRequest } from './copy-as-curl.js'
-import { redactBody } from '../log/body-redact.js'
+import { redactBody } from '../redact/body-redact.js'
 import { rateLimitOf } from '../log/rate-limit.js'
 import { checkHost } from '../guard/host-check.js'
 

@@ -6,7 +6,7 @@
 // upstream answer follow.
 import type { Config } from '../config/settings.js'
 import { ERRORS } from '../errors.js'
-import { isEnvironmentName } from '../config/profiles.js'
+import { isEnvironmentName } from '../config/profile-table.js'
 import { bkendCode } from './bkend-codes.js'
 import { configuredAuthScheme } from './auth-scheme.js'
 

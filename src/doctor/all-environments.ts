@@ -5,10 +5,11 @@
 // A key travels only with its own profile's project, URL and scheme: the cross-check changes
 // X-Environment alone, and is not made where another profile has a URL of its own, nor for
 // a key sent as X-API-Key (it names its environment itself).
-import { listedEnvironments, profilesOf, withEnvironment, type EnvironmentName } from '../config/profiles.js'
+import { listedEnvironments, profilesOf, withEnvironment } from '../config/profiles.js'
+import { type EnvironmentName } from '../config/profile-table.js'
 import type { Config } from '../config/settings.js'
 import { configuredHeaders } from '../forward/upstream-headers.js'
-import { redactSecret } from '../log/redact.js'
+import { redactSecret } from '../redact/redact.js'
 import { configuredAuthScheme } from '../diagnose/auth-scheme.js'
 import { checkAuth, checkEnvironment, interpretProbe } from './auth.js'
 import { httpGet } from './http-get.js'

@@ -3,7 +3,7 @@
 // space after Bearer, and whether a forced BKEND_AUTH_SCHEME fits the key. Today's scheme
 // (X-API-Key) needs no project id; the original one (Authorization: Bearer) does.
 import type { Config } from '../config/settings.js'
-import { redactSecret } from '../log/redact.js'
+import { redactSecret } from '../redact/redact.js'
 import { API_KEY_FORMAT, BEARER_KEY_FORMAT, configuredAuthScheme, forcedAuthScheme } from '../diagnose/auth-scheme.js'
 import { fail, pass, skip, type StepResult } from './step.js'
 

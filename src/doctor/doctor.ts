@@ -5,7 +5,7 @@
 // configuration; it shares the proxy's settings, dispatcher and error-code knowledge.
 import type { Config } from '../config/settings.js'
 import { ConfigError, type LoadedConfig } from '../config/load-config.js'
-import { redactSecret } from '../log/redact.js'
+import { redactSecret } from '../redact/redact.js'
 import { chooseAuthScheme, describeScheme } from '../config/auth-scheme.js'
 import { secretKeyAdvice } from '../config/key-warnings.js'
 import { createUpstreamDispatcher } from '../forward/upstream-dispatcher.js'

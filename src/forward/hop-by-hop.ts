@@ -1,13 +1,16 @@
 // RFC 9110 §7.6.1: connection-specific fields never cross a proxy, in either direction.
 // Alt-Svc and Proxy-Authenticate describe the upstream's own connection, not ours.
 
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization',
   'te', 'trailer', 'transfer-encoding', 'upgrade', 'alt-svc', 'http2-settings'
 ])
 
-/** Names to drop from a header set: the fixed list plus every name its Connection header lists. */
-export function hopByHopNames (connection: string | string[] | undefined): Set<string> {
+/**
+ * Names to drop from a response's headers: the fixed list plus every name its Connection
+ * header lists. (On the request side @fastify/reply-from has already removed the latter.)
+ */
+export function hopByHopNames (connection: string | string[] | undefined): ReadonlySet<string> {
   // The common values name no other header; skip building a set for them.
   if (connection === undefined || connection === 'keep-alive' || connection === 'close') return HOP_BY_HOP
   const names = new Set(HOP_BY_HOP)

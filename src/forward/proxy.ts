@@ -113,8 +113,8 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
           ? cappedCollector(exchange.errorBody = { text: '', totalBytes: 0, truncated: false }, ERROR_BODY_BYTES)
           : undefined
         const inspect = inspector?.upstreamResponse(request, response.statusCode, response.headers)
-        // An event stream's log line says how many events went through.
-        const countEvents = isEventStream(response.headers['content-type']) ? sseEventCounter() : undefined
+        // An event stream's log line says how many events went through; the inspector lists them.
+        const countEvents = isEventStream(response.headers['content-type']) ? sseEventCounter(inspector?.streamEvent(request)) : undefined
         if (countEvents) exchange.events = 0
         const stream = route.kind === 'mcp-discovery' ? discoveryBody(request, reply, response, configOf(request, registered)) : response.stream
         const onData = (chunk: Buffer): void => {

@@ -4,8 +4,8 @@
 // as Authorization: Bearer with X-Project-Id and X-Environment (the original scheme).
 import type { IncomingHttpHeaders } from 'node:http'
 import { DEFAULT_HEADER_POLICY, type Config } from '../config/settings.js'
-import { hopByHopNames } from './hop-by-hop.js'
-import { redactHeaderValue } from '../log/redact.js'
+import { HOP_BY_HOP } from './hop-by-hop.js'
+import { redactHeaderValue } from '../redact/redact.js'
 import { chooseAuthScheme } from '../config/auth-scheme.js'
 
 export type OutboundHeaders = Record<string, string | string[] | undefined>
@@ -59,14 +59,14 @@ export function configuredHeaders (config: Config, route: 'api' | 'mcp' = 'api')
   return headers
 }
 
+/** `incoming`: as @fastify/reply-from hands them over, the names the client's Connection lists already gone. */
 export function buildUpstreamHeaders (incoming: IncomingHttpHeaders, context: { config: Config, injectable: Array<[string, string]> }): OutboundResult {
   const { config, injectable } = context
-  const drop = hopByHopNames(incoming.connection)
   const headers: OutboundHeaders = {}
   const notes: string[] = []
   for (const [name, value] of Object.entries(incoming)) {
     const rule = dashed(name)
-    if (value === undefined || drop.has(rule) || isClientOnly(rule)) continue
+    if (value === undefined || HOP_BY_HOP.has(rule) || isClientOnly(rule)) continue
     if (rule === 'origin' && !config.forwardOrigin) continue
     // An underscore spelling of a header the proxy sets would reach such a server beside ours.
     if (rule !== name && injectable.some(([injectedName]) => injectedName === rule)) {

@@ -16,7 +16,7 @@ import { hostChecker } from './host-check.js'
 import { nonCanonicalTargetOf, shownTarget } from './canonical-path.js'
 import type { OriginMatcher } from '../cors/origin-match.js'
 import { addRefusalCorsHeaders, grantPrivateNetworkAccess } from '../cors/cors.js'
-import { originAdvice } from '../cors/origin-syntax.js'
+import { originAdvice } from '../config/origin-setting.js'
 import { sendProxyError } from '../reply-error.js'
 import { ERRORS, type ProxyErrorEntry } from '../errors.js'
 

@@ -2,7 +2,7 @@
 // itself), then, on a terminal, a question. Each value passes the setting's own check.
 import { SETTINGS, settingOf, type SettingKey } from '../config/settings.js'
 import { SettingError } from '../config/parse-values.js'
-import { redactSecret } from '../log/redact.js'
+import { redactSecret } from '../redact/redact.js'
 import type { InitValues } from './env-file.js'
 import { InitError } from './init-error.js'
 import type { InitOptions } from './init-options.js'

@@ -4,10 +4,10 @@
 // argv, the environment and the streams in) and never prints the key, only its fingerprint.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { redactSecret } from '../log/redact.js'
+import { redactSecret } from '../redact/redact.js'
 import { chooseAuthScheme, describeScheme } from '../config/auth-scheme.js'
 import { secretKeyWarning } from '../config/key-warnings.js'
-import { isEnvironmentName } from '../config/profiles.js'
+import { isEnvironmentName } from '../config/profile-table.js'
 import { existingEnvFile, renderEnvFile, writeEnvFile, type InitValues } from './env-file.js'
 import { ensureEnvIgnored, type GitignoreOutcome } from './gitignore.js'
 import { InitError } from './init-error.js'

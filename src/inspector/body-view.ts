@@ -4,7 +4,7 @@
 // exchange), never on the request path.
 import { isTextual } from '../forward/body-capture.js'
 import { isTruncated, type CapturedBody } from './captured-body.js'
-import { redactBodyText } from './redact-body.js'
+import { redactBodyText } from '../redact/redact-body.js'
 import { decodeBounded } from './bounded-decode.js'
 
 export interface BodyView {

@@ -1,6 +1,6 @@
 // GET /__proxy/api/events: Server-Sent Events, one `exchange` event per exchange put in
-// the store (an open stream, then the same id again when it ends) that passes the
-// request's filter, and `clear` when the list is cleared. A reader that stops reading
+// the store (an open stream, again as it runs and when it ends) that passes the request's
+// filter, a `stream-event` per event of such a stream, and `clear` when the list is cleared. A reader that stops reading
 // is dropped rather than buffered without bound.
 import { PassThrough } from 'node:stream'
 import type { FastifyReply } from 'fastify'
@@ -28,7 +28,9 @@ export function eventStreams (store: ExchangeStore): EventStreams {
       }
       const unsubscribe = store.subscribe(event => {
         if (event.type === 'clear') send('event: clear\ndata: {}\n\n')
-        else if (matchesFilter(event.entry, filter)) send(`event: exchange\ndata: ${JSON.stringify(summaryOf(event.entry))}\n\n`)
+        else if (!matchesFilter(event.entry, filter)) return
+        else if (event.type === 'put') send(`event: exchange\ndata: ${JSON.stringify(summaryOf(event.entry))}\n\n`)
+        else send(`event: stream-event\ndata: ${JSON.stringify({ id: event.entry.id, event: event.event })}\n\n`)
       })
       const heartbeat = setInterval(() => send(': keep-alive\n\n'), HEARTBEAT_MS)
       heartbeat.unref()

@@ -1,6 +1,6 @@
 // Pure: the list filters of the API, the SSE stream and HAR export (the page sends the
 // same query), parsed once per request and matched per exchange.
-import type { StoredExchange } from './stored-exchange.js'
+import type { ListedExchange } from './stored-exchange.js'
 
 export interface ExchangeFilter {
   /** Status classes (4 for 4xx) and exact statuses; an exchange matches either. */
@@ -54,7 +54,7 @@ export function parseLimit (raw: unknown, fallback = DEFAULT_LIMIT): Parsed<numb
   return { ok: true, value }
 }
 
-export function matchesFilter (entry: StoredExchange, filter: ExchangeFilter): boolean {
+export function matchesFilter (entry: ListedExchange, filter: ExchangeFilter): boolean {
   if (filter.classes.length > 0 || filter.statuses.length > 0) {
     if (!filter.classes.includes(Math.floor(entry.status / 100)) && !filter.statuses.includes(entry.status)) return false
   }

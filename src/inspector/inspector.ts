@@ -2,26 +2,33 @@
 // body copies, packed: store.ts), serves them to its page and API under /__proxy/, and
 // replays them. It listens to the rest of the proxy through three hooks only: the
 // exchange log hands it each finished exchange (the record the log built, or its summary
-// when the log prints none), the forwarding code hands it body chunks, and the request
+// when the log prints none), the forwarding code hands it body chunks and an event
+// stream's events (read by the log's parser, live-streams.ts), and the request
 // guard leaves the Origin rule of its paths to its gate. It never changes a request or
 // response that passes through. With INSPECTOR=false none of this is created.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
-import type { ExchangeSummary, HeaderBag } from '../log/exchange.js'
+import { elapsedMs, endedBy, type ExchangeSummary, type HeaderBag } from '../log/exchange.js'
+import { isEventStream, type SseEvent } from '../log/sse-events.js'
 import { bkendErrorCode, type Hint } from '../diagnose/hints.js'
 import { bodyCollector, type BodyCollector } from './captured-body.js'
 import { ExchangeStore } from './store.js'
 import { RAW, hintTexts, isStreamType, type StoredExchange } from './stored-exchange.js'
 import { ReplayLinks } from './replay-links.js'
-import { scrubSecrets } from '../log/secret-scrub.js'
+import { scrubSecrets } from '../redact/secret-scrub.js'
 import { configuredSecretsOfBoth } from '../config/configured-secrets.js'
-import { redactUrl } from '../log/redact.js'
+import { redactUrl } from '../redact/redact.js'
+import { rateLimitOf } from '../log/rate-limit.js'
+import { LiveStream, type LiveView } from './live-streams.js'
+import { shownStreamEvent } from './views.js'
 import { snapshotOf } from '../config/request-config.js'
 
 /** What the forwarding code calls; each returns a watcher for the body's chunks. */
 export interface InspectorTaps {
   requestBody: (request: FastifyRequest) => (chunk: Buffer) => void
   upstreamResponse: (request: FastifyRequest, status: number, headers: HeaderBag) => (chunk: Buffer) => void
+  /** For an event stream, after upstreamResponse: hears each event the log's parser reads. */
+  streamEvent: (request: FastifyRequest) => ((event: SseEvent) => void) | undefined
 }
 
 export interface Inspector {
@@ -32,6 +39,9 @@ export interface Inspector {
   record: (request: FastifyRequest, record: ExchangeSummary, hints: Hint[], replyHeaders: HeaderBag) => void
   /** One id sequence for every app that shares this inspector (replay builds a second one). */
   nextId: () => number
+  /** The exchange log's hook, as a request arrives: the exchange it replays, if it is a replay. */
+  replayOf: (request: FastifyRequest) => number | undefined
+  live: (id: number) => LiveView | undefined
   maxBodyBytes: number
 }
 
@@ -52,6 +62,8 @@ interface Capture {
   response?: BodyCollector
   /** When the upstream's response headers arrived (hrtime). */
   headersAt?: bigint
+  /** A stream, until it ends. */
+  live?: LiveStream
 }
 
 export function createInspector (config: Config): Inspector {
@@ -61,6 +73,7 @@ export function createInspector (config: Config): Inspector {
   // Every profile's key, of the configuration at start-up and of the one each exchange ran on (a reload may bring new ones).
   const secretsOf = (ran: Config | undefined): readonly string[] => configuredSecretsOfBoth(config, ran)
   let lastId = 0
+  const openStreams = new Map<number, FastifyRequest>()
   const captureOf = (request: FastifyRequest): Capture => (request.inspectorCapture ??= {})
 
   const taps: InspectorTaps = {
@@ -68,30 +81,53 @@ export function createInspector (config: Config): Inspector {
     upstreamResponse: (request, status, headers) => {
       const capture = captureOf(request)
       capture.headersAt = process.hrtime.bigint()
-      // A stream shows in the list as soon as its headers are here; the rest arrives when it
-      // ends. Listed after this turn, once the first event is on its way to the client
-      // (the code that lists it is cold at a developer's pace, tens of us); not at all if
-      // the stream is over by then.
-      if (isStreamType(headers['content-type'])) {
-        setImmediate(() => { if (request.inspectorCapture === capture) store.put(openEntry(request, capture, status)) })
-      }
-      return (capture.response = bodyCollector(maxBodyBytes)).watch
-    }
+      const watch = (capture.response = bodyCollector(maxBodyBytes)).watch
+      if (!isStreamType(headers['content-type'])) return watch
+      // A stream shows in the list as soon as its headers are here, and then as it runs.
+      // Listed after this turn, once the first event is on its way to the client (the code
+      // that lists it is cold at a developer's pace, tens of us); not at all if the stream
+      // is over by then.
+      const listed = (): boolean => request.inspectorCapture === capture
+      let entry: StoredExchange | undefined
+      const refresh = (): void => { if (listed()) store.put(entry = openEntry(request, capture, status)) }
+      const secrets = secretsOf(snapshotOf(request))
+      const live = capture.live = new LiveStream(request.exchange.startedAt, {
+        refresh,
+        shown: event => shownStreamEvent(event, { path: request.exchange.url, secrets }),
+        announce: event => { if (entry !== undefined && listed()) store.streamEvent(entry, event) }
+      })
+      openStreams.set(request.exchange.id, request)
+      setImmediate(refresh)
+      return chunk => { watch(chunk); live.changed() }
+    },
+    streamEvent: request => request.inspectorCapture?.live?.add
+  }
+
+  const live = (id: number): LiveView | undefined => {
+    const request = openStreams.get(id)
+    if (request === undefined) return undefined
+    const { responseBytes: bytes, events } = request.exchange
+    return { bytes, events, streamEvents: events === undefined ? undefined : request.inspectorCapture?.live?.events }
   }
 
   const record = (request: FastifyRequest, record: ExchangeSummary, hints: Hint[], replyHeaders: HeaderBag): void => {
     const exchange = request.exchange
     const ran = snapshotOf(request)
     const capture = request.inspectorCapture
+    const streamEvents = capture?.live?.end()
     // The entry keeps the finished bodies; the collectors (closures, chunk lists) can go,
     // and a stream's open entry, if it is still to be listed, is not listed any more.
     request.inspectorCapture = null
+    openStreams.delete(exchange.id)
     const status = record.response.status
     const responseType = exchange.upstreamResponseHeaders?.['content-type']
+    const stream = isStreamType(responseType)
+    // A client closing a stream is how streams end (EventSource.close(), a page left).
+    const endedByWhom = !stream ? undefined : record.completed ? 'upstream' : endedBy(exchange)
     const errorCode = exchange.failure?.code ?? (exchange.errorBody ? bkendErrorCode(exchange.errorBody.text) : undefined)
     store.put({
       id: exchange.id,
-      replayOf: store.replayOf(exchange.id) ?? links.claim(request),
+      replayOf: exchange.replayOf,
       startedAt: Date.now() - record.durationMs,
       state: 'done',
       method: exchange.method,
@@ -102,11 +138,14 @@ export function createInspector (config: Config): Inspector {
       headersMs: capture?.headersAt === undefined ? record.durationMs : Number(capture.headersAt - exchange.startedAt) / 1e6,
       durationMs: record.durationMs,
       bytes: record.bytes,
+      events: exchange.events,
       errorCode,
       hints: hints.length === 0 ? NO_HINTS : hintTexts(hints),
-      stream: isStreamType(responseType),
-      failed: status >= 400 || record.error !== undefined || !record.completed,
+      stream,
+      failed: status >= 400 || record.error !== undefined || (!record.completed && endedByWhom !== 'client'),
+      endedBy: endedByWhom,
       responseType: responseType === undefined ? undefined : String(responseType),
+      rateLimit: rateLimitOf(exchange.upstreamResponseHeaders),
       [RAW]: {
         exchange,
         config: ran,
@@ -114,7 +153,8 @@ export function createInspector (config: Config): Inspector {
         socket: { localAddress: request.clientSocket?.localAddress, localPort: request.clientSocket?.localPort },
         requestBody: capture?.request?.finish(),
         responseBody: capture?.response?.finish(),
-        outcome: { replyHeaders, status: record.response.status, completed: record.completed, durationMs: record.durationMs }
+        outcome: { replyHeaders, status: record.response.status, completed: record.completed, durationMs: record.durationMs },
+        streamEvents: isEventStream(responseType) ? streamEvents : undefined
       }
     })
   }
@@ -124,8 +164,9 @@ export function createInspector (config: Config): Inspector {
     const headersMs = Number(capture.headersAt! - exchange.startedAt) / 1e6
     return {
       id: exchange.id,
-      replayOf: links.claim(request),
-      startedAt: Date.now() - headersMs,
+      replayOf: exchange.replayOf,
+      // The same wall-clock start at every refresh of an open stream.
+      startedAt: Date.now() - elapsedMs(exchange),
       state: 'open',
       method: exchange.method,
       url: scrubSecrets(redactUrl(exchange.url), secretsOf(snapshotOf(request))),
@@ -133,7 +174,8 @@ export function createInspector (config: Config): Inspector {
       answeredBy: 'upstream',
       environment: exchange.environment,
       headersMs,
-      bytes: 0,
+      bytes: exchange.responseBytes,
+      events: exchange.events,
       hints: NO_HINTS,
       stream: true,
       failed: false,
@@ -141,7 +183,7 @@ export function createInspector (config: Config): Inspector {
     }
   }
 
-  return { store, links, taps, record, nextId: () => ++lastId, maxBodyBytes }
+  return { store, links, taps, record, nextId: () => ++lastId, replayOf: request => links.claim(request), live, maxBodyBytes }
 }
 
 const NO_HINTS: string[] = []

@@ -8,7 +8,7 @@ interface Pending {
   /** The replay socket's local address, which the proxy sees as the remote one. */
   address: string
   originalId: number
-  /** Told the new exchange's id as soon as the inspector sees it. */
+  /** Told the new exchange's id as soon as the log numbers it. */
   onLinked: (id: number) => void
 }
 

@@ -29,9 +29,9 @@ export interface ReplayTarget { address: AddressInfo, release: () => Promise<voi
 
 export interface ReplayDeps {
   links: ReplayLinks
-  runningConfig: Config
+  runningConfig: () => Config
   /** The configuration as its sources say now; absent: the running one. May throw. */
-  currentConfig?: () => Config
+  rereadConfig?: () => Config
   /** The proxy port's address, or null when it does not listen. */
   proxyAddress: () => AddressInfo | string | null
   /** Builds and starts a proxy with another configuration. */
@@ -79,20 +79,21 @@ export async function replayExchange (entry: StoredExchange, deps: ReplayDeps, o
 // Holds the slot until the replayed request closes; on a failure the caller releases it.
 async function replayWithin (entry: StoredExchange, deps: ReplayDeps, release: () => void, options: { confirmed?: boolean }): Promise<ReplayOutcome> {
   const { clientHeaders, requestBody, exchange } = entry[RAW]
-  const unconfirmed = options.confirmed === true ? undefined : confirmationNeeded(entry, deps.runningConfig.apiPrefix)
+  const unconfirmed = options.confirmed === true ? undefined : confirmationNeeded(entry, deps.runningConfig().apiPrefix)
   if (unconfirmed !== undefined) return { ok: false, error: ERRORS.replayNeedsConfirmation, message: unconfirmed }
   const declared = Number(clientHeaders['content-length'] ?? 0) > 0 || clientHeaders['transfer-encoding'] !== undefined
   if ((requestBody === undefined && declared) || (requestBody !== undefined && isTruncated(requestBody))) {
     const size = requestBody?.totalBytes ?? clientHeaders['content-length'] ?? 'unknown'
     return { ok: false, error: ERRORS.replayUnavailable, message: `exchange #${entry.id} cannot be replayed: its request body (${size} bytes) was not kept whole (INSPECTOR_MAX_BODY_BYTES, or the proxy refused it before reading it)` }
   }
-  let config = deps.runningConfig
+  const running = deps.runningConfig()
+  let config = running
   try {
-    if (deps.currentConfig) config = deps.currentConfig()
+    if (deps.rereadConfig) config = deps.rereadConfig()
   } catch (error) {
     return { ok: false, error: ERRORS.configInvalid, message: `the configuration as its sources say now is not valid, so nothing was replayed: ${(error as Error).message}` }
   }
-  const changed = Object.keys(config).filter(key => !isDeepStrictEqual(config[key as keyof Config], deps.runningConfig[key as keyof Config]))
+  const changed = Object.keys(config).filter(key => !isDeepStrictEqual(config[key as keyof Config], running[key as keyof Config]))
   let target: ReplayTarget
   if (changed.length === 0) {
     const address = deps.proxyAddress()

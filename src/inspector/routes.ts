@@ -13,13 +13,14 @@ import { harExport } from './har-export.js'
 import { pageAsset } from './page-assets.js'
 import { confirmedIn, replayExchange, type ReplayDeps } from './replay.js'
 import { createReplaySlots } from './replay-slots.js'
+import type { ListedExchange } from './stored-exchange.js'
 
 export interface InspectorRoutesOptions {
   inspector: Inspector
   config: Config
   /** The configuration requests run with now (an environment switch or a reload changes it). */
   runningConfig?: () => Config
-  replay: Pick<ReplayDeps, 'currentConfig' | 'startProxy' | 'proxyAddress'>
+  replay: Pick<ReplayDeps, 'rereadConfig' | 'startProxy' | 'proxyAddress'>
 }
 
 export async function inspectorRoutes (app: FastifyInstance, options: InspectorRoutesOptions): Promise<void> {
@@ -29,7 +30,7 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
   const replayDeps: ReplayDeps = {
     ...options.replay,
     links: inspector.links,
-    runningConfig: config,
+    runningConfig: options.runningConfig ?? (() => config),
     inFlight: new Set(),
     slots: createReplaySlots()
   }
@@ -73,12 +74,12 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
   app.get<{ Params: { id: string } }>('/api/exchanges/:id', async (request, reply) => {
     const entry = findEntry(request.params.id, reply)
     if (entry === undefined) return reply
-    return detailOf(entry, { config, replays: store.replaysOf(entry.id) })
+    return detailOf(entry, { config, replays: store.replaysOf(entry.id), live: entry.state === 'open' ? inspector.live(entry.id) : undefined })
   })
   app.post<{ Params: { id: string } }>('/api/exchanges/:id/replay', async (request, reply) => {
     const entry = findEntry(request.params.id, reply)
     if (entry === undefined) return reply
-    const outcome = await replayExchange(entry, { ...replayDeps, runningConfig: options.runningConfig?.() ?? config }, { confirmed: (request.body as { confirm?: boolean } | null)?.confirm === true })
+    const outcome = await replayExchange(entry, replayDeps, { confirmed: (request.body as { confirm?: boolean } | null)?.confirm === true })
     if (!outcome.ok) return sendProxyError(reply, outcome.error, outcome.message, outcome.status)
     const { ok: _ok, ...answer } = outcome
     return reply.code(201).send(answer)
@@ -97,11 +98,17 @@ export async function inspectorRoutes (app: FastifyInstance, options: InspectorR
     return reply
       .type('application/json; charset=utf-8')
       .header('content-disposition', `attachment; filename="bkend-dev-proxy-${stamp}.har"`)
-      .send(harExport(done, { detailOf: async entry => await detailOf(entry, { config, replays: [] }) as ExchangeDetail, proxyOrigin: `http://${request.headers.host ?? 'localhost'}`, left: found.length - done.length }))
+      .send(harExport(done, { detailOf: harDetail, proxyOrigin: `http://${request.headers.host ?? 'localhost'}`, left: found.length - done.length }))
   })
   app.setNotFoundHandler((request, reply) => {
     sendProxyError(reply, ERRORS.notFound, `the inspector has no ${request.method} ${request.url.split('?', 1)[0]}; its page is at /__proxy/ and its API under /__proxy/api/`)
   })
+
+  // Read when its turn comes, so the export holds one exchange at a time.
+  async function harDetail (listed: ListedExchange): Promise<ExchangeDetail | undefined> {
+    const entry = store.get(listed.id)
+    return entry && await detailOf(entry, { config, replays: [] }) as ExchangeDetail
+  }
 
   function findEntry (raw: string, reply: FastifyReply) {
     const entry = /^\d{1,15}$/.test(raw) ? store.get(Number(raw)) : undefined

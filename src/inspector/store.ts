@@ -1,14 +1,19 @@
 // The ring buffer: the last `capacity` exchanges, oldest overwritten first. An open
-// stream is put when its headers arrive and replaced in place when it ends. Listeners
-// (the SSE endpoint) hear of every put (with the entry as it was put) and of clear().
-import type { StoredExchange } from './stored-exchange.js'
+// stream is put when its headers arrive and replaced in place as it runs and when it ends.
+// Listeners (the SSE endpoint) hear of every put (with the entry as it was put), of each
+// event of an open stream, and of clear().
+import type { ListedExchange, StoredExchange } from './stored-exchange.js'
+import type { StreamEvent } from './live-streams.js'
 import { PackedSlot } from './packed-slot.js'
 
-export type StoreEvent = { type: 'put', entry: StoredExchange } | { type: 'clear' }
+export type StoreEvent =
+  | { type: 'put', entry: StoredExchange }
+  | { type: 'stream-event', entry: ListedExchange, event: StreamEvent }
+  | { type: 'clear' }
 
 export class ExchangeStore {
   // Each slot's exchange is kept packed, as bytes (packed-slot.ts); ids and replay links
-  // are kept as numbers beside them, so finding and filtering unpacks no more than needed.
+  // are kept as numbers beside them, so finding one unpacks nothing.
   private readonly slots: Array<PackedSlot | undefined>
   private readonly ids: Float64Array
   private readonly replayOfs: Float64Array
@@ -41,23 +46,22 @@ export class ExchangeStore {
     if (this.listeners.size > 0) this.emit({ type: 'put', entry })
   }
 
+  /** One event of an open stream: told, not kept (the stream keeps its own until it ends). */
+  streamEvent (entry: ListedExchange, event: StreamEvent): void {
+    if (this.listeners.size > 0) this.emit({ type: 'stream-event', entry, event })
+  }
+
   get (id: number): StoredExchange | undefined {
     const slot = this.slotOf.get(id)
     return slot === undefined ? undefined : this.slots[slot]!.unpack()
   }
 
-  /** The exchange that `id` replayed, without unpacking it. */
-  replayOf (id: number): number | undefined {
-    const slot = this.slotOf.get(id)
-    return slot === undefined || this.replayOfs[slot] === 0 ? undefined : this.replayOfs[slot]
-  }
-
-  /** Newest first (by id), up to `limit` that pass `keep`. */
-  recent (keep: (entry: StoredExchange) => boolean, limit: number): StoredExchange[] {
-    const found: StoredExchange[] = []
+  /** Newest first (by id), up to `limit` that pass `keep`: their list fields only. */
+  recent (keep: (entry: ListedExchange) => boolean, limit: number): ListedExchange[] {
+    const found: ListedExchange[] = []
     for (const [, slot] of [...this.slotOf].sort((a, b) => b[0] - a[0])) {
       if (found.length >= limit) break
-      const entry = this.slots[slot]!.unpack()
+      const entry = this.slots[slot]!.listed()
       if (keep(entry)) found.push(entry)
     }
     return found

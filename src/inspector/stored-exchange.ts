@@ -9,6 +9,8 @@ import { exchangeRecord, type Exchange, type ExchangeRecord, type HeaderBag } fr
 import type { Hint } from '../diagnose/hints.js'
 import type { Config } from '../config/settings.js'
 import type { CapturedBody } from './captured-body.js'
+import type { RateLimit } from '../log/rate-limit.js'
+import type { StreamEvents } from './live-streams.js'
 
 export const RAW = Symbol('inspector.raw')
 
@@ -25,6 +27,8 @@ export interface PrivateParts {
   socket?: { localAddress?: string, localPort?: number }
   /** What the log's record was built from, to build it again when the exchange is viewed. */
   outcome?: RecordOutcome
+  /** An event stream's most recent events, as shown (redacted, cut). */
+  streamEvents?: StreamEvents
 }
 
 export interface RecordOutcome {
@@ -35,7 +39,8 @@ export interface RecordOutcome {
   durationMs: number
 }
 
-export interface StoredExchange {
+/** What the list, its filters and the feed read: kept apart from the private parts and bodies. */
+export interface ListedExchange {
   id: number
   /** The exchange this one replayed. */
   replayOf?: number
@@ -53,14 +58,24 @@ export interface StoredExchange {
   /** Time to the response headers, and in total (absent while open). */
   headersMs?: number
   durationMs?: number
+  /** Response bytes (so far, while a stream is open). */
   bytes: number
+  /** Events seen so far, for an event stream. */
+  events?: number
   /** bkend's error.code, or the proxy's own proxy/... code. */
   errorCode?: string
   hints: string[]
   stream: boolean
-  /** 4xx/5xx, a proxy error, or a response that did not finish. */
+  /** 4xx/5xx, a proxy error, or a response that did not finish (a stream the client closed did). */
   failed: boolean
+  /** Who ended a stream. */
+  endedBy?: 'upstream' | 'client' | 'proxy'
   responseType?: string
+  /** The upstream's X-RateLimit-Limit, X-RateLimit-Remaining and Retry-After (s), when it sent any. */
+  rateLimit?: RateLimit
+}
+
+export interface StoredExchange extends ListedExchange {
   readonly [RAW]: PrivateParts
 }
 
@@ -69,7 +84,6 @@ const STREAM_TYPES = /^(text\/event-stream|application\/(x-)?ndjson)/i
 export function isStreamType (contentType: unknown): boolean {
   return typeof contentType === 'string' && STREAM_TYPES.test(contentType)
 }
-
 
 // The record is not kept: hundreds of retained records (a few dozen small objects each)
 // would survive young-generation collections on every request. Its ingredients are

@@ -6,18 +6,17 @@ import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
 import type { ExchangeRecord, HeaderLine } from '../log/exchange.js'
 import type { UserToken } from '../log/user-token.js'
 import { bodyView, type BodyView } from './body-view.js'
-import { scrubSecrets } from '../log/secret-scrub.js'
+import { scrubSecrets } from '../redact/secret-scrub.js'
 import { configuredSecretsOfBoth } from '../config/configured-secrets.js'
-import { rateLimitOf, type RateLimit } from '../log/rate-limit.js'
 import type { Config } from '../config/settings.js'
-import { RAW, recordOf, type StoredExchange } from './stored-exchange.js'
+import { RAW, recordOf, type ListedExchange, type StoredExchange } from './stored-exchange.js'
+import { redactBodyText } from '../redact/redact-body.js'
+import { PREVIEW_CHARS, type LiveView, type StreamEvent, type StreamEvents } from './live-streams.js'
 
 /** The list's view of an exchange: the stored fields, an ISO start time, and whether it has hints. */
-export type ExchangeSummary = Pick<StoredExchange, 'id' | 'replayOf' | 'state' | 'method' | 'url' | 'status' | 'answeredBy' | 'environment' | 'headersMs' | 'durationMs' | 'bytes' | 'errorCode' | 'stream' | 'failed'> & {
+export type ExchangeSummary = Pick<ListedExchange, 'id' | 'replayOf' | 'state' | 'method' | 'url' | 'status' | 'answeredBy' | 'environment' | 'headersMs' | 'durationMs' | 'bytes' | 'events' | 'errorCode' | 'stream' | 'failed' | 'endedBy' | 'rateLimit'> & {
   startedAt: string
   hint: boolean
-  /** The upstream's X-RateLimit-Limit, X-RateLimit-Remaining and Retry-After (s), when it sent any. */
-  rateLimit?: RateLimit
 }
 
 export interface HeaderView { name: string, value: string, injected?: true }
@@ -38,9 +37,13 @@ export interface ExchangeDetail extends ExchangeSummary {
   completed: boolean
   cutBy?: ExchangeRecord['cutBy']
   replays: number[]
+  streamEvents?: StreamEvents
 }
 
-export function summaryOf (entry: StoredExchange): ExchangeSummary {
+/** An open stream's detail: what is known so far. */
+export type OpenStreamDetail = ExchangeSummary & { streamEvents?: StreamEvents }
+
+export function summaryOf (entry: ListedExchange): ExchangeSummary {
   const summary: ExchangeSummary = {
     id: entry.id,
     startedAt: new Date(entry.startedAt).toISOString(),
@@ -59,8 +62,9 @@ export function summaryOf (entry: StoredExchange): ExchangeSummary {
   if (entry.headersMs !== undefined) summary.headersMs = round(entry.headersMs)
   if (entry.durationMs !== undefined) summary.durationMs = round(entry.durationMs)
   if (entry.errorCode !== undefined) summary.errorCode = entry.errorCode
-  const rateLimit = rateLimitOf(entry[RAW].exchange.upstreamResponseHeaders)
-  if (rateLimit !== undefined) summary.rateLimit = rateLimit
+  if (entry.events !== undefined) summary.events = entry.events
+  if (entry.endedBy !== undefined) summary.endedBy = entry.endedBy
+  if (entry.rateLimit !== undefined) summary.rateLimit = entry.rateLimit
   return summary
 }
 
@@ -70,9 +74,9 @@ export function summaryOf (entry: StoredExchange): ExchangeSummary {
  * of the configuration given and of the one the exchange ran on: an upstream may echo a
  * key, and a client may send one in its URL or body.
  */
-export async function detailOf (entry: StoredExchange, context: { config: Config, replays: number[] }): Promise<ExchangeDetail | ExchangeSummary> {
+export async function detailOf (entry: StoredExchange, context: { config: Config, replays: number[], live?: LiveView }): Promise<ExchangeDetail | OpenStreamDetail> {
   const record = recordOf(entry)
-  if (record === undefined) return summaryOf(entry)
+  if (record === undefined) return openDetail(summaryOf(entry), context.live)
   const { exchange, clientHeaders } = entry[RAW]
   const secrets = configuredSecretsOfBoth(context.config, entry[RAW].config)
   const path = exchange.url.split('?', 1)[0] ?? ''
@@ -105,7 +109,29 @@ export async function detailOf (entry: StoredExchange, context: { config: Config
   if (record.error) detail.error = { code: record.error.code, message: scrubSecrets(record.error.message, secrets) }
   if (record.cutBy) detail.cutBy = record.cutBy
   if (record.userToken) detail.userToken = record.userToken
+  if (entry[RAW].streamEvents) detail.streamEvents = entry[RAW].streamEvents
   return detail
+}
+
+function openDetail (summary: ExchangeSummary, live: LiveView | undefined): OpenStreamDetail {
+  if (live === undefined) return summary
+  const detail: OpenStreamDetail = { ...summary, bytes: live.bytes }
+  if (live.events !== undefined) detail.events = live.events
+  if (live.streamEvents !== undefined) detail.streamEvents = live.streamEvents
+  return detail
+}
+
+/** A stream's event as the inspector shows it: data redacted like a body, every field cut to a preview. */
+export function shownStreamEvent (event: StreamEvent, context: { path: string, secrets: readonly string[] }): StreamEvent {
+  const shown = { at: event.at } as StreamEvent
+  if (event.event !== undefined) shown.event = preview(scrubSecrets(event.event, context.secrets))
+  if (event.id !== undefined) shown.id = preview(scrubSecrets(event.id, context.secrets))
+  shown.data = preview(redactBodyText(event.data, undefined, { path: context.path, side: 'response', secrets: context.secrets }))
+  return shown
+}
+
+function preview (text: string): string {
+  return text.length > PREVIEW_CHARS ? text.slice(0, PREVIEW_CHARS) : text
 }
 
 // The log's copy-as-curl command: secrets are $VARIABLES, and a request body is in it

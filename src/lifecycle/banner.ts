@@ -1,6 +1,6 @@
 // The start-up banner: what the proxy runs with and what to give the frontend.
 import type { Config, SettingKey } from '../config/settings.js'
-import { redactSecret } from '../log/redact.js'
+import { redactSecret } from '../redact/redact.js'
 import { isLoopbackName } from '../guard/host-check.js'
 import { VERSION } from '../config/version.js'
 import { quotedValueWarnings } from '../config/quoted-values.js'
@@ -17,21 +17,17 @@ export interface BannerFacts {
   apiUpstream: string
   mcpUpstream: string
   environment: string
-  /** The configured environments (and the active one), keys by fingerprint. */
   environments: ProfileSummary[]
   /** The line that cannot be missed while prod is active; null otherwise. */
   prod: string | null
-  /** The command that switches environments without a restart (on the inspector's port), or how to switch with the inspector off. */
   switchCommand: string
   projectId: string | null
   apiKey: string | null
-  /** How the key is sent: "X-API-Key (auto: pk_ publishable key)". */
   authScheme: string
   allowedOrigins: readonly string[]
   allowedHosts: string[]
-  /** The inspector page's URL, on its own port, or null with INSPECTOR=false. */
+  /** null with INSPECTOR=false. */
   inspector: string | null
-  /** Info lines printed after the banner. */
   notices: string[]
   warnings: string[]
 }
@@ -91,7 +87,6 @@ export function bannerTitle (facts: BannerFacts): string {
 }
 
 export function bannerText (facts: BannerFacts): string {
-  // With more than one environment configured, each profile gets a line under the active one.
   const profiles = facts.environments.length < 2 ? [] : facts.environments.map(profile => `    ${profile.environment.padEnd(10)} ${describeProfile(profile)}${profile.active ? ' (active)' : ''}`)
   return [
     bannerTitle(facts),

@@ -1,18 +1,13 @@
-// POST /__proxy/api/environment {"environment": "staging"} switches the active profile
-// (key, project, URL and X-Environment together) for requests that start afterwards;
-// requests in flight finish on the profile they started with (live-config.ts). GET
-// says which environments are configured (keys by fingerprint) and which is active.
-// It is served on the inspector's port only (inspector/inspector-app.ts), never on the
-// proxy port, where any page the upstream answers runs: the Host check and the
-// inspector's gate (same origin, JSON, not from another site) run first, so only curl,
-// scripts and the inspector's own page can switch. With INSPECTOR=false there is no
-// switch over HTTP; BKEND_ENVIRONMENT in .env (applied on save) switches instead.
+// POST {"environment": "staging"} switches the active profile for requests that start afterwards.
+// Served on the inspector's port only, never on the proxy port, where any page the upstream
+// answers runs: behind the inspector's gate, only curl, scripts and its own page can switch.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { SETTINGS } from '../config/settings.js'
 import { SettingError } from '../config/parse-values.js'
 import type { LiveConfig } from '../config/live-config.js'
-import { describeProfile, profileSummaries, withEnvironment, type EnvironmentName } from '../config/profiles.js'
+import { describeProfile, profileSummaries, withEnvironment } from '../config/profiles.js'
+import { type EnvironmentName } from '../config/profile-table.js'
 import { activeProfileWarnings, prodNotice } from '../config/environment-warnings.js'
 import { secretKeyRefusal } from '../config/key-warnings.js'
 import { sendProxyError } from '../reply-error.js'
@@ -23,7 +18,7 @@ export const ENVIRONMENT_PATH = '/__proxy/api/environment'
 export async function environmentRoute (app: FastifyInstance, options: { live: LiveConfig, logger: Logger }): Promise<void> {
   const { live, logger } = options
   const state = () => {
-    const config = live.current()
+    const config = live.running()
     return { environment: config.environment, environments: profileSummaries(config), prodReadOnly: config.prodReadOnly }
   }
 
@@ -36,7 +31,7 @@ export async function environmentRoute (app: FastifyInstance, options: { live: L
   app.post<{ Body: { environment?: unknown } | null }>(ENVIRONMENT_PATH, { bodyLimit: 4096 }, async (request, reply) => {
     const target = environmentOf(request, reply)
     if (target === undefined) return reply
-    const previous = live.current()
+    const previous = live.running()
     if (target === previous.environment) {
       logger.info(`environment: ${target} is already active; nothing changed`)
       return { ...state(), previous: previous.environment, changed: false }

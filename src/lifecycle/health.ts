@@ -1,5 +1,4 @@
-// GET /__proxy/health: what the proxy runs with now (a switch or a reload changes it), for
-// compose healthchecks and people. Never the key: configured profiles show fingerprints.
+// GET /__proxy/health: what the proxy runs with now, for compose healthchecks and people. Never the key.
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../config/settings.js'
 import { VERSION } from '../config/version.js'
@@ -8,16 +7,16 @@ import { answeredHostNames } from '../guard/host-check.js'
 import { chooseAuthScheme } from '../config/auth-scheme.js'
 
 export interface HealthOptions {
-  currentConfig: () => Config
+  runningConfig: () => Config
   droppedLogLines: () => number
   /** The inspector's page for a client that used this Host, or null with INSPECTOR=false. */
   inspectorUrl: (host: string | undefined) => string | null
 }
 
 export async function healthRoute (app: FastifyInstance, options: HealthOptions): Promise<void> {
-  const { currentConfig, droppedLogLines, inspectorUrl } = options
+  const { runningConfig, droppedLogLines, inspectorUrl } = options
   app.get('/__proxy/health', async (request, reply) => {
-    const config = currentConfig()
+    const config = runningConfig()
     reply.header('cache-control', 'no-store')
     return {
       status: 'ok',
@@ -29,7 +28,6 @@ export async function healthRoute (app: FastifyInstance, options: HealthOptions)
       prodReadOnly: config.prodReadOnly,
       projectId: config.projectId || null,
       keySet: config.apiKey !== '',
-      // The scheme in use: "api-key" (X-API-Key) or "bearer" (the original scheme).
       authScheme: chooseAuthScheme(config.apiKey, config.authScheme).scheme,
       allowedOrigins: config.corsOrigins,
       allowedHosts: answeredHostNames(config.allowedHosts),

@@ -1,11 +1,9 @@
-// Pure: the one message start-up prints when a port cannot be listened on, naming the
-// setting (PORT or INSPECTOR_PORT), where its value came from, and the fix.
+// The one message for a port that cannot be listened on: which setting, from where, the fix.
 
 export interface ListenAttempt {
   host: string
   hostFrom: string
   port: number
-  /** PORT or INSPECTOR_PORT. */
   variable: string
   from: string
   /** The other port the proxy listens on (null: none), which a fix must not suggest. */

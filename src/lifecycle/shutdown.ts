@@ -1,21 +1,8 @@
-// The lifecycle room: the start-up banner, the health route, the environment switch
-// route and stopping (stopping.ts owns the state and the 503 gate; this file the signals
-// and the grace period). The process itself (flush, exit codes) is cli.ts's.
-//
-// SIGTERM/SIGINT → stop accepting, let open requests finish for SHUTDOWN_GRACE_MS,
-// then close what is left and exit 0. A second signal exits at once with 1.
-// As PID 1 in a container Node gets no default signal handler, so this is required.
-//
-// One Ctrl-C on `npm start` arrives twice: the terminal signals its whole foreground
-// process group (npm and the proxy), and npm forwards its own copy to the proxy a few
-// milliseconds later (under 20 ms measured on a busy 2-core machine: the debug line says
-// how long). So a repeat within REPEAT_WINDOW_MS is the same key press; a later one, even
-// a quick double tap, means "exit now".
-//
-// A bug that escapes as an uncaught exception or an unhandled rejection stops the proxy the
-// same way (drain, then exit 1): state after an unknown throw cannot be trusted.
+// SIGTERM/SIGINT: stop accepting, give open requests SHUTDOWN_GRACE_MS, then exit 0; a second
+// signal exits at once with 1. Required: as PID 1 in a container Node has no default handler.
+// One Ctrl-C on `npm start` arrives twice (the terminal signals npm and the proxy, then npm
+// forwards its copy), so a repeat within REPEAT_WINDOW_MS is the same key press.
 import type { Logger } from 'pino'
-import type { ProxyApp } from '../app.js'
 
 export const REPEAT_WINDOW_MS = 150
 
@@ -25,10 +12,16 @@ export interface ShutdownOptions {
   exit: (code: number) => void
 }
 
-/** Stops the proxy as a signal does, exiting with `code` once drained. */
+/** As a signal does, exiting with `code` once drained; also for a bug (state after an unknown throw cannot be trusted). */
 export type StopProxy = (reason: string, code: number) => void
 
-export function installShutdown (app: ProxyApp, options: ShutdownOptions): StopProxy {
+interface Stoppable {
+  beginShutdown: () => void
+  cutOpenConnections: () => void
+  close: () => PromiseLike<unknown>
+}
+
+export function installShutdown (app: Stoppable, options: ShutdownOptions): StopProxy {
   const { graceMs, logger, exit } = options
   let firstSignalAt: number | undefined
   let exitCode = 0

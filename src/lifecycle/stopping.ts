@@ -1,16 +1,13 @@
-// The one owner of "is the proxy stopping": the two moments of a shutdown (new requests
-// refused; then, after SHUTDOWN_GRACE_MS, the connections still open cut) and the gate
-// that answers ERRORS.shuttingDown (503) meanwhile. The signals, the grace timer and the
-// exit are shutdown.ts's; flushing the log and exiting the process are cli.ts's.
+// The one owner of "is the proxy stopping" (new requests refused; later, open connections cut)
+// and the gate that answers 503 meanwhile. Signals and timers are shutdown.ts's.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { sendProxyError } from '../reply-error.js'
 import { ERRORS } from '../errors.js'
 
 export interface Stopping {
-  /** New requests get ERRORS.shuttingDown from now on. */
   begin: () => void
-  /** The grace period is over: the connections still open are being closed by the proxy. */
+  /** The grace period is over: the proxy closes what is still open. */
   cut: () => void
   isClosing: () => boolean
   isCutting: () => boolean
@@ -30,10 +27,8 @@ export function createStopping (): Stopping {
 /** Registered after CORS, so a page can read the 503 it gets while the proxy stops. */
 export const stoppingGate = fp(async function stoppingGate (app: FastifyInstance, options: { stopping: Stopping }) {
   const { stopping } = options
-  // A keep-alive connection whose request was in flight at the signal would sit idle
-  // until the grace period ends. Closing the idle ones after each response lets the
-  // process exit as soon as the last request is done, while a connection that already
-  // carries its next request stays open long enough to get the 503 below.
+  // Otherwise an idle keep-alive connection holds the exit until the grace period ends; one
+  // that already carries its next request stays open long enough to get the 503.
   app.addHook('onResponse', (_request, _reply, done) => {
     if (stopping.isClosing()) setImmediate(() => app.server.closeIdleConnections())
     done()

@@ -55,7 +55,7 @@ export function preflightLine (record: ExchangeRecord, paint: Palette = PLAIN): 
   const method = requestHeader(record, 'access-control-request-method') ?? '?'
   const headers = requestHeader(record, 'access-control-request-headers')
   const wants = `for ${clean(method)}${headers ? ` with ${clean(headers)}` : ''}`
-  return paint.tone(recordTone(record), `* ${tag(record)}OPTIONS ${clean(record.url)}${from} ${wants} → ${record.response.status} (preflight, answered by the proxy) in ${record.durationMs.toFixed(1)} ms`)
+  return paint.tone(recordTone(record), `* ${tag(record)}${replayMark(record)}OPTIONS ${clean(record.url)}${from} ${wants} → ${record.response.status} (preflight, answered by the proxy) in ${record.durationMs.toFixed(1)} ms`)
 }
 
 /** A preflight the proxy allowed: the CORS hook answered it and no refusal was recorded. */
@@ -115,6 +115,11 @@ export function environmentMark (head: ExchangeHead): string {
   return head.environmentMarked === true && head.environment !== undefined ? `[${clean(head.environment)}] ` : ''
 }
 
+/** "replay of #12: " on a request the inspector replayed, so it does not pass for the app's own. */
+export function replayMark (head: ExchangeHead): string {
+  return head.replayOf === undefined ? '' : `replay of #${head.replayOf}: `
+}
+
 /** "#7 " for a numbered exchange; nothing for the proxy's own routes (id 0). */
 export function tag (head: ExchangeHead): string {
   return head.id === 0 ? '' : `#${head.id} `
@@ -123,7 +128,7 @@ export function tag (head: ExchangeHead): string {
 function headLines (head: ExchangeHead & { requestBody?: BodyPreview }, paint: Palette, tone: Tone): string[] {
   const from = head.origin ? ` from ${clean(head.origin)}` : ''
   const route = head.target === 'proxy' ? 'answered by the proxy (not forwarded)' : `→ ${clean(head.target)}`
-  const lines = [`* ${tag(head)}${head.method} ${clean(head.url)}${from} ${route}`]
+  const lines = [`* ${tag(head)}${replayMark(head)}${head.method} ${clean(head.url)}${from} ${route}`]
   for (const note of head.notes) lines.push(`* ${tag(head)}note: ${clean(note)}`)
   if (head.userToken) lines.push(`* ${tag(head)}user token ${head.userToken.fingerprint}: ${clean(describeUserToken(head.userToken))}`)
   lines.push(`> ${clean(head.request.line)}`)

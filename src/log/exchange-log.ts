@@ -61,6 +61,8 @@ export interface ExchangeLogOptions {
   onExchange?: (request: FastifyRequest, summary: ExchangeSummary, hints: Hint[], replyHeaders: HeaderBag) => void
   /** Exchange ids; apps that share an inspector share the sequence. */
   nextId?: () => number
+  /** The exchange a request replays, if the inspector sent it as a replay. */
+  replayOf?: (request: FastifyRequest) => number | undefined
   /** Colour where it means something (the CLI decides from the terminal); never in JSON. */
   colour?: boolean
   /** Every route of this app is the proxy's own (the inspector's port), whatever its path. */
@@ -112,6 +114,9 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     }
     request.exchange = exchange
     request.clientSocket = request.raw.socket
+    // The proxy's own routes are never kept by the inspector, so never replayed.
+    const replayOf = quiet ? undefined : options.replayOf?.(request)
+    if (replayOf !== undefined) exchange.replayOf = replayOf
     // 'finish' (all bytes handed to the socket) logs before the connection closes, so an
     // exchange is always written before a shutdown's last line; 'close' alone means the
     // client left early.

@@ -7,8 +7,8 @@
 //
 //   field                                         written by                        when
 //   id, startedAt, method, url, origin, quiet,    log/exchange-log.ts               onRequest, first hook
-//     environment, environmentMarked (and the empty injected,
-//     notes, responseBytes)
+//     environment, environmentMarked, replayOf
+//     (and the empty injected, notes, responseBytes)
 //   notes (append only: the one shared field)     guard/request-guard.ts,           as each refuses or
 //                                                 inspector/gate.ts, forward/proxy.ts  rewrites something
 //   failure                                       reply-error.ts (sendProxyError)   the proxy answers itself
@@ -25,8 +25,8 @@
 // The record's rateLimit (X-RateLimit-Limit, X-RateLimit-Remaining, Retry-After) is read
 // from upstreamResponseHeaders when the head is built (exchangeHead, rate-limit.ts).
 import { STATUS_CODES } from 'node:http'
-import { redactHeaderValue, redactUrl } from './redact.js'
-import { redactBody, type BodyContext } from './body-redact.js'
+import { redactHeaderValue, redactUrl } from '../redact/redact.js'
+import { redactBody, type BodyContext } from '../redact/body-redact.js'
 import { rateLimitOf, type RateLimit } from './rate-limit.js'
 import { userTokenOf, type UserToken } from './user-token.js'
 
@@ -48,6 +48,8 @@ export interface Exchange {
   environment: string
   /** More than one profile is configured, so the environment is worth naming on each line. */
   environmentMarked: boolean
+  /** The exchange this one replays (the inspector sent it). */
+  replayOf?: number
   notes: string[]
   failure?: { code: string, message: string }
   /** Start of a textual request body, kept for copy-as-curl (never logged as such). */
@@ -103,6 +105,8 @@ export interface ExchangeHead {
   environment?: string
   /** Several profiles are configured: the text formats name the environment on each exchange. */
   environmentMarked?: true
+  /** The exchange this one replays. */
+  replayOf?: number
   /** What the upstream said of its rate limit, when it said anything. */
   rateLimit?: RateLimit
   /** The signed-in user's token the app sent (Authorization: Bearer <JWT>): fingerprint and unverified claims. */
@@ -185,6 +189,7 @@ export function exchangeHead (exchange: Exchange, facts: HeadFacts): ExchangeHea
   if (exchange.origin !== undefined) head.origin = exchange.origin
   head.environment = exchange.environment
   if (exchange.environmentMarked) head.environmentMarked = true
+  if (exchange.replayOf !== undefined) head.replayOf = exchange.replayOf
   const rateLimit = upstreamAnswered ? rateLimitOf(exchange.upstreamResponseHeaders) : undefined
   if (rateLimit !== undefined) head.rateLimit = rateLimit
   // The app's own token, never the configured key; its times are told relative to the request.
@@ -213,7 +218,7 @@ export function settleRecord (head: ExchangeHead, exchange: Exchange, outcome: {
   return record
 }
 
-function elapsedMs (exchange: Exchange): number {
+export function elapsedMs (exchange: Exchange): number {
   return Number(process.hrtime.bigint() - exchange.startedAt) / 1e6
 }
 

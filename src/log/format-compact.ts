@@ -3,7 +3,7 @@
 // marker for what needs a look (an error code; the rate limit at 429 or when nearly used
 // up). Failing exchanges get their copy-as-curl command below.
 import type { ExchangeHead, ExchangeRecord } from './exchange.js'
-import { clean, formatDuration, isAllowedPreflight, environmentMark, recordTone, streamEndedBy, tag } from './curl-format.js'
+import { clean, formatDuration, isAllowedPreflight, environmentMark, recordTone, replayMark, streamEndedBy, tag } from './curl-format.js'
 import { PLAIN, statusTone, type Palette } from './colour.js'
 import { describeRateLimit, isRateLimitLow } from './rate-limit.js'
 
@@ -21,7 +21,7 @@ export function compactLine (record: ExchangeRecord, extras: CompactExtras = {},
   if (record.rateLimit !== undefined && (record.response.status === 429 || isRateLimitLow(record.rateLimit))) markers.push(describeRateLimit(record.rateLimit))
   if (record.streamed) markers.push(`stream ${streamEndedBy(record)}${record.events === undefined ? '' : `, ${record.events} ${record.events === 1 ? 'event' : 'events'}`}`)
   else if (!record.completed) markers.push(record.cutBy === 'upstream' ? 'cut off by the upstream' : record.cutBy === 'proxy' ? 'cut at shutdown' : 'client left')
-  const main = `${tag(record)}${environmentMark(record)}${record.method} ${clean(record.url)} ${record.response.status} ${formatDuration(record.durationMs)} ${formatSize(record.bytes)}${markers.map(marker => ` ${marker}`).join('')}`
+  const main = `${tag(record)}${environmentMark(record)}${replayMark(record)}${record.method} ${clean(record.url)} ${record.response.status} ${formatDuration(record.durationMs)} ${formatSize(record.bytes)}${markers.map(marker => ` ${marker}`).join('')}`
   const note = extras.hint !== undefined
     ? paint.hint(`hint: ${shortHint(extras.hint)}`)
     : record.notes.length > 0 ? `note: ${clean(shortNote(record.notes[0]!))}` : undefined
@@ -31,7 +31,7 @@ export function compactLine (record: ExchangeRecord, extras: CompactExtras = {},
 
 /** A stream as its head goes out; its compactLine follows when it ends. */
 export function compactOpenLine (head: ExchangeHead, contentType: string | undefined, paint: Palette = PLAIN): string {
-  return paint.tone(statusTone(head.response.status, false), `${tag(head)}${environmentMark(head)}${head.method} ${clean(head.url)} ${head.response.status} stream open${contentType ? ` (${clean(contentType)})` : ''}`)
+  return paint.tone(statusTone(head.response.status, false), `${tag(head)}${environmentMark(head)}${replayMark(head)}${head.method} ${clean(head.url)} ${head.response.status} stream open${contentType ? ` (${clean(contentType)})` : ''}`)
 }
 
 /**

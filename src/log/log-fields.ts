@@ -21,6 +21,8 @@ export interface FlatFields {
   rateLimitLimit: number | null
   rateLimitRemaining: number | null
   retryAfterS: number | null
+  /** Only on a request the inspector replayed: the exchange it repeats. */
+  replayOf?: number
   hint?: string
 }
 
@@ -33,7 +35,7 @@ export function flatFields (record: ExchangeRecord, errorCode: string | undefine
 
 /** For a stream's opening line: the duration so far is the time to its head. */
 export function headFields (head: ExchangeHead, durationMs: number, errorCode: string | undefined): FlatFields {
-  return {
+  const fields: FlatFields = {
     id: head.id,
     method: head.method,
     path: head.url,
@@ -48,4 +50,6 @@ export function headFields (head: ExchangeHead, durationMs: number, errorCode: s
     rateLimitRemaining: head.rateLimit?.remaining ?? null,
     retryAfterS: head.rateLimit?.retryAfterS ?? null
   }
+  if (head.replayOf !== undefined) fields.replayOf = head.replayOf
+  return fields
 }

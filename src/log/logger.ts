@@ -9,7 +9,7 @@ import { prettyFactory } from 'pino-pretty'
 import type { Config } from '../config/settings.js'
 import { palette } from './colour.js'
 import { stdoutSink, streamSink } from './sinks.js'
-import { createSecretScrubber } from './secret-scrub.js'
+import { createSecretScrubber } from '../redact/secret-scrub.js'
 
 export interface LoggerOptions {
   /** Where lines go; stdout by default. */

@@ -3,7 +3,7 @@
 // when it was issued and when it expires), decoded but NOT verified: the proxy has no key
 // to check the signature with, so a claim says what the token says, nothing more. The
 // token itself, and its signature, are never part of what this returns.
-import { redactSecret } from './redact.js'
+import { redactSecret } from '../redact/redact.js'
 
 export interface UserToken {
   /** "JWT sha256:3f9a1c02 (812 chars)": tells tokens apart without showing any of them. */

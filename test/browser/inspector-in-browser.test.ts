@@ -34,7 +34,7 @@ await mkdir(SHOTS, { recursive: true })
 t.test('find the failed call, read its hint, fix the key, replay, compare, export HAR', async t => {
   const upstream = await startFakeApi(t, { handler: api })
   let current = testConfig({ port: 0, apiUrl: upstream.url, apiKey: WRONG_KEY })
-  const proxy = await startProxy(t, { apiUrl: upstream.url, apiKey: WRONG_KEY, projectId: 'proj-1' }, { app: { currentConfig: () => current } })
+  const proxy = await startProxy(t, { apiUrl: upstream.url, apiKey: WRONG_KEY, projectId: 'proj-1' }, { app: { rereadConfig: () => current } })
   // Following the redirect below, Chromium opens a spare connection to the proxy port and
   // never sends on it; Node's closeIdleConnections leaves such a connection open, so
   // closing would wait for Node's header timeout. The CLI cuts it after SHUTDOWN_GRACE_MS;
@@ -97,13 +97,15 @@ t.test('find the failed call, read its hint, fix the key, replay, compare, expor
   await page.selectOption('#f-method', '')
   const originalId = (await page.locator('#list tbody tr.selected td.id').textContent())!.slice(1)
   await page.locator('#replay-button').click()
+  t.equal(await page.locator('#confirm-dialog .fact-method').textContent(), 'POST', 'a write is confirmed first')
+  await page.locator('#confirm-send').click()
   await page.locator('#compare-button').waitFor()
   t.equal(await page.locator('.action-result').textContent(), `replay of #${originalId}: 200 with the re-read configuration (changed: apiKey)`)
-  t.equal(await page.locator('#list tbody tr').first().locator('td.id .replay-mark').textContent(), ` ↻${originalId}`, 'the list marks the replay')
+  t.equal(await page.locator('#list tbody tr').first().locator('td.path .replay-mark').textContent(), `replay of #${originalId}`, 'the list marks the replay')
   await page.locator('#compare-button').click()
   await page.locator('#compare').waitFor()
   t.same(await page.locator('.compare-status td').allTextContents(), ['401', '200'], 'status side by side')
-  t.match(await page.locator('#compare').textContent(), /request authorization.*••••hijk.*••••9f2c/s, 'the header that differs')
+  t.match(await page.locator('#compare tr[data-section="request headers"] .line.differs').allTextContents(), [/^authorization: .*••••hijk/, /^authorization: .*••••9f2c/], 'the header that differs')
   await page.screenshot({ path: `${SHOTS}3-compare.png` })
 
   // Pause holds new rows back; resume shows them; clear empties the list.

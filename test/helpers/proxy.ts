@@ -27,7 +27,7 @@ export function testConfig (overrides: Partial<Config> = {}): Config {
   return Object.freeze({ ...builtInDefaults(), logFormat: 'pretty', inspectorPort: 0, ...overrides }) as Config
 }
 
-export async function startProxy (t: Teardown, overrides: Partial<Config> = {}, options: { trustTestCa?: boolean, app?: Pick<AppOptions, 'currentConfig'> } = {}): Promise<TestProxy> {
+export async function startProxy (t: Teardown, overrides: Partial<Config> = {}, options: { trustTestCa?: boolean, app?: Pick<AppOptions, 'rereadConfig'> } = {}): Promise<TestProxy> {
   const config = testConfig({ port: 0, ...overrides })
   const sink = new PassThrough()
   let output = ''

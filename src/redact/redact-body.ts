@@ -1,13 +1,10 @@
-// Pure: body text as the inspector shows it. Secret-looking fields are hidden by the
-// log's own rules (src/log/body-redact.ts, one policy for log and inspector), and any
-// literal copy of a configured secret (the API key echoed back by an upstream, or sent
-// in a field or format those rules do not know) is replaced wherever it stands.
-// Runs when a body is viewed, never on the request path.
-import { redactBody } from '../log/body-redact.js'
-import { scrubSecrets } from '../log/secret-scrub.js'
+// A body as the inspector shows it: body-redact.ts's rules, then any literal copy of a
+// configured secret. Runs when a body is viewed, never on the request path.
+import { redactBody } from './body-redact.js'
+import { scrubSecrets } from './secret-scrub.js'
 
 export interface RedactContext {
-  /** The request's path and which side the body is from: `code` under /auth/ is secret in a request only. */
+  /** `code` under /auth/ is secret in a request only. */
   path: string
   side: 'request' | 'response'
   secrets: readonly string[]
@@ -18,10 +15,8 @@ export function redactBodyText (text: string, contentType: string | undefined, c
   return scrubSecrets(redactNestedJson(redacted, context), context.secrets)
 }
 
-// A JSON string whose content is itself JSON (an echoed request, a stored payload, an
-// error quoting what it got) is unescaped, redacted by the same rules and escaped again.
-// Scanning string tokens from the start keeps to the token boundaries: outside strings
-// JSON has no quotes.
+// A JSON string whose content is JSON (an echoed request, an error quoting its input) is
+// unescaped, redacted and escaped again.
 const STRING_TOKEN = /"(?:[^"\\]|\\.)*"/g
 const MAX_NESTING = 3
 

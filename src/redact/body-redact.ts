@@ -1,10 +1,6 @@
-// Pure: a body as the log shows it (--log-bodies previews, the body copy-as-curl repeats)
-// with the values of secret-looking fields hidden: passwords and one-time codes keep
-// only their length, tokens and keys also their kind, like header secrets.
-// JSON is scanned token by token on the text as it is, not parsed: a preview cut at
-// its size limit, JSON that does not parse and JSON sent as text/plain (fetch()'s
-// default for a string body) are as safe as a whole document, and every other byte
-// stays as it was.
+// Secret-looking fields of a body hidden. JSON is scanned token by token, not parsed, so a
+// preview cut at its limit, broken JSON and JSON sent as text/plain are as safe as a whole
+// document, and every other byte stays as it was.
 import { CUT_SECRET, redactLength, redactSecret } from './redact.js'
 
 export interface BodyContext {
@@ -17,7 +13,7 @@ export interface BodyContext {
 
 export interface RedactedBody {
   text: string
-  /** Names of the fields whose values were hidden, each once. */
+  /** Field names, each once. */
   redacted: string[]
 }
 

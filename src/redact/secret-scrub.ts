@@ -1,19 +1,12 @@
-// Pure: literal copies of configured secrets (every profile's API key) replaced by their
-// fingerprints, wherever they stand: a header the upstream echoes, a body, a URL a
-// client typed. Rules by field name (redact.ts, body-redact.ts) cannot know those places.
-// One function for the log (every line it writes, logger.ts) and the inspector.
+// Literal copies of configured secrets, wherever they stand (an echoed header, a body, a URL),
+// which rules by field name cannot know.
 import { CUT_SECRET, redactSecret } from './redact.js'
 
-// A copy cut off at the end of a preview or a kept body still starts like the secret. This
-// many leading characters mark it: more than any fingerprint shows of a secret's start (at
-// most its 8-character kind prefix), few enough to catch a cut that leaves most of it.
+// A copy cut off at a preview's end still starts like the secret: more than a fingerprint
+// shows (an 8-character kind at most), few enough to catch a cut that leaves most of it.
 const CUT_PROBE_CHARS = 12
 
-/**
- * Replaces every literal occurrence of each secret (at least 8 characters) with its
- * redaction, and a copy cut short (its first 12 characters or more, then no more of it)
- * with the mark of a cut secret.
- */
+/** Whole copies become fingerprints; copies cut short (CUT_PROBE_CHARS or more) the cut mark. */
 export function scrubSecrets (text: string, secrets: readonly string[]): string {
   let result = text
   let started = false
@@ -31,8 +24,7 @@ export function scrubSecrets (text: string, secrets: readonly string[]): string 
   return cut.length === 0 ? result : withoutCutCopies(result, cut)
 }
 
-// Each place where a secret's start appears is replaced as far as the secret that
-// matches longest there goes on.
+// As far as the secret that matches longest there goes on.
 function withoutCutCopies (text: string, secrets: readonly string[]): string {
   const probes = secrets.map(secret => secret.slice(0, CUT_PROBE_CHARS))
   let result = ''
@@ -58,15 +50,14 @@ function withoutCutCopies (text: string, secrets: readonly string[]): string {
 
 /** The secrets one logger has been told of, kept for its whole life: a key replaced by a reload is still a key. */
 export interface SecretScrubber {
-  /** Adds secrets (the same list again costs one comparison). */
+  /** The same list again costs one comparison. */
   remember: (secrets: readonly string[]) => void
   scrub: (text: string) => string
 }
 
 export function createSecretScrubber (): SecretScrubber {
   let known: readonly string[] = []
-  // The starts of the known secrets in one pattern: one scan of a line that holds none of
-  // them (nearly every line) costs a fraction of one includes() per secret.
+  // One scan for a line that holds none of them (nearly every line).
   let starts: RegExp | undefined
   let lastTold: readonly string[] | undefined
   return {

@@ -1,22 +1,15 @@
-// Pure: secret header values → display values that still tell keys apart.
-// A few leading characters (the key's kind, e.g. sk_test_) and the last four
-// identify which key is in use without making it usable.
+// Secrets as fingerprints that still tell keys apart: the kind (sk_test_) and the last four.
 import { createHash } from 'node:crypto'
 
 const MASK = '••••'
 const SHORT_SECRET_CHARS = 20
-// A kind prefix names the key's type, not its secret part: it is kept whole as long
-// as this many characters stay hidden. Longest first, so sk_test_ wins over a shorter match.
-// bkend's documented keys (pk_, sk_, ak_ + 64 hex) show their three-character kind only.
+// Kept whole while MIN_HIDDEN_CHARS stay hidden. Longest first, so sk_test_ wins over sk_.
 const KIND_PREFIXES = ['sk_test_', 'sk_live_', 'pk_test_', 'pk_live_', 'pk_', 'sk_', 'ak_', 'eyJ']
 const MIN_HIDDEN_CHARS = 12
 // A whole JWT ends in its signature, so it is told apart by a hash instead of its last four.
 const JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/
 
-/**
- * "sk_test_••••9f2c (40 chars)", "sk_••••9f2c (67 chars)"; a JWT "JWT sha256:3f9a1c02 (812 chars)";
- * unknown formats keep a short lead; short secrets show nothing but their length.
- */
+/** "sk_test_••••9f2c (40 chars)", "JWT sha256:3f9a1c02 (812 chars)"; short secrets only their length. */
 export function redactSecret (secret: string): string {
   const length = secret.length
   if (length === 0) return '(empty)'
@@ -35,7 +28,7 @@ export function redactLength (secret: string): string {
 /** The mark of a secret value cut off by a preview's size limit: its length is unknown. */
 export const CUT_SECRET = `${MASK} (cut)`
 
-/** Display value for one header; non-secret values pass through unchanged. */
+/** Non-secret headers pass unchanged. */
 export function redactHeaderValue (name: string, value: string): string {
   switch (name) {
     case 'authorization':
@@ -62,11 +55,9 @@ function redactCookiePair (pair: string): string {
   return `${pair.slice(0, equals)}=${redactSecret(pair.slice(equals + 1))}`
 }
 
-// Query parameters that carry credentials (OAuth tokens, API keys, signed-URL signatures,
-// session ids in URLs).
 const SECRET_PARAMS = /^((x[_-]?)?api[_-]?key|apikey|key|access[_-]?token|refresh[_-]?token|id[_-]?token|token|jwt|secret|client[_-]?secret|password|passwd|pwd|auth|authorization|session|signature|sig|code)$/i
 
-/** Whether a query parameter (raw or percent-encoded name) carries a credential. */
+/** Raw or percent-encoded name. */
 export function isSecretQueryName (rawName: string): boolean {
   let name = rawName
   try { name = decodeURIComponent(rawName) } catch { /* keep the raw name */ }
