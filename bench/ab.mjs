@@ -52,7 +52,8 @@ async function ourApp (settings) {
   delete env.ROOT
   const { config } = loadConfig({ env, argv: [], cwd: HERE })
   // The real stdout sink: run with stdout sent to a file (or /dev/null), as the bench does.
-  return buildApp(config, { logger: createLogger(config).logger })
+  const { logger, exchangeWriter } = createLogger(config)
+  return buildApp(config, { logger, exchangeWriter })
 }
 
 const variants = []

@@ -4,6 +4,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import cors from '@fastify/cors'
 import type { Logger } from 'pino'
+import type { ExchangeWriter } from './log/logger.js'
 import type { AddressInfo } from 'node:net'
 import type { Config } from './config/settings.js'
 import { liveOriginMatcher } from './cors/origin-match.js'
@@ -12,7 +13,7 @@ import { exchangeLog } from './log/exchange-log.js'
 import type { ProxyCut } from './log/exchange.js'
 import { createRequestGuard, requestGuard } from './guard/request-guard.js'
 import { createStopping, stoppingGate } from './lifecycle/stopping.js'
-import { invalidRequestOf } from './guard/raw-refusal.js'
+import { invalidRequestOf, watchResponses } from './guard/raw-refusal.js'
 import { healthRoute } from './lifecycle/health.js'
 import { createUpstreamDispatcher, type DispatcherOptions } from './forward/upstream-dispatcher.js'
 import { proxyRoutes, registerProxy } from './forward/proxy.js'
@@ -31,6 +32,8 @@ import { createFaultSwitch } from './simulate/fault-switch.js'
 
 export interface AppOptions {
   logger: Logger
+  /** The logger's way for rendered exchanges and its secret scrubber (createLogger's exchangeWriter). */
+  exchangeWriter: ExchangeWriter
   /** Trusted CA certificates on top of the defaults (tests use a self-signed one). */
   upstreamCa?: DispatcherOptions['ca']
   /** Log entries lost to a stalled stdout, reported by the health route. */
@@ -102,7 +105,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   setProxyErrorHandler(app, logger)
   if (inspector) makeRoomForCaptures(app)
   await app.register(requestConfig, { runningConfig: live.running })
-  await app.register(exchangeLog, { logger, config, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId, replayOf: inspector?.replayOf })
+  await app.register(exchangeLog, { logger, writer: options.exchangeWriter, config, proxyCutOf, colour: options.logColour, onExchange: inspector?.record, nextId: inspector?.nextId, replayOf: inspector?.replayOf })
   await app.register(requestGuard, { config, originAllowed })
   await app.register(cors, corsOptions(originAllowed))
   await app.register(stoppingGate, { stopping })
@@ -122,7 +125,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     }
     // Replays go out through this (the proxy's) port, never the inspector's.
     const replay = { rereadConfig: options.rereadConfig, startProxy, proxyAddress: () => app.server.address() }
-    const inspectorApp = app.inspectorApp = await buildInspectorApp({ config, logger, live, inspector, logColour: options.logColour, replay, faultSwitch })
+    const inspectorApp = app.inspectorApp = await buildInspectorApp({ config, logger, exchangeWriter: options.exchangeWriter, live, inspector, logColour: options.logColour, replay, faultSwitch })
     // Closed with the proxy, side by side: its event streams end while the proxy's requests drain.
     let inspectorClosed: Promise<void> | undefined
     app.addHook('preClose', (done) => { inspectorClosed = inspectorApp.close(); done() })
@@ -135,6 +138,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   app.server.maxHeadersCount = 0 // the guard refuses too many headers instead of Node cutting them
   app.setNotFoundHandler(unroutedHandler(config))
   routeConnectRequests(app.server)
+  watchResponses(app.server)
   app.addHook('onClose', async () => {
     await dispatcher.destroy()
   })

@@ -148,7 +148,7 @@ async function main (argv: string[]): Promise<void> {
 
   const { config, origin } = loaded
   const colour = config.logFormat !== 'json' && logColour(process.stdout.isTTY === true)
-  const { logger, flush, droppedLines } = createLogger(config, { colorize: colour })
+  const { logger, exchangeWriter, flush, droppedLines } = createLogger(config, { colorize: colour })
   const exit = (code: number): void => { void flush().then(() => process.exit(code)) }
   // The stack goes into the message: the text formats print messages, not error objects.
   const stackOf = (error: unknown): string => (error instanceof Error ? error.stack : undefined) ?? String(error)
@@ -169,7 +169,7 @@ async function main (argv: string[]): Promise<void> {
   // Watching starts before the banner shows, so an edit made as soon as it does is seen.
   const files = [resolve('.env'), ...(parsed.configFile === undefined ? [] : [resolve(parsed.configFile)])]
   const watcher = config.watch ? watchConfig({ files, load, live, logger: notices, environment: config.environment }) : undefined
-  const app = await buildApp(config, { logger, droppedLogLines: droppedLines, rereadConfig, liveConfig: live, logColour: colour })
+  const app = await buildApp(config, { logger, exchangeWriter, droppedLogLines: droppedLines, rereadConfig, liveConfig: live, logColour: colour })
   app.addHook('onClose', async () => { watcher?.close() })
   const stop = installShutdown(app, { graceMs: config.shutdownGraceMs, logger, exit })
   stopOnBug = (what, error) => {

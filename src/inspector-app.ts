@@ -10,7 +10,9 @@ import type { Config } from './config/settings.js'
 import type { LiveConfig } from './config/live-config.js'
 import { requestConfig } from './config/request-config.js'
 import { exchangeLog } from './log/exchange-log.js'
+import type { ExchangeWriter } from './log/logger.js'
 import { createRequestGuard, requestGuard } from './guard/request-guard.js'
+import { watchResponses } from './guard/raw-refusal.js'
 import { inspectorGate } from './inspector/gate.js'
 import { inspectorRoutes, type InspectorRoutesOptions } from './inspector/routes.js'
 import { INSPECTOR_PREFIX } from './inspector/paths.js'
@@ -25,6 +27,7 @@ import type { FaultSwitch } from './simulate/fault-switch.js'
 export interface InspectorAppOptions {
   config: Config
   logger: Logger
+  exchangeWriter: ExchangeWriter
   live: LiveConfig
   inspector: Inspector
   logColour?: boolean
@@ -56,7 +59,7 @@ export async function buildInspectorApp (options: InspectorAppOptions): Promise<
   })
   await app.register(requestConfig, { runningConfig: live.running })
   // No onExchange: what reaches this port is never an exchange of the inspector's list.
-  await app.register(exchangeLog, { logger, config, colour: options.logColour, nextId: inspector.nextId, ownRoutesOnly: true })
+  await app.register(exchangeLog, { logger, writer: options.exchangeWriter, config, colour: options.logColour, nextId: inspector.nextId, ownRoutesOnly: true })
   await app.register(requestGuard, guardOptions)
   await app.register(inspectorGate, { examples: { [ENVIRONMENT_PATH]: '{"environment": "staging"}', [FAULTS_PATH]: '{"enabled": false}' } })
   await app.register(environmentRoute, { live, logger })
@@ -67,5 +70,6 @@ export async function buildInspectorApp (options: InspectorAppOptions): Promise<
     sendProxyError(reply, ERRORS.notFound, `this is the inspector's port: its page is at /__proxy/ and its API under /__proxy/api/; ${request.method} ${request.url.split('?', 1)[0]} is not one of them (API requests go to the proxy port)`)
   })
   app.server.maxHeadersCount = 0 // the guard refuses too many headers instead of Node cutting them
+  watchResponses(app.server)
   return app
 }

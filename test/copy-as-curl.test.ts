@@ -189,8 +189,8 @@ t.test('the proxy\'s own IPv6 address is written in brackets', async t => {
   let output = ''
   sink.on('data', (chunk: Buffer) => { output += chunk.toString('utf8') })
   const config = testConfig({ logFormat: 'json' })
-  const { logger, flush } = createLogger(config, { destination: sink })
-  const app = await buildApp(config, { logger })
+  const { logger, exchangeWriter, flush } = createLogger(config, { destination: sink })
+  const app = await buildApp(config, { logger, exchangeWriter })
   t.teardown(() => app.close())
   try {
     await app.listen({ port: 0, host: '::1' })

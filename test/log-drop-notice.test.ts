@@ -52,3 +52,19 @@ for (const format of ['pretty', 'json'] as const) {
     t.same(counts, [dropped], 'exactly one notice, reporting every dropped entry')
   })
 }
+
+t.test('a stdout nobody reads does not hold up the exit: the rest of the log is given up', async t => {
+  const cli = await startCli(t)
+  cli.child.stdout!.pause()
+  let sent = 0
+  const client = async (): Promise<void> => {
+    while (sent < 200) {
+      sent++
+      await (await fetch(`${cli.url}/nope`, { headers: { 'x-filler': FILLER } })).text()
+    }
+  }
+  await Promise.all(Array.from({ length: PARALLEL }, client))
+  const stopping = Date.now()
+  t.same(await cli.stop(), { code: 0, signal: null }, 'exits 0 while stdout is still not read')
+  t.ok(Date.now() - stopping < 5000, `within the flush's give-up time and the grace period (${Date.now() - stopping} ms)`)
+})

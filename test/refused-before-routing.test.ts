@@ -98,6 +98,19 @@ t.test('a bad chunk in a request body is logged as 400 bad-request, not 499 clie
   t.equal((await proxy.logs()).match(/HPE_INVALID_CHUNK_SIZE/g)?.length, 1, 'no second line for the same refusal')
 })
 
+t.test('a bad request after a finished one on the same connection is refused on its own, with its own line', async t => {
+  const api = await startFakeApi(t)
+  const proxy = await startProxy(t, { apiUrl: api.url })
+  const client = await WireClient.connect(proxy.port)
+  client.send(`GET /v1/echo HTTP/1.1\r\nHost: localhost:${proxy.port}\r\n\r\n`)
+  t.equal((await client.read({ timeoutMs: 2000 }))?.status, 200, 'the first request is answered and the connection kept')
+  client.send(`GET /v1/x HTTP/1.1\r\nHost: localhost:${proxy.port}\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx`)
+  const res = await client.read({ timeoutMs: 2000 })
+  t.same([res?.status, errorOf(res).code], [400, 'proxy/bad-request'])
+  client.destroy()
+  t.equal((await entriesMentioning(proxy, 'refused a request that is not valid HTTP')).length, 1, 'logged as a refusal, not as part of the first exchange')
+})
+
 t.test('a URL the router cannot decode is checked for Host and Origin first, then gets 400, logged', async t => {
   const api = await startFakeApi(t)
   const proxy = await startProxy(t, { apiUrl: api.url })

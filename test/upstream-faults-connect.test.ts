@@ -62,8 +62,8 @@ t.test('refuses a trusted certificate whose name does not match the upstream hos
   // Trusting other.test's own certificate leaves only the name check to fail.
   const api = await startFakeApi(t, { tls: 'other' })
   const config = testConfig({ port: 0, apiUrl: api.url, apiKey: KEY })
-  const { logger } = createLogger(config, { destination: new PassThrough().resume(), colorize: false })
-  const app = await buildApp(config, { logger, upstreamCa: [OTHER_CERT] })
+  const { logger, exchangeWriter } = createLogger(config, { destination: new PassThrough().resume(), colorize: false })
+  const app = await buildApp(config, { logger, exchangeWriter, upstreamCa: [OTHER_CERT] })
   await app.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(() => app.close())
   const proxyUrl = `http://localhost:${(app.server.address() as AddressInfo).port}`

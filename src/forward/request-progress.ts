@@ -2,6 +2,13 @@
 // sent, answer begun), but agent.request()'s callback hears only of the headers or the
 // failure. This agent passes those moments on to an observer the caller puts on the
 // request options, one per attempt.
+//
+// Checked against undici 7.30.2, whose handler API (onRequestStart…) has no "body sent" nor
+// "answer begun": these are hooks of the older API that undici still calls on
+// agent.request()'s own handler (onConnect and onResponseStarted typed as deprecated,
+// onRequestSent not typed). The body stream's 'end', undici's advice (nodejs/undici#2723),
+// never comes for a body undici does not read: one that ended empty before it was sent.
+// test/request-progress.test.ts fails if undici stops calling them.
 import { Agent, type Dispatcher } from 'undici'
 
 export const kRequestProgress = Symbol('bkend-dev-proxy.request-progress')
@@ -17,8 +24,7 @@ export interface RequestProgress {
 
 export type ProgressOptions = Agent.DispatchOptions & { [kRequestProgress]?: RequestProgress }
 
-// The hooks agent.request()'s own handler uses, in undici's handler API of v6 (the one
-// undici's Request still calls; onRequestSent is not in its types, but it is called).
+// The hooks agent.request()'s own handler uses (see above).
 interface CallbackHandler extends Dispatcher.DispatchHandler {
   onRequestSent?: () => void
 }

@@ -2,18 +2,13 @@
 // (upstream-dispatcher.ts): the dispatcher reports the upstream URL and a retry, and hands
 // back a way to abort the call; cancellation stays in this room (cancelWhenClientLeaves).
 //
-// Why a slot around reply.from() rather than the request options: @fastify/reply-from
-// 12.6.5 (lib/request.js, handleUndici) builds the options it passes to
-// dispatcher.request() afresh, from origin, path, method, a copy of the headers
-// (Object.assign), body, headersTimeout and bodyTimeout. Nothing else gets through:
-// undici's `opaque`, a signal, the Fastify request, or a key of our own on the options
-// object; `body` is ours only when there is one (never for a GET). The headers copy
-// would carry a symbol key, but then the handle travels in the headers. What does hold:
-// reply.from() calls rewriteRequestHeaders and then dispatcher.request() synchronously, in
-// the same tick (with its retries off: proxy.ts's retryDelay returns null). So the handle
-// is put in a slot for the length of that one synchronous call, and the dispatcher takes
-// it from there. AsyncLocalStorage would carry it too, but on Node 20 it turns on async
-// hooks for every promise in the process.
+// @fastify/reply-from has no way to hand its dispatcher anything of a request's: it builds
+// the options for dispatcher.request() afresh (origin, path, method, a copy of the headers,
+// body, timeouts). Checked against @fastify/reply-from 12.6.5: reply.from() calls
+// dispatcher.request() synchronously (its retries off: proxy.ts's retryDelay), so the
+// handle waits in a slot for the length of that one call; test/upstream-call.test.ts fails
+// if it stops doing so. AsyncLocalStorage would carry it too, but on Node 20 it turns on
+// async hooks for every promise in the process.
 import type { FastifyReply } from 'fastify'
 
 export interface UpstreamCall {

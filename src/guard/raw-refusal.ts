@@ -2,7 +2,7 @@
 // obs-fold, bare LF, headers too large): bkend's error shape while the connection allows an
 // answer, and a log line with the parser's reason, never the raw bytes (they may carry a key).
 import type { Socket } from 'node:net'
-import type { ServerResponse } from 'node:http'
+import type { Server, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { STATUS_CODES } from 'node:http'
 import { ERRORS, proxyErrorBody, type ProxyErrorEntry } from '../errors.js'
@@ -24,6 +24,14 @@ interface ParserError extends Error {
 // A request whose exchange was under way when its body turned out invalid: the exchange
 // log reads the verdict from here when the connection closes.
 const refusedMidRequest = new WeakMap<Socket, InvalidRequest>()
+
+// The response each connection answers now: Node keeps this to itself.
+const responseOnSocket = new WeakMap<Socket, ServerResponse>()
+
+/** Lets the refusal handler tell a request's body at fault from a new request's head. */
+export function watchResponses (server: Server): void {
+  server.on('request', (request, response) => { responseOnSocket.set(request.socket, response) })
+}
 
 /** Why the request on this socket was refused by the parser mid-request, if it was. */
 export function invalidRequestOf (socket: Socket | null | undefined): InvalidRequest | undefined {
@@ -48,9 +56,10 @@ export function parserRefusalHandler (logger: Logger): (error: Error, socket: So
       socket.destroy()
       return
     }
-    // Node's own handler asks the same question: a response already under way on this
+    // Node's own handler asks the same question: a response still under way on this
     // connection means the fault is in that request's body, and its exchange will say so.
-    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined
+    const response = responseOnSocket.get(socket)
+    const inFlight = response?.writableFinished === false ? response : undefined
     const refusal = refusalFor(error as ParserError, inFlight !== undefined)
     if (inFlight) refusedMidRequest.set(socket, refusal)
     else logRefusal(logger, refusal, code, socket)

@@ -23,7 +23,7 @@ import { configOf } from '../config/request-config.js'
 import { hasSeveralProfiles } from '../config/profiles.js'
 import type { Hint } from '../diagnose/hints.js'
 import type { HeaderBag } from './exchange.js'
-import { secretScrubberOf } from './logger.js'
+import type { ExchangeWriter } from './logger.js'
 import { configuredSecrets } from '../config/configured-secrets.js'
 
 declare module 'fastify' {
@@ -50,6 +50,8 @@ export const STREAM_AFTER_MS = 1000
 
 export interface ExchangeLogOptions {
   logger: Logger
+  /** The logger's output for rendered exchanges and its secret scrubber (createLogger's exchangeWriter). */
+  writer: ExchangeWriter
   /** The log format, and the settings hints name (e.g. the API prefix). */
   config: Config
   hintLimiter?: HintLimiter
@@ -70,16 +72,16 @@ export interface ExchangeLogOptions {
 export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, options: ExchangeLogOptions) {
   const { logger, config } = options
   const limitHint = options.hintLimiter ?? createHintLimiter()
-  const output = exchangeOutput(logger, config.logFormat, palette(options.colour === true && config.logFormat !== 'json'))
+  const output = exchangeOutput(logger, options.writer.rendered, config.logFormat, palette(options.colour === true && config.logFormat !== 'json'))
   let counter = 0
   const nextId = options.nextId ?? ((): number => ++counter)
   const onExchange = options.onExchange
   // Every profile's key, of every configuration a request runs on (a reload may bring new
   // ones), is scrubbed from every line the logger writes: an upstream may echo a key in a
   // header or body, a client may send one in its URL.
-  const scrubber = secretScrubberOf(logger)
+  const { rememberSecrets } = options.writer
   let toldOf = config
-  scrubber?.remember(configuredSecrets(config))
+  rememberSecrets(configuredSecrets(config))
   const ownRoutesOnly = options.ownRoutesOnly === true
   app.decorateRequest('exchange', null as unknown as Exchange)
   app.decorateRequest('clientSocket', null)
@@ -95,7 +97,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     const settings = configOf(request, config)
     if (settings !== toldOf) {
       toldOf = settings
-      scrubber?.remember(configuredSecrets(settings))
+      rememberSecrets(configuredSecrets(settings))
     }
     const exchange: Exchange = {
       id: quiet ? 0 : nextId(),

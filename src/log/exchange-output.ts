@@ -1,7 +1,7 @@
 // Writes exchanges to the log in the configured format: the default curl -v blocks (and
 // their one-line forms for allowed preflights and a stream's end), compact lines, or
 // JSON lines with flat fields beside the record. Rendered here, once; text goes straight to
-// the logger's output (logger.ts, renderedWriterOf), JSON through pino.
+// the logger's output (logger.ts, ExchangeWriter), JSON through pino.
 import type { Level, Logger } from 'pino'
 import type { Config } from '../config/settings.js'
 import type { ExchangeHead, ExchangeRecord } from './exchange.js'
@@ -9,7 +9,7 @@ import { formatExchange, formatStreamEnd, formatStreamOpen, isAllowedPreflight, 
 import { compactLine, compactOpenLine } from './format-compact.js'
 import { flatFields, headFields } from './log-fields.js'
 import type { Palette } from './colour.js'
-import { renderedWriterOf } from './logger.js'
+import type { RenderedWriter } from './logger.js'
 
 export interface FinishedExtras {
   hint?: string
@@ -24,7 +24,7 @@ export interface ExchangeOutput {
   finished: (level: Level, record: ExchangeRecord, extras: FinishedExtras) => void
 }
 
-export function exchangeOutput (logger: Logger, format: Config['logFormat'], paint: Palette): ExchangeOutput {
+export function exchangeOutput (logger: Logger, write: RenderedWriter | undefined, format: Config['logFormat'], paint: Palette): ExchangeOutput {
   if (format === 'json') {
     return {
       streamOpened: (level, head, contentType, headersMs) => {
@@ -37,8 +37,7 @@ export function exchangeOutput (logger: Logger, format: Config['logFormat'], pai
       }
     }
   }
-  const write = renderedWriterOf(logger)
-  if (write === undefined) throw new Error('the curl -v and compact formats need a logger made by createLogger() (src/log/logger.ts)')
+  if (write === undefined) throw new Error('the curl -v and compact formats need the rendered writer of a logger made by createLogger() (src/log/logger.ts)')
   if (format === 'compact') {
     return {
       streamOpened: (level, head, contentType) => { write(level, compactOpenLine(head, contentType, paint), false) },

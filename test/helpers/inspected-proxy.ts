@@ -23,9 +23,9 @@ export async function startInspectedProxy (t: Teardown, overrides: Partial<Confi
   const sink = new PassThrough()
   let output = ''
   sink.on('data', (chunk: Buffer) => { output += chunk.toString('utf8') })
-  const { logger, flush } = createLogger(config, { destination: sink, colorize: false })
+  const { logger, exchangeWriter, flush } = createLogger(config, { destination: sink, colorize: false })
   const inspector = createInspector(config)
-  const app = await buildApp(config, { logger, inspector })
+  const app = await buildApp(config, { logger, exchangeWriter, inspector })
   await app.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(() => app.close())
   const port = (app.server.address() as AddressInfo).port

@@ -32,8 +32,8 @@ export async function startProxy (t: Teardown, overrides: Partial<Config> = {}, 
   const sink = new PassThrough()
   let output = ''
   sink.on('data', (chunk: Buffer) => { output += chunk.toString('utf8') })
-  const { logger, flush } = createLogger(config, { destination: sink, colorize: false })
-  const app = await buildApp(config, { logger, upstreamCa: options.trustTestCa === false ? undefined : [LOCALHOST_CERT], ...options.app })
+  const { logger, exchangeWriter, flush } = createLogger(config, { destination: sink, colorize: false })
+  const app = await buildApp(config, { logger, exchangeWriter, upstreamCa: options.trustTestCa === false ? undefined : [LOCALHOST_CERT], ...options.app })
   t.teardown(() => app.close())
   await app.inspectorApp?.listen({ port: 0, host: '127.0.0.1' })
   await app.listen({ port: 0, host: '127.0.0.1' })
@@ -57,8 +57,8 @@ export async function startProxy (t: Teardown, overrides: Partial<Config> = {}, 
 /** Builds the app without listening, for inject() tests. */
 export async function injectableApp (t: Teardown, overrides: Partial<Config> = {}): Promise<ProxyApp> {
   const config = testConfig(overrides)
-  const { logger } = createLogger(config, { destination: new PassThrough().resume(), colorize: false })
-  const app = await buildApp(config, { logger })
+  const { logger, exchangeWriter } = createLogger(config, { destination: new PassThrough().resume(), colorize: false })
+  const app = await buildApp(config, { logger, exchangeWriter })
   t.teardown(() => app.close())
   return app
 }
