@@ -97,7 +97,8 @@ t.test('through the proxy: a 429 with the limit headers in every format and in t
   const block = (await pretty.logs()).split('\n')
   t.same(block.filter(line => /^< (x-ratelimit|retry-after)/.test(line)), ['< x-ratelimit-limit: 100', '< x-ratelimit-remaining: 0', '< retry-after: 5'])
   t.ok(block.includes('* hint: the plan\'s API call limit is reached: cache or batch the calls, or upgrade the plan (bkend says retry after 5 s)'))
-  const [entry] = pretty.inspector.store.recent(() => true, 1)
+  const [listed] = pretty.inspector.store.recent(() => true, 1)
+  const entry = pretty.inspector.store.get(listed!.id)
   t.same(summaryOf(entry!).rateLimit, { limit: 100, remaining: 0, retryAfterS: 5 }, 'the inspector list')
   t.same(((await detailOf(entry!, { config: pretty.config, replays: [] })) as { rateLimit?: unknown }).rateLimit, { limit: 100, remaining: 0, retryAfterS: 5 }, 'the inspector detail')
 
