@@ -4,7 +4,8 @@
 // says it in terms of the proxy's settings).
 import t from 'tap'
 import { BKEND_CODES, bkendCode } from '../src/diagnose/bkend-codes.js'
-import { HINT_TABLE, hintsFor, type HintFacts } from '../src/diagnose/hints.js'
+import { HINT_TABLE, hintsFor } from '../src/diagnose/hints.js'
+import type { HintFacts } from '../src/diagnose/hint-facts.js'
 import { bkendErrorCode } from '../src/diagnose/bkend-error-code.js'
 import { builtInDefaults } from '../src/config/settings.js'
 

@@ -2,7 +2,8 @@
 import t from 'tap'
 import { bkendReply, startFakeApi, type FakeHandler } from './helpers/fake-upstream.js'
 import { startProxy } from './helpers/proxy.js'
-import { bkendErrorCode, hintsFor, type HintFacts } from '../src/diagnose/hints.js'
+import { bkendErrorCode, hintsFor } from '../src/diagnose/hints.js'
+import type { HintFacts } from '../src/diagnose/hint-facts.js'
 import { builtInDefaults, type Config } from '../src/config/settings.js'
 import { shortHint } from '../src/log/format-compact.js'
 

@@ -1,7 +1,6 @@
 // Pure: what an exchange's status, bkend error code and headers mean, said as a fix in terms of
 // this proxy's settings. First match wins: HINT_TABLE (rows that need the settings or the
 // request), then bkend's catalogue (bkend-codes.ts), then rows by status alone.
-import type { Config } from '../config/settings.js'
 import { ERRORS } from '../errors.js'
 import { isEnvironmentName } from '../config/profile-table.js'
 import { bkendCode } from './bkend-codes.js'
@@ -10,6 +9,7 @@ import { configuredAuthScheme } from './auth-scheme.js'
 export { bkendErrorCode } from './bkend-error-code.js'
 import { expiredTokenHint } from './token-expiry-hint.js'
 import { INVALID_API_KEY, invalidKeyHintText } from './invalid-key-hint.js'
+import type { HintFacts, HintSettings } from './hint-facts.js'
 
 export interface Hint {
   /** Stable key of the cause, for rate limiting and tests: "401 auth/unauthorized". */
@@ -17,29 +17,6 @@ export interface Hint {
   text: string
 }
 
-export type HintSettings = Pick<Config, 'apiKey' | 'environment' | 'apiPrefix' | 'projectId'> & Partial<Pick<Config, 'watch' | 'authScheme' | 'headerPolicy'>>
-
-export interface HintFacts {
-  method: string
-  /** Path and query as the client sent them. */
-  url: string
-  status: number
-  answeredBy: 'upstream' | 'proxy' | 'mock' | 'fault'
-  /** bkend's `error.code` from the response body, or the proxy's own `proxy/...` code. */
-  errorCode?: string
-  retryAfter?: string
-  origin?: string
-  /** The Authorization, X-API-Key and X-Environment the client sent, before injection. */
-  clientAuthorization?: string
-  clientApiKey?: string
-  clientEnvironment?: string
-  /** The headers the proxy set on the upstream request; absent when nothing was forwarded. */
-  injected?: readonly string[]
-  durationMs: number
-  responseBytes: number
-  /** Absent when the exchange never reached a forwarding route. */
-  settings?: HintSettings
-}
 
 interface HintRow {
   /** The status the docs give (a row with codes is matched by its codes). */

@@ -4,7 +4,7 @@
 import { DEFAULT_HEADER_POLICY } from '../config/settings.js'
 import { redactHeaderValue, redactSecret } from '../redact/redact.js'
 import { configuredAuthScheme } from './auth-scheme.js'
-import type { HintFacts } from './hints.js'
+import type { HintFacts } from './hint-facts.js'
 
 export const INVALID_API_KEY = 'auth/invalid-api-key'
 

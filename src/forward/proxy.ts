@@ -1,9 +1,5 @@
-// The forward room: @fastify/http-proxy wiring (this file), upstream headers both ways,
-// the dispatcher, the body limit, the upstream call and its cancellation, and what an
-// upstream failure means. It must not decide CORS (src/cors/), run the guard's checks
-// (src/guard/) or format logs: it fills the exchange's forwarding fields (src/log/exchange.ts).
-// Here: one http-proxy registration per forwarded prefix (/v1 → API, /mcp → MCP, and the
-// MCP host's OAuth discovery paths → its origin, mcp-discovery.ts).
+// One http-proxy registration per forwarded prefix; the upstream call, body taps and
+// failures of each request.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import httpProxy from '@fastify/http-proxy'
 import type { IncomingHttpHeaders } from 'node:http'

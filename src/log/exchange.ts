@@ -6,7 +6,7 @@
 // Each field has one writer, listed in the order the request flows:
 //
 //   field                                         written by                        when
-//   id, startedAt, method, url, origin, quiet,    log/exchange-log.ts               onRequest, first hook
+//   id, startedAt, method, url, origin, quiet,    exchange-log.ts                   onRequest, first hook
 //     environment, environmentMarked, replayOf
 //     (and the empty injected, notes, responseBytes)
 //   notes (append only: the one shared field)     guard/request-guard.ts,           as each refuses or
@@ -20,8 +20,8 @@
 //     responseBody, errorBody, events,
 //     responseBytes, upstreamCut
 //   simulatedBy                                   simulate/simulate.ts              a mock or fault answers
-//   bodyStream, head                              log/exchange-log.ts               onSend (streams)
-//   clientLeft, proxyCut                          log/exchange-log.ts               response finish/close
+//   bodyStream, head                              exchange-log.ts                   onSend (streams)
+//   clientLeft, proxyCut                          exchange-log.ts                   response finish/close
 //
 // The record's rateLimit (X-RateLimit-Limit, X-RateLimit-Remaining, Retry-After) is read
 // from upstreamResponseHeaders when the head is built (exchangeHead, rate-limit.ts).

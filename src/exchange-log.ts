@@ -1,7 +1,3 @@
-// The log room: the exchange record and its owners (exchange.ts), the curl -v, compact and
-// JSON formats, redaction, the sinks. It must not change a request or reply, nor cancel
-// anything upstream (that is the forward room's); it reads what the others wrote.
-//
 // Collects one exchange per request and logs it once the response is done (or the
 // client has gone), with its hints and copy-as-curl command. A stream (an event stream,
 // or a response still open 1 s after its head) is also logged as its head goes out, so
@@ -11,20 +7,20 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Level, Logger } from 'pino'
 import type { Socket } from 'node:net'
-import { endedBy, exchangeHead, exchangeSummary, settleRecord, type Exchange, type ExchangeSummary, type ProxyCut } from './exchange.js'
-import { curlShown } from './curl-format.js'
-import { exchangeOutput } from './exchange-output.js'
-import { palette } from './colour.js'
-import { isEventStream } from './sse-events.js'
-import { diagnoseExchange } from '../diagnose/exchange-diagnosis.js'
-import { createHintLimiter, type HintLimiter } from '../diagnose/hint-limiter.js'
-import type { Config } from '../config/settings.js'
-import { configOf } from '../config/request-config.js'
-import { hasSeveralProfiles } from '../config/profiles.js'
-import type { Hint } from '../diagnose/hints.js'
-import type { HeaderBag } from './exchange.js'
-import type { ExchangeWriter } from './logger.js'
-import { configuredSecrets } from '../config/configured-secrets.js'
+import { endedBy, exchangeHead, exchangeSummary, settleRecord, type Exchange, type ExchangeSummary, type ProxyCut } from './log/exchange.js'
+import { curlShown } from './log/curl-format.js'
+import { exchangeOutput } from './log/exchange-output.js'
+import { palette } from './log/colour.js'
+import { isEventStream } from './log/sse-events.js'
+import { diagnoseExchange } from './diagnose/exchange-diagnosis.js'
+import { createHintLimiter, type HintLimiter } from './diagnose/hint-limiter.js'
+import type { Config } from './config/settings.js'
+import { configOf } from './config/request-config.js'
+import { hasSeveralProfiles } from './config/profiles.js'
+import type { Hint } from './diagnose/hints.js'
+import type { HeaderBag } from './log/exchange.js'
+import type { ExchangeWriter } from './log/logger.js'
+import { configuredSecrets } from './config/configured-secrets.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
