@@ -7,17 +7,16 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Level, Logger } from 'pino'
 import type { Socket } from 'node:net'
-import { endedBy, exchangeHead, exchangeSummary, settleRecord, type Exchange, type ExchangeSummary, type ProxyCut } from './log/exchange.js'
+import { endedBy, exchangeHead, exchangeOutcome, settleRecord, type Exchange, type ExchangeOutcome, type ProxyCut } from './log/exchange.js'
 import { curlShown } from './log/curl-format.js'
 import { exchangeOutput } from './log/exchange-output.js'
 import { palette } from './log/colour.js'
 import { isEventStream } from './log/sse-events.js'
-import { diagnoseExchange } from './diagnose/exchange-diagnosis.js'
+import { diagnoseExchange, type Diagnosis } from './diagnose/exchange-diagnosis.js'
 import { createHintLimiter, type HintLimiter } from './diagnose/hint-limiter.js'
 import type { Config } from './config/settings.js'
 import { configOf } from './config/request-config.js'
 import { hasSeveralProfiles } from './config/profiles.js'
-import type { Hint } from './diagnose/hints.js'
 import type { HeaderBag } from './log/exchange.js'
 import type { ExchangeWriter } from './log/logger.js'
 import { configuredSecrets } from './config/configured-secrets.js'
@@ -54,7 +53,7 @@ export interface ExchangeLogOptions {
   /** Whether the proxy itself ended this unfinished exchange (shutdown, a request body that is not valid HTTP). */
   proxyCutOf?: (request: FastifyRequest) => ProxyCut | undefined
   /** Told of every finished exchange but the proxy's own routes, with the record the log prints (the inspector). */
-  onExchange?: (request: FastifyRequest, summary: ExchangeSummary, hints: Hint[], replyHeaders: HeaderBag) => void
+  onExchange?: (request: FastifyRequest, outcome: ExchangeOutcome, diagnosis: Pick<Diagnosis, 'hints' | 'errorCode'>, replyHeaders: HeaderBag) => void
   /** Exchange ids; apps that share an inspector share the sequence. */
   nextId?: () => number
   /** The exchange a request replays, if the inspector sent it as a replay. */
@@ -178,8 +177,8 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     const diagnosisContext = { clientHeaders: request.headers, config: settings, socket: request.clientSocket ?? {}, wantCurl: false }
     if (!logged) {
       // For the inspector alone: it keeps the ingredients and builds the record when viewed.
-      const summary = exchangeSummary(exchange, { replyHeaders, status, completed })
-      onExchange!(request, summary, diagnoseExchange(exchange, summary, diagnosisContext).hints, replyHeaders)
+      const summary = exchangeOutcome(exchange, { replyHeaders, status, completed })
+      onExchange!(request, summary, diagnoseExchange(exchange, summary, diagnosisContext), replyHeaders)
       return
     }
     const head = exchange.head ?? exchangeHead(exchange, { clientHeaders: request.headers, replyHeaders, status })
@@ -187,7 +186,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     // The curl command shows only under failures (or with LOG_CURL), except in JSON, which always has it.
     diagnosisContext.wantCurl = config.logFormat === 'json' || curlShown(record, settings.logCurl)
     const { hints, curl, errorCode } = diagnoseExchange(exchange, record, diagnosisContext)
-    if (inspected) onExchange(request, record, hints, replyHeaders)
+    if (inspected) onExchange(request, record, { hints, errorCode }, replyHeaders)
     const said = hints.map(hint => limitHint(hint.cause, hint.text)).filter(text => text !== undefined)
     const hint = said.length > 0 ? said.join('\n') : undefined
     output.finished(level, record, { hint, curl, errorCode, openLogged: exchange.head !== undefined })

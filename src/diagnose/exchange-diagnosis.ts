@@ -2,7 +2,7 @@
 // copy-as-curl request. Reads the raw exchange; returns only text in which secrets are
 // references (headers, query) or hidden (body fields).
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Exchange, ExchangeSummary } from '../log/exchange.js'
+import type { Exchange, ExchangeOutcome } from '../log/exchange.js'
 import type { Config } from '../config/settings.js'
 import { bkendErrorCode, hintsFor, type Hint } from './hints.js'
 import { copyAsCurl, type CurlBody, type CurlRequest } from './copy-as-curl.js'
@@ -26,7 +26,7 @@ export interface DiagnosisContext {
   socket: { localAddress?: string, localPort?: number }
 }
 
-export function diagnoseExchange (exchange: Exchange, record: ExchangeSummary, context: DiagnosisContext): Diagnosis {
+export function diagnoseExchange (exchange: Exchange, record: ExchangeOutcome, context: DiagnosisContext): Diagnosis {
   const { clientHeaders } = context
   const settings = context.config
   // In seconds, whether the upstream sent seconds or an HTTP date.

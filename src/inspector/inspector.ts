@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
-import { elapsedMs, endedBy, type ExchangeSummary, type HeaderBag } from '../log/exchange.js'
+import { elapsedMs, endedBy, type ExchangeOutcome, type HeaderBag } from '../log/exchange.js'
 import { isEventStream } from '../log/sse-events.js'
-import { bkendErrorCode, type Hint } from '../diagnose/hints.js'
+import type { Diagnosis } from '../diagnose/exchange-diagnosis.js'
 import { bodyCollector, type BodyCollector } from './captured-body.js'
 import { ExchangeStore } from './store.js'
 import { RAW, hintTexts, isStreamType, type StoredExchange } from './stored-exchange.js'
@@ -21,7 +21,7 @@ export interface Inspector {
   links: ReplayLinks
   taps: BodyTaps
   /** The exchange log's hook: one finished exchange, with its (unthrottled) hints. */
-  record: (request: FastifyRequest, record: ExchangeSummary, hints: Hint[], replyHeaders: HeaderBag) => void
+  record: (request: FastifyRequest, record: ExchangeOutcome, diagnosis: Pick<Diagnosis, 'hints' | 'errorCode'>, replyHeaders: HeaderBag) => void
   /** One id sequence for every app that shares this inspector (replay builds a second one). */
   nextId: () => number
   /** The exchange log's hook, as a request arrives: the exchange it replays, if it is a replay. */
@@ -93,7 +93,7 @@ export function createInspector (config: Config): Inspector {
     return { bytes, events, streamEvents: events === undefined ? undefined : request.inspectorCapture?.live?.events }
   }
 
-  const record = (request: FastifyRequest, record: ExchangeSummary, hints: Hint[], replyHeaders: HeaderBag): void => {
+  const record = (request: FastifyRequest, record: ExchangeOutcome, { hints, errorCode }: Pick<Diagnosis, 'hints' | 'errorCode'>, replyHeaders: HeaderBag): void => {
     const exchange = request.exchange
     const ran = snapshotOf(request)
     const capture = request.inspectorCapture
@@ -105,7 +105,6 @@ export function createInspector (config: Config): Inspector {
     const responseType = exchange.upstreamResponseHeaders?.['content-type']
     const stream = isStreamType(responseType)
     const endedByWhom = !stream ? undefined : record.completed ? 'upstream' : endedBy(exchange)
-    const errorCode = exchange.failure?.code ?? (exchange.errorBody ? bkendErrorCode(exchange.errorBody.text) : undefined)
     store.put({
       id: exchange.id,
       replayOf: exchange.replayOf,

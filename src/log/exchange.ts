@@ -133,7 +133,7 @@ export interface ExchangeRecord extends ExchangeHead {
 }
 
 /** What the inspector's list and the hints read of a finished exchange: a record without its header lines and body previews. */
-export type ExchangeSummary = Pick<ExchangeRecord, 'url' | 'answeredBy' | 'durationMs' | 'bytes' | 'completed' | 'error'> & { response: { status: number } }
+export type ExchangeOutcome = Pick<ExchangeRecord, 'url' | 'answeredBy' | 'durationMs' | 'bytes' | 'completed' | 'error'> & { response: { status: number } }
 
 interface HeadFacts {
   clientHeaders: HeaderBag
@@ -144,9 +144,9 @@ interface HeadFacts {
 }
 
 /** The summary alone, for an exchange the log does not print: the header lines are the costly part of a record. */
-export function exchangeSummary (exchange: Exchange, outcome: { replyHeaders: HeaderBag, status: number, completed: boolean }): ExchangeSummary {
+export function exchangeOutcome (exchange: Exchange, outcome: { replyHeaders: HeaderBag, status: number, completed: boolean }): ExchangeOutcome {
   const upstreamAnswered = exchange.upstreamStatus !== undefined
-  const summary: ExchangeSummary = {
+  const summary: ExchangeOutcome = {
     url: redactUrl(exchange.url),
     answeredBy: exchange.simulatedBy ?? (upstreamAnswered ? 'upstream' : 'proxy'),
     durationMs: elapsedMs(exchange),
