@@ -1,6 +1,5 @@
-// buildApp(config, options): the whole proxy as a Fastify instance, with the inspector's
-// own server beside it (app.inspectorApp, for INSPECTOR_PORT; closed with the proxy).
-// Neither listens, so tests choose between inject() and real ports.
+// buildApp: the whole proxy as a Fastify instance, with the inspector's server beside it
+// (app.inspectorApp). Neither listens, so tests choose between inject() and real ports.
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import cors from '@fastify/cors'
 import type { Logger } from 'pino'
@@ -32,7 +31,6 @@ import { createFaultSwitch } from './simulate/fault-switch.js'
 
 export interface AppOptions {
   logger: Logger
-  /** The logger's way for rendered exchanges and its secret scrubber (createLogger's exchangeWriter). */
   exchangeWriter: ExchangeWriter
   /** Trusted CA certificates on top of the defaults (tests use a self-signed one). */
   upstreamCa?: DispatcherOptions['ca']
@@ -44,7 +42,6 @@ export interface AppOptions {
   inspector?: Inspector
   /** The owner of the configuration now (environment switches, reloads); one of `config` when absent. */
   liveConfig?: LiveConfig
-  /** Colour in the exchange log (the CLI decides from the terminal, NO_COLOR and FORCE_COLOR). */
   logColour?: boolean
 }
 
@@ -59,8 +56,7 @@ export interface ProxyApp extends FastifyInstance {
 
 export async function buildApp (config: Config, options: AppOptions): Promise<ProxyApp> {
   const { logger } = options
-  // Each request runs on the configuration current when it arrived (config/request-config.ts
-  // takes the snapshot); `config` stays for what is fixed at start-up (port, prefixes, log format).
+  // Each request runs on the configuration current when it arrived; `config` is what start-up fixed.
   const live = options.liveConfig ?? createLiveConfig(config)
   const originAllowed = liveOriginMatcher(() => live.running().corsOrigins)
   const guard = createRequestGuard({ config, originAllowed })
@@ -85,7 +81,6 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   }
 
   const dispatcher = createUpstreamDispatcher(config, { ca: options.upstreamCa })
-  // INSPECTOR=false: no store, no hooks, no inspector port.
   const inspector = options.inspector ?? (config.inspector ? createInspector(config) : undefined)
   const servesInspector = inspector !== undefined && options.inspector === undefined
   app.inspectorApp = null

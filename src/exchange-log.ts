@@ -1,8 +1,5 @@
-// Collects one exchange per request and logs it once the response is done (or the
-// client has gone), with its hints and copy-as-curl command. A stream (an event stream,
-// or a response still open 1 s after its head) is also logged as its head goes out, so
-// it shows while it runs; its record is built then and completed when it ends.
-// Replaces Fastify's own request log lines.
+// Collects one exchange per request and logs it once the response is done or the client has
+// gone; a stream is also logged as its head goes out. Replaces Fastify's request log lines.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Level, Logger } from 'pino'
@@ -25,10 +22,7 @@ import { configuredSecrets } from './config/configured-secrets.js'
 declare module 'fastify' {
   interface FastifyRequest {
     exchange: Exchange
-    /**
-     * The client's connection, for the whole exchange: undici unhooks request.raw.socket
-     * (sets it to null) when it has sent a request body upstream.
-     */
+    /** The client's connection for the whole exchange: undici sets request.raw.socket to null once it has sent a body upstream. */
     clientSocket: Socket | null
   }
   interface FastifyInstance {
@@ -37,29 +31,23 @@ declare module 'fastify' {
   }
 }
 
-// The proxy's own routes (the health check, the inspector): when they succeed they are
-// not numbered and log at debug only, so Docker's polling neither floods the log nor
-// uses up exchange numbers.
+// The proxy's own routes log their successes unnumbered and at debug, so Docker's polling
+// neither floods the log nor uses up exchange numbers.
 const OWN_PATHS = '/__proxy/'
 /** A response still open this long after its head is logged as a stream. */
 export const STREAM_AFTER_MS = 1000
 
 export interface ExchangeLogOptions {
   logger: Logger
-  /** The logger's output for rendered exchanges and its secret scrubber (createLogger's exchangeWriter). */
   writer: ExchangeWriter
-  /** The log format, and the settings hints name (e.g. the API prefix). */
   config: Config
   hintLimiter?: HintLimiter
-  /** Whether the proxy itself ended this unfinished exchange (shutdown, a request body that is not valid HTTP). */
   proxyCutOf?: (request: FastifyRequest) => ProxyCut | undefined
   /** Told of every finished exchange but the proxy's own routes, with the record the log prints (the inspector). */
   onExchange?: (request: FastifyRequest, summary: ExchangeSummary, hints: Hint[], replyHeaders: HeaderBag) => void
   /** Exchange ids; apps that share an inspector share the sequence. */
   nextId?: () => number
-  /** The exchange a request replays, if the inspector sent it as a replay. */
   replayOf?: (request: FastifyRequest) => number | undefined
-  /** Colour where it means something (the CLI decides from the terminal); never in JSON. */
   colour?: boolean
   /** Every route of this app is the proxy's own (the inspector's port), whatever its path. */
   ownRoutesOnly?: boolean
@@ -72,9 +60,8 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   let counter = 0
   const nextId = options.nextId ?? ((): number => ++counter)
   const onExchange = options.onExchange
-  // Every profile's key, of every configuration a request runs on (a reload may bring new
-  // ones), is scrubbed from every line the logger writes: an upstream may echo a key in a
-  // header or body, a client may send one in its URL.
+  // Every key of every configuration a request runs on is scrubbed from every line: an upstream
+  // may echo a key, a client may send one in its URL.
   const { rememberSecrets } = options.writer
   let toldOf = config
   rememberSecrets(configuredSecrets(config))
@@ -110,7 +97,6 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     }
     request.exchange = exchange
     request.clientSocket = request.raw.socket
-    // The proxy's own routes are never kept by the inspector, so never replayed.
     const replayOf = quiet ? undefined : options.replayOf?.(request)
     if (replayOf !== undefined) exchange.replayOf = replayOf
     // 'finish' (all bytes handed to the socket) logs before the connection closes, so an
@@ -125,13 +111,11 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       // The proxy closing the client's socket (at shutdown, on a bad chunk) also breaks the
       // upstream body off, which would otherwise read as the upstream's or the client's doing.
       const proxyCut = completed ? undefined : options.proxyCutOf?.(request)
-      // Cancelling the upstream call is the forward room's (forward/upstream-call.ts).
       if (proxyCut) exchange.proxyCut = proxyCut
       else if (!completed && exchange.upstreamCut !== true) exchange.clientLeft = true
       logExchange(request, reply, exchange, completed)
     }
-    // on(), not once(): onDone runs once anyway, and the response dies with the request;
-    // once() costs a wrapper and a removal per event on every request.
+    // on(), not once(): onDone guards itself, and once() costs a wrapper per event.
     reply.raw.on('finish', onDone)
     reply.raw.on('close', onDone)
   }
@@ -147,8 +131,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     const level = openLevel(exchange, reply)
     if (logger.isLevelEnabled(level)) {
       const open = (): void => logStreamOpen(request, reply, exchange, level, typeof contentType === 'string' ? contentType : undefined)
-      // An event stream's block is rendered after this turn, once its first event is on the
-      // way: rendering on the request's path delayed that event by tens of us.
+      // An event stream's block is rendered after this turn, so it does not delay the first event.
       if (eventStream) setImmediate(open)
       else exchange.bodyStream.timer = setTimeout(open, STREAM_AFTER_MS).unref()
     }
@@ -171,7 +154,6 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     const level = finishLevel(exchange, status, completed, streamed)
     const logged = logger.isLevelEnabled(level)
     const inspected = onExchange !== undefined && !exchange.quiet
-    // Nothing below runs for an exchange that neither the level (LOG_LEVEL=warn, silent) nor the inspector wants.
     if (!logged && !inspected) return
     const replyHeaders = replyHeadersOf(exchange, reply)
     const settings = configOf(request, config)

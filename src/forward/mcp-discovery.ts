@@ -1,15 +1,9 @@
-// Pure: MCP sign-in through the proxy. An MCP client finds where to sign in from the MCP
-// server's OAuth metadata (RFC 9728 protected-resource metadata, RFC 8414 authorization-
-// server metadata), which bkend serves at its host's root, outside /mcp. The proxy
-// forwards those paths to the MCP URL's origin and makes two answers name the proxy
-// instead of the MCP host, because a client checks that the metadata's `resource` is the
-// URL it was given (the MCP SDK refuses the sign-in otherwise):
-// - the `resource_metadata` link in a 401's WWW-Authenticate, so the client fetches the
-//   metadata through the proxy and not from the host directly;
-// - the `resource` in the protected-resource metadata, which becomes the proxy's /mcp URL.
-// The authorization server is left as the metadata names it: the sign-in page is bkend's.
-// The token the client then asks for is for the proxy's URL (RFC 8707 `resource`); see
-// docs/mcp.md for what that asks of the authorization server.
+// Pure: MCP sign-in through the proxy. A client finds where to sign in from OAuth metadata
+// (RFC 9728, RFC 8414) that bkend serves at the MCP host's root. The proxy forwards those paths
+// and makes two answers name the proxy, because the client checks that the metadata's `resource`
+// is the URL it was given (the MCP SDK refuses the sign-in otherwise): the `resource_metadata`
+// link in a 401's WWW-Authenticate, and the protected-resource metadata's `resource`. The
+// authorization server stays bkend's; docs/mcp.md covers the token's RFC 8707 `resource`.
 import type { Config } from '../config/settings.js'
 
 /** The discovery documents' paths (each also with a path suffix, e.g. .../mcp). */
@@ -22,7 +16,6 @@ export interface McpAddresses {
   mcpUrl: string
   /** The proxy as the client reached it, e.g. http://localhost:8787. */
   proxyOrigin: string
-  /** MCP_PREFIX, e.g. /mcp. */
   mcpPrefix: string
 }
 

@@ -26,7 +26,6 @@ import { rewrittenBody } from './rewritten-body.js'
 const FORWARDED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'] as const
 
 export interface ProxyRoute {
-  /** What the route carries: the REST API, MCP, or the MCP host's OAuth discovery documents. */
   kind: 'api' | 'mcp' | 'mcp-discovery'
   prefix: string
   /** Upstream base URL; its path is prepended to what follows the prefix. */
@@ -47,8 +46,7 @@ export function proxyRoutes (config: Config): ProxyRoute[] {
 }
 
 export async function registerProxy (app: FastifyInstance, options: { config: Config, dispatcher: UpstreamDispatcher, route: ProxyRoute, inspector?: BodyTaps }): Promise<void> {
-  // Every request is forwarded with its own configuration snapshot (configOf); `registered`
-  // is only the fallback, for a request that arrives without one.
+  // Each request is forwarded with its own configuration (configOf); `registered` is the fallback.
   const { config: registered, dispatcher, route, inspector } = options
   const upstream = new URL(route.upstream)
   const rewritePrefix = upstream.pathname.replace(/\/$/, '') + (route.keepPrefix ? route.prefix : '')
@@ -109,7 +107,6 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
           ? cappedCollector(exchange.errorBody = { text: '', totalBytes: 0, truncated: false }, ERROR_BODY_BYTES)
           : undefined
         const inspect = inspector?.upstreamResponse(request, response.statusCode, response.headers)
-        // An event stream's log line says how many events went through; the inspector lists them.
         const countEvents = isEventStream(response.headers['content-type']) ? sseEventCounter(inspector?.streamEvent(request)) : undefined
         if (countEvents) exchange.events = 0
         const stream = route.kind === 'mcp-discovery' ? discoveryBody(request, reply, response, configOf(request, registered)) : response.stream
@@ -124,17 +121,14 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         const onError = (): void => { if (!exchange.clientLeft) exchange.upstreamCut = true }
         stream.on('data', onData)
         stream.on('error', onError)
-        // undici keeps up to 256 finished requests per connection, body streams included.
-        // Listeners left on a finished stream (ours, and the ones Fastify's end-of-stream
-        // watcher leaves behind) would keep each exchange, request and reply alive with it,
-        // and the garbage collector would pay for thousands of them.
+        // undici keeps finished requests per connection, body streams included: listeners left on a
+        // finished stream (ours, Fastify's) would keep each exchange, request and reply alive with it.
         stream.on('close', () => { setImmediate(() => stream.removeAllListeners()) })
         reply.send(stream)
       },
       onError: (reply: FastifyReply, { error }: { error: Error }) => {
-        // Ask the response whether the client is still there, not the request: undici
-        // unhooks a request body's socket (request.raw.socket = null) before destroying the
-        // body, so that the client's connection survives, and that client still waits (issue 10).
+        // Ask the response whether the client is still there, not the request: undici sets
+        // request.raw.socket to null before destroying the body, and that client still waits.
         if (reply.raw.destroyed || reply.raw.headersSent || reply.raw.socket?.destroyed === true) return
         // The rest of an unread body would stall the kept-alive connection (as reply-from
         // does for an upstream that answers early).
@@ -167,8 +161,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     if (request.body instanceof Readable) {
       const watchers: Array<(chunk: Buffer) => void> = []
       if (isTextual(request.headers['content-type'])) {
-        // Repeated by the copy-as-curl command only with --log-bodies; without it the
-        // command needs just the size, so nothing is copied.
+        // Repeated by copy-as-curl only with --log-bodies; otherwise it needs just the size.
         const replay: BodyPreview = { text: '', totalBytes: 0, truncated: false }
         request.exchange.replayBody = replay
         watchers.push(cappedCollector(replay, config.logBodies ? REPLAY_BODY_BYTES : 0))

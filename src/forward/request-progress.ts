@@ -1,14 +1,9 @@
-// undici tells a dispatch handler how a request progresses on its socket (written, body
-// sent, answer begun), but agent.request()'s callback hears only of the headers or the
-// failure. This agent passes those moments on to an observer the caller puts on the
-// request options, one per attempt.
-//
-// Checked against undici 7.30.2, whose handler API (onRequestStart…) has no "body sent" nor
-// "answer begun": these are hooks of the older API that undici still calls on
-// agent.request()'s own handler (onConnect and onResponseStarted typed as deprecated,
-// onRequestSent not typed). The body stream's 'end', undici's advice (nodejs/undici#2723),
-// never comes for a body undici does not read: one that ended empty before it was sent.
-// test/request-progress.test.ts fails if undici stops calling them.
+// Passes undici's per-request progress (written, body sent, answer begun) to an observer on the
+// request options, one per attempt: agent.request()'s callback hears only of headers or failure.
+// Checked against undici 7.30.2, whose handler API (onRequestStart…) has neither moment: these are
+// the older API's hooks, still called on agent.request()'s handler (onConnect, onResponseStarted,
+// the untyped onRequestSent). The body's 'end' (nodejs/undici#2723) never comes for a body undici
+// does not read. test/request-progress.test.ts fails if undici stops calling them.
 import { Agent, type Dispatcher } from 'undici'
 
 export const kRequestProgress = Symbol('bkend-dev-proxy.request-progress')
@@ -24,7 +19,6 @@ export interface RequestProgress {
 
 export type ProgressOptions = Agent.DispatchOptions & { [kRequestProgress]?: RequestProgress }
 
-// The hooks agent.request()'s own handler uses (see above).
 interface CallbackHandler extends Dispatcher.DispatchHandler {
   onRequestSent?: () => void
 }
@@ -32,8 +26,7 @@ interface CallbackHandler extends Dispatcher.DispatchHandler {
 export class ProgressAgent extends Agent {
   override dispatch (options: ProgressOptions, handler: CallbackHandler): boolean {
     const progress = options[kRequestProgress]
-    // A handler of the newer API (onRequestStart…) would be wrapped by undici itself; only
-    // agent.request()'s callback handler is observed.
+    // Only agent.request()'s callback handler; undici wraps a newer-API handler itself.
     if (progress === undefined || handler.onRequestStart !== undefined) return super.dispatch(options, handler)
     return super.dispatch(options, new ObservedHandler(handler, progress))
   }

@@ -37,7 +37,6 @@ export interface UpstreamDispatcher {
 }
 
 export interface DispatcherOptions {
-  /** Extra trusted CA certificates (PEM), on top of the default ones. */
   ca?: string[]
 }
 
@@ -49,9 +48,8 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
     connections: 512,
     pipelining: 1,
     keepAliveTimeout: 4000,
-    // Off: undici's header timer starts once the request head is written, so it would also
-    // count a slow upload (it fires when the upstream reads the body slower than we send
-    // it). The deadline below replaces it.
+    // Off: undici's header timer starts once the request head is written, so it would also count
+    // a slow upload. The deadline below replaces it.
     headersTimeout: 0,
     bodyTimeout: 0,
     connect: withHandshakeDeadline(buildConnector({ rejectUnauthorized: true, timeout: timeoutMs, ca: trustedCertificates(options.ca) }), timeoutMs)
@@ -62,11 +60,9 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
       // The forwarding code's handle for this call (upstream-call.ts); none for the doctor's requests.
       const call = takeDispatchingCall()
       const signal = new UpstreamSignal()
-      // UPSTREAM_TIMEOUT_MS bounds two waits: for a connection (pool queue, connect, TLS),
-      // and for the response headers once the request, body included, has been sent: only
-      // then does the upstream owe an answer. In between the body streams at the client's
-      // pace; a slow upload is not the upstream's fault (issue 10). The body that follows
-      // the headers may take as long as it needs (SSE, MCP streams, large downloads).
+      // UPSTREAM_TIMEOUT_MS bounds two waits: for a connection (pool queue, connect, TLS), and for the
+      // response headers once the request, body included, is sent. In between the body streams at the
+      // client's pace; what follows the headers (SSE, MCP, downloads) may take as long as it needs.
       let answered = false
       let timer: NodeJS.Timeout | undefined
       const startDeadline = (waitingFor: string): void => {
@@ -83,11 +79,9 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
       startDeadline('connection')
       if (call) {
         call.onDispatched(String(requestOptions.origin) + requestOptions.path)
-        // Before the headers this cancels the request; after them undici destroys the body.
-        // Bound, not a closure: a closure here would hold this whole scope (reply-from's
-        // callback, the client's request and reply) for as long as the exchange lives, and an
-        // exchange already in the old generation then kept it alive through every young
-        // collection (issue 16: 3 MB survived each scavenge at 32 connections).
+        // Before the headers this cancels the request; after them undici destroys the body. Bound, not a
+        // closure: a closure would hold this whole scope (reply-from's callback, the client's request and
+        // reply) for as long as the exchange lives.
         call.abort = signal.abort.bind(signal)
       }
       requestOptions.signal = signal
@@ -163,14 +157,10 @@ function trustedCertificates (extra: string[] | undefined): string[] | undefined
   return [...(system ?? tls.rootCertificates), ...extra]
 }
 
-// FLT-11: an upstream may close an idle keep-alive socket just as a request is written
-// on it. The request never reached the application, so a bodyless idempotent one is sent
-// again once, as browsers do. "Reused" is read off the socket: it had already carried a
-// response. Anything else (a fresh connection reset, any POST) is never replayed.
-// The socket's bytesRead is read after the failure, so it also counts whatever the
-// upstream sent in answer to this very request (a cut-off head, a 101): the caller rules
-// those out first with undici's "response started" signal for this request, which leaves
-// only bytes read before the request was written, i.e. an earlier, complete exchange.
+// An upstream may close an idle keep-alive socket just as a request is written on it; the request
+// never reached the application, so a bodyless GET/HEAD is sent again once, as browsers do. The
+// socket counts as reused when it has read bytes; the caller first rules out bytes of this very
+// request's answer with undici's "response started" signal.
 function isStalePooledSocket (error: Error): boolean {
   const socket = (error as { socket?: { bytesRead?: number } }).socket
   return (error as { code?: string }).code === 'UND_ERR_SOCKET' && (socket?.bytesRead ?? 0) > 0

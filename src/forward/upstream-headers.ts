@@ -12,18 +12,14 @@ export type OutboundHeaders = Record<string, string | string[] | undefined>
 
 export interface OutboundResult {
   headers: OutboundHeaders
-  /** Names of the headers the proxy set. */
   injected: string[]
   /** Conflicts between the client's and the configured values, for the log. */
   notes: string[]
 }
 
-// Headers a browser adds that a server-side call would not send, or that a client
-// could use to lie about where the request came from or which URL it asked for (SEC-12):
-// the client-address headers of CDNs and load balancers, and the URL overrides that IIS
-// and some frameworks obey. The forwarding families go by prefix, whatever the member
-// (X-Forwarded-Server, -Prefix, -Ssl…, Proxy-Foo), and Proxy itself: CGI-style stacks
-// turn it into HTTP_PROXY (httpoxy).
+// Headers a browser adds that a server-side call would not send, or that let a client lie about
+// its address or the URL it asked for (CDN client-IP headers, IIS URL overrides). X-Forwarded-*
+// and Proxy-* go by prefix, and Proxy itself: CGI-style stacks turn it into HTTP_PROXY (httpoxy).
 const CLIENT_ONLY = new Set([
   'expect', 'forwarded', 'x-real-ip', 'via', 'proxy',
   'true-client-ip', 'x-client-ip', 'cf-connecting-ip', 'x-original-url', 'x-rewrite-url'
@@ -39,11 +35,8 @@ function dashed (name: string): string {
   return name.includes('_') ? name.replaceAll('_', '-') : name
 }
 
-/**
- * The headers the proxy injects, in order, before policies are applied. MCP routes get no
- * key in the api-key scheme: the MCP server signs its clients in with OAuth, and their own
- * Bearer token passes through.
- */
+/** The headers the proxy injects, in order, before policies. No key on MCP routes in the api-key
+ * scheme: the MCP server signs its clients in with OAuth, and their own Bearer token passes. */
 export function configuredHeaders (config: Config, route: 'api' | 'mcp' = 'api'): Array<[string, string]> {
   const headers: Array<[string, string]> = []
   const { scheme } = chooseAuthScheme(config.apiKey, config.authScheme)

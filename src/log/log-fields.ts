@@ -21,7 +21,6 @@ export interface FlatFields {
   rateLimitLimit: number | null
   rateLimitRemaining: number | null
   retryAfterS: number | null
-  /** Only on a request the inspector replayed: the exchange it repeats. */
   replayOf?: number
   hint?: string
 }

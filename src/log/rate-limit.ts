@@ -26,7 +26,6 @@ export function rateLimitOf (headers: HeaderBag | undefined, nowMs: number = Dat
   return limit === undefined && remaining === undefined && retryAfterS === undefined ? undefined : rate
 }
 
-/** Whether the limit is close: remaining at most a tenth of the limit (or none left, the limit unknown). */
 export function isRateLimitLow (rate: RateLimit | undefined): boolean {
   if (rate?.remaining === undefined) return false
   return rate.limit === undefined ? rate.remaining === 0 : rate.remaining <= rate.limit * LOW_REMAINING_SHARE
