@@ -32,21 +32,16 @@ import { createFaultSwitch } from './simulate/fault-switch.js'
 export interface AppOptions {
   logger: Logger
   exchangeWriter: ExchangeWriter
-  /** Trusted CA certificates on top of the defaults (tests use a self-signed one). */
   upstreamCa?: DispatcherOptions['ca']
-  /** Log entries lost to a stalled stdout, reported by the health route. */
   droppedLogLines?: () => number
-  /** The configuration as its sources say now (the CLI re-reads them); replay uses it. */
   rereadConfig?: () => Config
   /** An inspector shared with another app: this app records into it but serves no page. */
   inspector?: Inspector
-  /** The owner of the configuration now (environment switches, reloads); one of `config` when absent. */
   liveConfig?: LiveConfig
   logColour?: boolean
 }
 
 export interface ProxyApp extends FastifyInstance {
-  /** Marks the app as closing: new requests get ERRORS.shuttingDown (503). */
   beginShutdown: () => void
   /** Ends the grace period: closes every connection still open, and logs their exchanges as cut by the proxy. */
   cutOpenConnections: () => void
@@ -74,7 +69,6 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     app.inspectorApp?.server.closeAllConnections()
   }
   const proxyCutOf = (request: FastifyRequest): ProxyCut | undefined => {
-    // 503 stands for the answer the client never got at shutdown.
     if (stopping.isCutting()) return { cause: 'shutdown', status: 503 }
     const invalid = invalidRequestOf(request.clientSocket)
     return invalid && { cause: 'invalid-request', status: invalid.status, failure: invalid.failure }
@@ -118,7 +112,6 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       let closing: Promise<void> | undefined
       return { address: second.server.address() as AddressInfo, release: () => (closing ??= second.close()) }
     }
-    // Replays go out through this (the proxy's) port, never the inspector's.
     const replay = { rereadConfig: options.rereadConfig, startProxy, proxyAddress: () => app.server.address() }
     const inspectorApp = app.inspectorApp = await buildInspectorApp({ config, logger, exchangeWriter: options.exchangeWriter, live, inspector, logColour: options.logColour, replay, faultSwitch })
     // Closed with the proxy, side by side: its event streams end while the proxy's requests drain.

@@ -26,7 +26,6 @@ declare module 'fastify' {
     clientSocket: Socket | null
   }
   interface FastifyInstance {
-    /** Starts the exchange of a request no hook will see (Fastify's frameworkErrors). */
     trackExchange: (request: FastifyRequest, reply: FastifyReply) => void
   }
 }
@@ -34,7 +33,6 @@ declare module 'fastify' {
 // The proxy's own routes log their successes unnumbered and at debug, so Docker's polling
 // neither floods the log nor uses up exchange numbers.
 const OWN_PATHS = '/__proxy/'
-/** A response still open this long after its head is logged as a stream. */
 export const STREAM_AFTER_MS = 1000
 
 export interface ExchangeLogOptions {
@@ -43,13 +41,10 @@ export interface ExchangeLogOptions {
   config: Config
   hintLimiter?: HintLimiter
   proxyCutOf?: (request: FastifyRequest) => ProxyCut | undefined
-  /** Told of every finished exchange but the proxy's own routes, with the record the log prints (the inspector). */
   onExchange?: (request: FastifyRequest, summary: ExchangeSummary, hints: Hint[], replyHeaders: HeaderBag) => void
-  /** Exchange ids; apps that share an inspector share the sequence. */
   nextId?: () => number
   replayOf?: (request: FastifyRequest) => number | undefined
   colour?: boolean
-  /** Every route of this app is the proxy's own (the inspector's port), whatever its path. */
   ownRoutesOnly?: boolean
 }
 
@@ -99,9 +94,8 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     request.clientSocket = request.raw.socket
     const replayOf = quiet ? undefined : options.replayOf?.(request)
     if (replayOf !== undefined) exchange.replayOf = replayOf
-    // 'finish' (all bytes handed to the socket) logs before the connection closes, so an
-    // exchange is always written before a shutdown's last line; 'close' alone means the
-    // client left early.
+    // 'finish' logs before the connection closes, so an exchange is written before a shutdown's
+    // last line; 'close' alone means the client left early.
     let logged = false
     const onDone = (): void => {
       if (logged) return
@@ -120,8 +114,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     reply.raw.on('close', onDone)
   }
 
-  // The response head is about to go out. A streamed body is watched: an event stream is
-  // logged now, any other once it is still running after STREAM_AFTER_MS.
+  // The head is about to go out: an event stream is logged now, another stream after STREAM_AFTER_MS.
   app.addHook('onSend', (request, reply, payload, done) => {
     const exchange = request.exchange as Exchange | null
     if (exchange === null || typeof (payload as { pipe?: unknown } | null)?.pipe !== 'function') return done(null, payload)
@@ -148,7 +141,6 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   function logExchange (request: FastifyRequest, reply: FastifyReply, exchange: Exchange, completed: boolean): void {
     // 499 (nginx's "client closed request") when the client left before any response.
     const status = exchange.upstreamStatus ?? (completed || reply.raw.headersSent ? reply.statusCode : exchange.proxyCut?.status ?? 499)
-    // Only a success of the proxy's own routes goes unnumbered; a refusal there counts.
     if (exchange.id === 0 && (status < 200 || status >= 300)) exchange.id = nextId()
     const streamed = isStreamed(exchange)
     const level = finishLevel(exchange, status, completed, streamed)
@@ -159,14 +151,12 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     const settings = configOf(request, config)
     const diagnosisContext = { clientHeaders: request.headers, config: settings, socket: request.clientSocket ?? {}, wantCurl: false }
     if (!logged) {
-      // For the inspector alone: it keeps the ingredients and builds the record when viewed.
       const summary = exchangeSummary(exchange, { replyHeaders, status, completed })
       onExchange!(request, summary, diagnoseExchange(exchange, summary, diagnosisContext).hints, replyHeaders)
       return
     }
     const head = exchange.head ?? exchangeHead(exchange, { clientHeaders: request.headers, replyHeaders, status })
     const record = settleRecord(head, exchange, { clientHeaders: request.headers, completed, streamed })
-    // The curl command shows only under failures (or with LOG_CURL), except in JSON, which always has it.
     diagnosisContext.wantCurl = config.logFormat === 'json' || curlShown(record, settings.logCurl)
     const { hints, curl, errorCode } = diagnoseExchange(exchange, record, diagnosisContext)
     if (inspected) onExchange(request, record, hints, replyHeaders)

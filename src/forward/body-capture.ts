@@ -32,9 +32,8 @@ export function cappedCollector (capture: BodyPreview, limitBytes: number): (chu
 
 /** Hands every chunk of `body` to each watcher as its consumer reads it: one listener, no stream in between. */
 export function watchChunks (body: Readable, watchers: Array<(chunk: Buffer) => void>): void {
-  // Paused first: a 'data' listener on a fresh stream starts the flow at once, and chunks
-  // would go by before the upstream request reads them. undici resumes the body when it
-  // starts writing it upstream.
+  // Paused first: a 'data' listener would start the flow before the upstream request reads the
+  // body; undici resumes it when it starts writing upstream.
   body.pause()
   body.on('data', watchers.length === 1 ? watchers[0]! : (chunk: Buffer) => { for (const watch of watchers) watch(chunk) })
 }

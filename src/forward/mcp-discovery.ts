@@ -1,9 +1,7 @@
-// Pure: MCP sign-in through the proxy. A client finds where to sign in from OAuth metadata
-// (RFC 9728, RFC 8414) that bkend serves at the MCP host's root. The proxy forwards those paths
-// and makes two answers name the proxy, because the client checks that the metadata's `resource`
-// is the URL it was given (the MCP SDK refuses the sign-in otherwise): the `resource_metadata`
-// link in a 401's WWW-Authenticate, and the protected-resource metadata's `resource`. The
-// authorization server stays bkend's; docs/mcp.md covers the token's RFC 8707 `resource`.
+// Pure: MCP sign-in through the proxy. bkend serves the OAuth metadata (RFC 9728, RFC 8414) at the
+// MCP host's root; the proxy forwards it and makes the `resource_metadata` link of a 401 and the
+// metadata's `resource` name the proxy, since a client checks `resource` against the URL it was
+// given (the MCP SDK refuses the sign-in otherwise). docs/mcp.md covers the token's RFC 8707 `resource`.
 import type { Config } from '../config/settings.js'
 
 /** The discovery documents' paths (each also with a path suffix, e.g. .../mcp). */
@@ -12,9 +10,7 @@ export const MCP_DISCOVERY_PREFIXES = ['/.well-known/oauth-protected-resource', 
 const PROTECTED_RESOURCE = MCP_DISCOVERY_PREFIXES[0]
 
 export interface McpAddresses {
-  /** The MCP upstream (BKEND_MCP_URL), e.g. https://api.bkend.ai/mcp. */
   mcpUrl: string
-  /** The proxy as the client reached it, e.g. http://localhost:8787. */
   proxyOrigin: string
   mcpPrefix: string
 }
@@ -50,7 +46,6 @@ export function proxiedResourceMetadata (text: string, addresses: McpAddresses):
   return proxied === undefined ? undefined : JSON.stringify({ ...metadata, resource: proxied })
 }
 
-/** The MCP URL (or anything under it, or its bare origin) as the proxy's counterpart. */
 function proxiedResource (resource: string, { mcpUrl, proxyOrigin, mcpPrefix }: McpAddresses): string | undefined {
   const origin = new URL(mcpUrl).origin
   if (resource === mcpUrl || resource.startsWith(mcpUrl + '/')) return proxyOrigin + mcpPrefix + resource.slice(mcpUrl.length)

@@ -11,7 +11,6 @@ export const kRequestProgress = Symbol('bkend-dev-proxy.request-progress')
 export interface RequestProgress {
   /** The request has its socket; its head is written next. */
   onWriting: () => void
-  /** The request, body included, has been written in full. */
   onSent: () => void
   /** undici's parser began reading a response to this request (its first byte arrived). */
   onAnswerStarted: () => void
@@ -35,8 +34,7 @@ export class ProgressAgent extends Agent {
 type Args<K extends keyof CallbackHandler> = Parameters<NonNullable<CallbackHandler[K]>>
 
 class ObservedHandler implements CallbackHandler {
-  // Let go once the request is over: undici may hold a finished request (and its
-  // handler) for a while, and the observer reaches the client's request and reply.
+  // Let go once the request is over: undici may hold a finished request and its handler a while.
   private progress: RequestProgress | undefined
 
   constructor (private readonly handler: CallbackHandler, progress: RequestProgress) {

@@ -17,7 +17,6 @@ export function injectableFor (config: Config, route: 'api' | 'mcp' = 'api'): Ar
 
 type ReplyFrom = (this: void, request: FastifyRequest, reply: FastifyReply, dest: string, options: unknown) => unknown
 
-/** http-proxy's getUpstream and handler for a route whose upstream URL is read from each request's configuration. */
 export function upstreamPerRequest (upstreamOf: (config: Config) => string, fallback: Config): { getUpstream: (request: FastifyRequest) => string, handler: ReplyFrom } {
   const parsed = new WeakMap<Config, { origin: string, path: string }>()
   const upstream = (config: Config): { origin: string, path: string } => {
@@ -40,7 +39,6 @@ export function upstreamPerRequest (upstreamOf: (config: Config) => string, fall
   }
 }
 
-// http-proxy has put the registered URL's path in front of the request path.
 function rebase (dest: string, registeredPath: string, path: string): string {
   return path + dest.slice(registeredPath.length)
 }

@@ -9,7 +9,6 @@ import type { FastifyReply } from 'fastify'
 export interface UpstreamCall {
   onDispatched: (url: string) => void
   onRetry: (note: string) => void
-  /** Set by the dispatcher: before the response headers it cancels the request, after them undici destroys the body. */
   abort?: (reason?: Error) => void
 }
 
@@ -25,7 +24,6 @@ export function dispatchWithCall<T> (call: UpstreamCall, send: () => T): T {
   }
 }
 
-/** The dispatcher's side: the call being dispatched now, taken once. */
 export function takeDispatchingCall (): UpstreamCall | undefined {
   const call = dispatching
   dispatching = undefined

@@ -9,8 +9,7 @@ import type { Config } from '../config/settings.js'
 import { kRequestProgress, ProgressAgent, type ProgressOptions, type RequestProgress } from './request-progress.js'
 import { takeDispatchingCall } from './upstream-call.js'
 
-// undici accepts an EventEmitter as the abort signal and reads its `reason`; it is much
-// cheaper per request than an AbortController.
+// undici accepts an EventEmitter as the abort signal: much cheaper per request than an AbortController.
 class UpstreamSignal extends EventEmitter {
   aborted = false
   reason: Error | undefined
@@ -43,8 +42,7 @@ export interface DispatcherOptions {
 export function createUpstreamDispatcher (config: Config, options: DispatcherOptions = {}): UpstreamDispatcher {
   const timeoutMs = config.upstreamTimeoutMs
   const agent = new ProgressAgent({
-    // Each open SSE/MCP stream holds a socket for as long as it runs; 512 leaves room for
-    // hundreds of them beside ordinary requests (the pool is per upstream).
+    // Each open SSE/MCP stream holds a socket while it runs; the pool is per upstream.
     connections: 512,
     pipelining: 1,
     keepAliveTimeout: 4000,
@@ -57,7 +55,6 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
 
   return {
     request (requestOptions, callback) {
-      // The forwarding code's handle for this call (upstream-call.ts); none for the doctor's requests.
       const call = takeDispatchingCall()
       const signal = new UpstreamSignal()
       // UPSTREAM_TIMEOUT_MS bounds two waits: for a connection (pool queue, connect, TLS), and for the
@@ -70,8 +67,7 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
         timer = setTimeout(() => {
           const timeout = new UpstreamTimeoutError(`no ${waitingFor} within ${timeoutMs} ms`)
           signal.abort(timeout)
-          // A request still waiting for its connection hears of the abort only once it is
-          // dispatched; the client gets its 504 now, not then.
+          // A request still queued for a connection hears of the abort only once dispatched; the 504 goes now.
           answered = true
           callback(timeout)
         }, timeoutMs)
@@ -79,9 +75,8 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
       startDeadline('connection')
       if (call) {
         call.onDispatched(String(requestOptions.origin) + requestOptions.path)
-        // Before the headers this cancels the request; after them undici destroys the body. Bound, not a
-        // closure: a closure would hold this whole scope (reply-from's callback, the client's request and
-        // reply) for as long as the exchange lives.
+        // Before the headers this cancels the request; after them undici destroys the body. Bound, not
+        // a closure, which would hold reply-from's callback and the client's request and reply.
         call.abort = signal.abort.bind(signal)
       }
       requestOptions.signal = signal
@@ -124,9 +119,8 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
   }
 }
 
-// undici's own connect timer is coarse (its fast timers tick every half second) and does
-// not cover a TLS handshake that stalls after the TCP connect in every case; this one
-// destroys the socket at the deadline, handshake included.
+// undici's connect timer is coarse (half-second ticks) and misses a TLS handshake that stalls after
+// the TCP connect; this one destroys the socket at the deadline, handshake included.
 function withHandshakeDeadline (connect: buildConnector.connector, timeoutMs: number): buildConnector.connector {
   return (options, callback) => {
     let settled = false
@@ -144,8 +138,7 @@ function withHandshakeDeadline (connect: buildConnector.connector, timeoutMs: nu
 }
 
 function trustedCertificates (extra: string[] | undefined): string[] | undefined {
-  // Node 22.15+ can add the operating system's store; the default set already holds
-  // the bundled roots plus NODE_EXTRA_CA_CERTS.
+  // Node 22.15+ can add the OS store; the default set already has the bundled roots and NODE_EXTRA_CA_CERTS.
   const getCACertificates = (tls as { getCACertificates?: (type: string) => string[] }).getCACertificates
   let system: string[] | undefined
   try {

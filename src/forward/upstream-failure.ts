@@ -13,7 +13,6 @@ export function isTlsErrorCode (code: string): boolean {
   return TLS_CODES.test(code)
 }
 
-/** Walks an error's cause chain and returns the most specific errno-style code. */
 export function rootErrorCode (error: unknown): { code: string, message: string } {
   let current: unknown = error
   let found = { code: '', message: error instanceof Error ? error.message : String(error) }

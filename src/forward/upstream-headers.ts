@@ -1,7 +1,5 @@
-// Pure: the headers a request carries upstream, as a server-side call would send them,
-// with the configured auth headers injected: the key as X-API-Key (today's scheme, where
-// the app's own Authorization is the signed-in user's and always passes untouched), or
-// as Authorization: Bearer with X-Project-Id and X-Environment (the original scheme).
+// Pure: the headers a request carries upstream, as a server-side call would send them, with the
+// key as X-API-Key (the app's own Authorization passes untouched) or as Authorization: Bearer.
 import type { IncomingHttpHeaders } from 'node:http'
 import { DEFAULT_HEADER_POLICY, type Config } from '../config/settings.js'
 import { HOP_BY_HOP } from './hop-by-hop.js'
@@ -13,7 +11,6 @@ export type OutboundHeaders = Record<string, string | string[] | undefined>
 export interface OutboundResult {
   headers: OutboundHeaders
   injected: string[]
-  /** Conflicts between the client's and the configured values, for the log. */
   notes: string[]
 }
 

@@ -15,7 +15,6 @@ export function clean (text: string): string {
 
 export interface ExchangeExtras {
   hint?: string
-  /** bkend's error code from the body (or the proxy's own), shown whether or not a hint exists. */
   errorCode?: string
   curl?: string
 }
@@ -40,12 +39,10 @@ export function formatStreamOpen (head: ExchangeHead, contentType: string | unde
   return lines.join('\n')
 }
 
-/** A stream's end under its open block: the summary, then hints and the command if it failed. */
 export function formatStreamEnd (record: ExchangeRecord, extras: ExchangeExtras = {}, paint: Palette = PLAIN): string {
   return [paint.tone(recordTone(record), summaryLine(record, extras.errorCode)), ...extrasLines(extras, paint)].join('\n')
 }
 
-/** An allowed CORS preflight, which the proxy answers itself: one line. */
 export function preflightLine (record: ExchangeRecord, paint: Palette = PLAIN): string {
   const from = record.origin ? ` from ${clean(record.origin)}` : ''
   const method = requestHeader(record, 'access-control-request-method') ?? '?'
@@ -89,7 +86,6 @@ export function streamEndedBy (record: ExchangeRecord): string {
   return 'closed by the client'
 }
 
-/** "12.3 ms" below a second, "3.4 s" above. */
 export function formatDuration (ms: number): string {
   return ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(1)} s`
 }
@@ -111,7 +107,6 @@ export function replayMark (head: ExchangeHead): string {
   return head.replayOf === undefined ? '' : `replay of #${head.replayOf}: `
 }
 
-/** "#7 " for a numbered exchange; nothing for the proxy's own routes (id 0). */
 export function tag (head: ExchangeHead): string {
   return head.id === 0 ? '' : `#${head.id} `
 }

@@ -42,7 +42,6 @@ export interface Exchange {
   /** The proxy's own routes (health checks, /__proxy/*): unnumbered and at debug while they succeed. */
   quiet: boolean
   environment: string
-  /** More than one profile is configured, so the environment is worth naming on each line. */
   environmentMarked: boolean
   replayOf?: number
   notes: string[]
@@ -63,7 +62,6 @@ export interface Exchange {
   upstreamCut?: boolean
   /** A response whose body is a stream: when its head went out, and whether it is an event stream. */
   bodyStream?: { headersAt: bigint, eventStream: boolean, timer?: NodeJS.Timeout }
-  /** The record, built when a stream's head was logged; settled in place when it ends. */
   head?: ExchangeHead
   clientLeft?: boolean
   /** The proxy ended it itself: SHUTDOWN_GRACE_MS ran out, or the request turned out not to be valid HTTP. */
@@ -80,7 +78,6 @@ export interface ProxyCut {
 
 export type HeaderLine = [name: string, value: string, injected?: true]
 
-/** What is known once the response head is out: enough to log a stream as it opens. */
 export interface ExchangeHead {
   /** 0 for the proxy's own routes answered 2xx: they are not numbered. */
   id: number
@@ -96,7 +93,6 @@ export interface ExchangeHead {
   environmentMarked?: true
   replayOf?: number
   rateLimit?: RateLimit
-  /** The signed-in user's token the app sent (Authorization: Bearer <JWT>): fingerprint and unverified claims. */
   userToken?: UserToken
 }
 
@@ -104,7 +100,6 @@ export interface ExchangeRecord extends ExchangeHead {
   durationMs: number
   bytes: number
   completed: boolean
-  /** Who ended an unfinished response; with the length the upstream declared, if any. */
   cutBy?: 'client' | 'upstream' | 'proxy'
   declaredBytes?: number
   error?: { code: string, message: string }
@@ -115,7 +110,6 @@ export interface ExchangeRecord extends ExchangeHead {
   events?: number
 }
 
-/** What the inspector's list and the hints read of a finished exchange: a record without its header lines and body previews. */
 export type ExchangeSummary = Pick<ExchangeRecord, 'url' | 'answeredBy' | 'durationMs' | 'bytes' | 'completed' | 'error'> & { response: { status: number } }
 
 interface HeadFacts {
@@ -230,7 +224,6 @@ function headerLines (headers: HeaderBag, injected: string[]): HeaderLine[] {
   return lines
 }
 
-/** The path and query of an absolute URL the proxy built itself (no fragment, no userinfo). */
 function pathOf (url: string): string {
   const path = url.indexOf('/', url.indexOf('//') + 2)
   return path < 0 ? '/' : url.slice(path)

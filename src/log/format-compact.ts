@@ -8,7 +8,6 @@ import { describeRateLimit, isRateLimitLow } from './rate-limit.js'
 export interface CompactExtras {
   hint?: string
   curl?: string
-  /** The proxy's proxy/<name> code or the upstream's bkend error.code. */
   errorCode?: string
 }
 
@@ -28,7 +27,6 @@ export function compactLine (record: ExchangeRecord, extras: CompactExtras = {},
   return extras.curl === undefined ? line : `${line}\n${clean(extras.curl)}`
 }
 
-/** A stream as its head goes out; its compactLine follows when it ends. */
 export function compactOpenLine (head: ExchangeHead, contentType: string | undefined, paint: Palette = PLAIN): string {
   return paint.tone(statusTone(head.response.status, false), `${tag(head)}${environmentMark(head)}${replayMark(head)}${head.method} ${clean(head.url)} ${head.response.status} stream open${contentType ? ` (${clean(contentType)})` : ''}`)
 }
@@ -45,7 +43,6 @@ function shortNote (note: string): string {
   return note.split('; ', 1)[0]!
 }
 
-/** "512 B", "1.2 KB", "3.4 MB". */
 export function formatSize (bytes: number): string {
   if (bytes < 1024) return `${bytes} B`
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`

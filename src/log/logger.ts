@@ -20,7 +20,6 @@ export interface ProxyLogger {
   droppedLines: () => number
 }
 
-/** Writes rendered exchange text framed as pino-pretty frames a line: the clock, then the level label when `labelled`. */
 export type RenderedWriter = (level: Level, text: string, labelled: boolean) => void
 
 export interface ExchangeWriter {
@@ -35,7 +34,6 @@ export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'>, op
   const write = (text: string): void => { out.write(scrubber.scrub(text)) }
   const render = config.logFormat === 'json' ? undefined : prettyRenderer(options)
   const stream = { write: render ? (line: string) => write(render(line)) : write }
-  // ISO times for JSON readers; the pretty renderer formats its own clock time.
   const timestamp = config.logFormat === 'json' ? pino.stdTimeFunctions.isoTime : pino.stdTimeFunctions.epochTime
   const logger = pino({ level: config.logLevel, base: null, timestamp }, stream)
   const paint = palette(options.colorize === true)
@@ -57,8 +55,7 @@ export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'>, op
 function prettyRenderer (options: LoggerOptions): (input: string | object) => string {
   const paint = palette(options.colorize === true)
   return prettyFactory({
-    // pino-pretty would colour every message in one colour; only the label is coloured
-    // here, and exchange blocks carry their own colour where it means something.
+    // Only the label is coloured; exchange blocks carry their own colour where it means something.
     colorize: false,
     customPrettifiers: {
       time: time => `[${clockTime(time)}]`,

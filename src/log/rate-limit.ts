@@ -7,11 +7,9 @@ type HeaderBag = Record<string, string | string[] | number | undefined>
 export interface RateLimit {
   limit?: number
   remaining?: number
-  /** Whole seconds to wait, rounded up. */
   retryAfterS?: number
 }
 
-/** Remaining at or below this share of the limit is worth a look in the compact line. */
 export const LOW_REMAINING_SHARE = 0.1
 
 export function rateLimitOf (headers: HeaderBag | undefined, nowMs: number = Date.now()): RateLimit | undefined {

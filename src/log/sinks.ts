@@ -6,9 +6,7 @@ import { pino } from 'pino'
 import { fstatSync } from 'node:fs'
 import { isatty } from 'node:tty'
 
-/** How much log output may wait for a stalled stdout before entries are dropped. */
 const LOG_BUFFER_BYTES = 8 * 1024 * 1024
-/** How long the flush before exit waits for a stalled reader before giving up the rest. */
 const FLUSH_GIVE_UP_MS = 900
 
 export interface Sink {
@@ -66,9 +64,8 @@ export function stdoutSink (format: keyof typeof dropNotices): Sink {
   }
   return {
     write: text => { if (!write(text)) dropped++ },
-    // Waits for the writes in flight: pino's exit hook would otherwise write the rest
-    // synchronously, and spin on a stalled pipe. A reader that does not come back within
-    // the time loses the rest; destroy() also keeps pino's exit hook from writing it.
+    // Waits for the writes in flight: pino's exit hook would write the rest synchronously and spin
+    // on a stalled pipe. A reader gone past the deadline loses the rest (destroy() stops the hook too).
     flush: done => {
       if (pendingBytes <= 0 || abandoned) return done()
       const timer = setTimeout(() => {
@@ -82,7 +79,6 @@ export function stdoutSink (format: keyof typeof dropNotices): Sink {
   }
 }
 
-/** A regular file, or a character device that is not a terminal (/dev/null). */
 function isPlainFile (fd: number): boolean {
   try {
     const stats = fstatSync(fd)

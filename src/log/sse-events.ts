@@ -11,7 +11,6 @@ const COLON = 0x3a
 /** Of each field line, this much is read: enough for a preview, bounded however long the line. */
 const LINE_BYTES = 1024
 
-/** An event's fields: `event` and `id` when its block had them, `data` cut to `maxDataChars`. */
 export interface SseEvent { event?: string, id?: string, data: string }
 
 /** Feed it each chunk; it returns the events completed so far, and reads their fields for `onEvent`. */

@@ -9,12 +9,9 @@ export interface UserToken {
   sub?: string
   role?: string
   group?: string
-  /** Epoch seconds, as the token says. */
   iat?: number
   exp?: number
-  /** "issued 18 min ago", relative to the request. */
   issued?: string
-  /** "expires in 42 min" or "expired 3 min ago", relative to the request. */
   expiry?: string
   /** Always false: the signature is not checked. */
   verified: false
@@ -24,7 +21,6 @@ export interface UserToken {
 const MAX_CLAIM_CHARS = 80
 const JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/
 
-/** The user's token in an Authorization value, or undefined when it carries no JWT. */
 export function userTokenOf (authorization: string | undefined, atMs: number): UserToken | undefined {
   const token = /^bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1]
   if (token === undefined || !JWT.test(token)) return undefined
