@@ -1,6 +1,5 @@
-// buildApp(config, options): the whole proxy as a Fastify instance, with the inspector's
-// own server beside it (app.inspectorApp, for INSPECTOR_PORT; closed with the proxy).
-// Neither listens, so tests choose between inject() and real ports.
+// buildApp: the whole proxy as a Fastify instance, with the inspector's server beside it
+// (app.inspectorApp). Neither listens, so tests choose between inject() and real ports.
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import cors from '@fastify/cors'
 import type { Logger } from 'pino'
@@ -32,24 +31,17 @@ import { createFaultSwitch } from './simulate/fault-switch.js'
 
 export interface AppOptions {
   logger: Logger
-  /** The logger's way for rendered exchanges and its secret scrubber (createLogger's exchangeWriter). */
   exchangeWriter: ExchangeWriter
-  /** Trusted CA certificates on top of the defaults (tests use a self-signed one). */
   upstreamCa?: DispatcherOptions['ca']
-  /** Log entries lost to a stalled stdout, reported by the health route. */
   droppedLogLines?: () => number
-  /** The configuration as its sources say now (the CLI re-reads them); replay uses it. */
   rereadConfig?: () => Config
   /** An inspector shared with another app: this app records into it but serves no page. */
   inspector?: Inspector
-  /** The owner of the configuration now (environment switches, reloads); one of `config` when absent. */
   liveConfig?: LiveConfig
-  /** Colour in the exchange log (the CLI decides from the terminal, NO_COLOR and FORCE_COLOR). */
   logColour?: boolean
 }
 
 export interface ProxyApp extends FastifyInstance {
-  /** Marks the app as closing: new requests get ERRORS.shuttingDown (503). */
   beginShutdown: () => void
   /** Ends the grace period: closes every connection still open, and logs their exchanges as cut by the proxy. */
   cutOpenConnections: () => void
@@ -59,8 +51,7 @@ export interface ProxyApp extends FastifyInstance {
 
 export async function buildApp (config: Config, options: AppOptions): Promise<ProxyApp> {
   const { logger } = options
-  // Each request runs on the configuration current when it arrived (config/request-config.ts
-  // takes the snapshot); `config` stays for what is fixed at start-up (port, prefixes, log format).
+  // Each request runs on the configuration current when it arrived; `config` is what start-up fixed.
   const live = options.liveConfig ?? createLiveConfig(config)
   const originAllowed = liveOriginMatcher(() => live.running().corsOrigins)
   const guard = createRequestGuard({ config, originAllowed })
@@ -78,14 +69,12 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     app.inspectorApp?.server.closeAllConnections()
   }
   const proxyCutOf = (request: FastifyRequest): ProxyCut | undefined => {
-    // 503 stands for the answer the client never got at shutdown.
     if (stopping.isCutting()) return { cause: 'shutdown', status: 503 }
     const invalid = invalidRequestOf(request.clientSocket)
     return invalid && { cause: 'invalid-request', status: invalid.status, failure: invalid.failure }
   }
 
   const dispatcher = createUpstreamDispatcher(config, { ca: options.upstreamCa })
-  // INSPECTOR=false: no store, no hooks, no inspector port.
   const inspector = options.inspector ?? (config.inspector ? createInspector(config) : undefined)
   const servesInspector = inspector !== undefined && options.inspector === undefined
   app.inspectorApp = null
@@ -123,7 +112,6 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       let closing: Promise<void> | undefined
       return { address: second.server.address() as AddressInfo, release: () => (closing ??= second.close()) }
     }
-    // Replays go out through this (the proxy's) port, never the inspector's.
     const replay = { rereadConfig: options.rereadConfig, startProxy, proxyAddress: () => app.server.address() }
     const inspectorApp = app.inspectorApp = await buildInspectorApp({ config, logger, exchangeWriter: options.exchangeWriter, live, inspector, logColour: options.logColour, replay, faultSwitch })
     // Closed with the proxy, side by side: its event streams end while the proxy's requests drain.

@@ -1,8 +1,5 @@
-// Collects one exchange per request and logs it once the response is done (or the
-// client has gone), with its hints and copy-as-curl command. A stream (an event stream,
-// or a response still open 1 s after its head) is also logged as its head goes out, so
-// it shows while it runs; its record is built then and completed when it ends.
-// Replaces Fastify's own request log lines.
+// Collects one exchange per request and logs it once the response is done or the client has
+// gone; a stream is also logged as its head goes out. Replaces Fastify's request log lines.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Level, Logger } from 'pino'
@@ -24,43 +21,29 @@ import { configuredSecrets } from './config/configured-secrets.js'
 declare module 'fastify' {
   interface FastifyRequest {
     exchange: Exchange
-    /**
-     * The client's connection, for the whole exchange: undici unhooks request.raw.socket
-     * (sets it to null) when it has sent a request body upstream.
-     */
+    /** The client's connection for the whole exchange: undici sets request.raw.socket to null once it has sent a body upstream. */
     clientSocket: Socket | null
   }
   interface FastifyInstance {
-    /** Starts the exchange of a request no hook will see (Fastify's frameworkErrors). */
     trackExchange: (request: FastifyRequest, reply: FastifyReply) => void
   }
 }
 
-// The proxy's own routes (the health check, the inspector): when they succeed they are
-// not numbered and log at debug only, so Docker's polling neither floods the log nor
-// uses up exchange numbers.
+// The proxy's own routes log their successes unnumbered and at debug, so Docker's polling
+// neither floods the log nor uses up exchange numbers.
 const OWN_PATHS = '/__proxy/'
-/** A response still open this long after its head is logged as a stream. */
 export const STREAM_AFTER_MS = 1000
 
 export interface ExchangeLogOptions {
   logger: Logger
-  /** The logger's output for rendered exchanges and its secret scrubber (createLogger's exchangeWriter). */
   writer: ExchangeWriter
-  /** The log format, and the settings hints name (e.g. the API prefix). */
   config: Config
   hintLimiter?: HintLimiter
-  /** Whether the proxy itself ended this unfinished exchange (shutdown, a request body that is not valid HTTP). */
   proxyCutOf?: (request: FastifyRequest) => ProxyCut | undefined
-  /** Told of every finished exchange but the proxy's own routes, with the record the log prints (the inspector). */
   onExchange?: (request: FastifyRequest, outcome: ExchangeOutcome, diagnosis: Pick<Diagnosis, 'hints' | 'errorCode'>, replyHeaders: HeaderBag) => void
-  /** Exchange ids; apps that share an inspector share the sequence. */
   nextId?: () => number
-  /** The exchange a request replays, if the inspector sent it as a replay. */
   replayOf?: (request: FastifyRequest) => number | undefined
-  /** Colour where it means something (the CLI decides from the terminal); never in JSON. */
   colour?: boolean
-  /** Every route of this app is the proxy's own (the inspector's port), whatever its path. */
   ownRoutesOnly?: boolean
 }
 
@@ -71,9 +54,8 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   let counter = 0
   const nextId = options.nextId ?? ((): number => ++counter)
   const onExchange = options.onExchange
-  // Every profile's key, of every configuration a request runs on (a reload may bring new
-  // ones), is scrubbed from every line the logger writes: an upstream may echo a key in a
-  // header or body, a client may send one in its URL.
+  // Every key of every configuration a request runs on is scrubbed from every line: an upstream
+  // may echo a key, a client may send one in its URL.
   const { rememberSecrets } = options.writer
   let toldOf = config
   rememberSecrets(configuredSecrets(config))
@@ -109,12 +91,10 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     }
     request.exchange = exchange
     request.clientSocket = request.raw.socket
-    // The proxy's own routes are never kept by the inspector, so never replayed.
     const replayOf = quiet ? undefined : options.replayOf?.(request)
     if (replayOf !== undefined) exchange.replayOf = replayOf
-    // 'finish' (all bytes handed to the socket) logs before the connection closes, so an
-    // exchange is always written before a shutdown's last line; 'close' alone means the
-    // client left early.
+    // 'finish' logs before the connection closes, so an exchange is written before a shutdown's
+    // last line; 'close' alone means the client left early.
     let logged = false
     const onDone = (): void => {
       if (logged) return
@@ -124,19 +104,16 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
       // The proxy closing the client's socket (at shutdown, on a bad chunk) also breaks the
       // upstream body off, which would otherwise read as the upstream's or the client's doing.
       const proxyCut = completed ? undefined : options.proxyCutOf?.(request)
-      // Cancelling the upstream call is the forward room's (forward/upstream-call.ts).
       if (proxyCut) exchange.proxyCut = proxyCut
       else if (!completed && exchange.upstreamCut !== true) exchange.clientLeft = true
       logExchange(request, reply, exchange, completed)
     }
-    // on(), not once(): onDone runs once anyway, and the response dies with the request;
-    // once() costs a wrapper and a removal per event on every request.
+    // on(), not once(): onDone guards itself, and once() costs a wrapper per event.
     reply.raw.on('finish', onDone)
     reply.raw.on('close', onDone)
   }
 
-  // The response head is about to go out. A streamed body is watched: an event stream is
-  // logged now, any other once it is still running after STREAM_AFTER_MS.
+  // The head is about to go out: an event stream is logged now, another stream after STREAM_AFTER_MS.
   app.addHook('onSend', (request, reply, payload, done) => {
     const exchange = request.exchange as Exchange | null
     if (exchange === null || typeof (payload as { pipe?: unknown } | null)?.pipe !== 'function') return done(null, payload)
@@ -146,8 +123,7 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
     const level = openLevel(exchange, reply)
     if (logger.isLevelEnabled(level)) {
       const open = (): void => logStreamOpen(request, reply, exchange, level, typeof contentType === 'string' ? contentType : undefined)
-      // An event stream's block is rendered after this turn, once its first event is on the
-      // way: rendering on the request's path delayed that event by tens of us.
+      // An event stream's block is rendered after this turn, so it does not delay the first event.
       if (eventStream) setImmediate(open)
       else exchange.bodyStream.timer = setTimeout(open, STREAM_AFTER_MS).unref()
     }
@@ -164,26 +140,22 @@ export const exchangeLog = fp(async function exchangeLog (app: FastifyInstance, 
   function logExchange (request: FastifyRequest, reply: FastifyReply, exchange: Exchange, completed: boolean): void {
     // 499 (nginx's "client closed request") when the client left before any response.
     const status = exchange.upstreamStatus ?? (completed || reply.raw.headersSent ? reply.statusCode : exchange.proxyCut?.status ?? 499)
-    // Only a success of the proxy's own routes goes unnumbered; a refusal there counts.
     if (exchange.id === 0 && (status < 200 || status >= 300)) exchange.id = nextId()
     const streamed = isStreamed(exchange)
     const level = finishLevel(exchange, status, completed, streamed)
     const logged = logger.isLevelEnabled(level)
     const inspected = onExchange !== undefined && !exchange.quiet
-    // Nothing below runs for an exchange that neither the level (LOG_LEVEL=warn, silent) nor the inspector wants.
     if (!logged && !inspected) return
     const replyHeaders = replyHeadersOf(exchange, reply)
     const settings = configOf(request, config)
     const diagnosisContext = { clientHeaders: request.headers, config: settings, socket: request.clientSocket ?? {}, wantCurl: false }
     if (!logged) {
-      // For the inspector alone: it keeps the ingredients and builds the record when viewed.
       const summary = exchangeOutcome(exchange, { replyHeaders, status, completed })
       onExchange!(request, summary, diagnoseExchange(exchange, summary, diagnosisContext), replyHeaders)
       return
     }
     const head = exchange.head ?? exchangeHead(exchange, { clientHeaders: request.headers, replyHeaders, status })
     const record = settleRecord(head, exchange, { clientHeaders: request.headers, completed, streamed })
-    // The curl command shows only under failures (or with LOG_CURL), except in JSON, which always has it.
     diagnosisContext.wantCurl = config.logFormat === 'json' || curlShown(record, settings.logCurl)
     const { hints, curl, errorCode } = diagnoseExchange(exchange, record, diagnosisContext)
     if (inspected) onExchange(request, record, { hints, errorCode }, replyHeaders)

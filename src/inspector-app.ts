@@ -1,9 +1,6 @@
-// buildInspectorApp(options): the inspector's own server, its page, its API and the
-// environment switch, for INSPECTOR_PORT. It never listens (cli.ts does). A page the
-// upstream answers (text/html under /v1/) runs on the proxy port's origin; on another
-// port the inspector is another origin, so the browser keeps such a page from reading
-// it, and the gate refuses what the page may still send. Nothing here is forwarded or
-// recorded into the inspector's store: the exchange log numbers and logs refusals only.
+// buildInspectorApp: the inspector's own server (page, API, environment switch) for INSPECTOR_PORT;
+// it never listens. Another port is another origin, so a page the upstream serves cannot read it,
+// and the gate refuses what such a page may still send.
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from './config/settings.js'

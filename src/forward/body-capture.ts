@@ -1,6 +1,5 @@
-// Bounded copies of bodies that pass through: the start of a request body (so
-// copy-as-curl can repeat small ones), of an error response (for its bkend error.code),
-// and --log-bodies previews. Bodies still stream; only the first bytes are kept.
+// Bounded copies of bodies that pass through (copy-as-curl, an error's bkend code, --log-bodies):
+// bodies still stream; only the first bytes are kept.
 import type { Readable } from 'node:stream'
 import type { BodyPreview } from '../log/exchange.js'
 
@@ -17,7 +16,6 @@ export function isTextual (contentType: unknown): boolean {
   return typeof contentType === 'string' && TEXTUAL.test(contentType)
 }
 
-/** Watches chunks that pass by and keeps the first `limitBytes` of them in `capture`. */
 export function cappedCollector (capture: BodyPreview, limitBytes: number): (chunk: Buffer) => void {
   const kept: Buffer[] = []
   let keptBytes = 0
@@ -32,14 +30,10 @@ export function cappedCollector (capture: BodyPreview, limitBytes: number): (chu
   }
 }
 
-/**
- * Hands every chunk of `body` to each watcher as its consumer reads it: one listener, no
- * stream in between (a Transform per request body cost a stream hop per chunk).
- */
+/** Hands every chunk of `body` to each watcher as its consumer reads it: one listener, no stream in between. */
 export function watchChunks (body: Readable, watchers: Array<(chunk: Buffer) => void>): void {
-  // Paused first: a 'data' listener on a fresh stream starts the flow at once, and chunks
-  // would go by before the upstream request reads them. undici resumes the body when it
-  // starts writing it upstream.
+  // Paused first: a 'data' listener would start the flow before the upstream request reads the
+  // body; undici resumes it when it starts writing upstream.
   body.pause()
   body.on('data', watchers.length === 1 ? watchers[0]! : (chunk: Buffer) => { for (const watch of watchers) watch(chunk) })
 }

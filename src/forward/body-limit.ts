@@ -10,12 +10,10 @@ export function payloadTooLargeMessage (maxBodyBytes: number): string {
   return `the request body is larger than MAX_BODY_BYTES (${maxBodyBytes} bytes); send less, or raise MAX_BODY_BYTES`
 }
 
-/** True when the declared Content-Length is already over the limit. */
 export function declaredTooLarge (contentLength: string | undefined, maxBodyBytes: number): boolean {
   return contentLength !== undefined && Number(contentLength) > maxBodyBytes
 }
 
-/** Passes bytes through and fails once more than maxBodyBytes have passed. */
 export function bodyLimiter (maxBodyBytes: number): Transform {
   let seen = 0
   return new Transform({

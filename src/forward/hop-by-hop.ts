@@ -6,12 +6,8 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'te', 'trailer', 'transfer-encoding', 'upgrade', 'alt-svc', 'http2-settings'
 ])
 
-/**
- * Names to drop from a response's headers: the fixed list plus every name its Connection
- * header lists. (On the request side @fastify/reply-from has already removed the latter.)
- */
+/** The fixed list plus every name the response's Connection lists (reply-from drops those on the request side). */
 export function hopByHopNames (connection: string | string[] | undefined): ReadonlySet<string> {
-  // The common values name no other header; skip building a set for them.
   if (connection === undefined || connection === 'keep-alive' || connection === 'close') return HOP_BY_HOP
   const names = new Set(HOP_BY_HOP)
   for (const value of Array.isArray(connection) ? connection : [connection]) {

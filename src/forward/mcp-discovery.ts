@@ -1,15 +1,7 @@
-// Pure: MCP sign-in through the proxy. An MCP client finds where to sign in from the MCP
-// server's OAuth metadata (RFC 9728 protected-resource metadata, RFC 8414 authorization-
-// server metadata), which bkend serves at its host's root, outside /mcp. The proxy
-// forwards those paths to the MCP URL's origin and makes two answers name the proxy
-// instead of the MCP host, because a client checks that the metadata's `resource` is the
-// URL it was given (the MCP SDK refuses the sign-in otherwise):
-// - the `resource_metadata` link in a 401's WWW-Authenticate, so the client fetches the
-//   metadata through the proxy and not from the host directly;
-// - the `resource` in the protected-resource metadata, which becomes the proxy's /mcp URL.
-// The authorization server is left as the metadata names it: the sign-in page is bkend's.
-// The token the client then asks for is for the proxy's URL (RFC 8707 `resource`); see
-// docs/mcp.md for what that asks of the authorization server.
+// Pure: MCP sign-in through the proxy. bkend serves the OAuth metadata (RFC 9728, RFC 8414) at the
+// MCP host's root; the proxy forwards it and makes the `resource_metadata` link of a 401 and the
+// metadata's `resource` name the proxy, since a client checks `resource` against the URL it was
+// given (the MCP SDK refuses the sign-in otherwise). docs/mcp.md covers the token's RFC 8707 `resource`.
 import type { Config } from '../config/settings.js'
 
 /** The discovery documents' paths (each also with a path suffix, e.g. .../mcp). */
@@ -18,11 +10,8 @@ export const MCP_DISCOVERY_PREFIXES = ['/.well-known/oauth-protected-resource', 
 const PROTECTED_RESOURCE = MCP_DISCOVERY_PREFIXES[0]
 
 export interface McpAddresses {
-  /** The MCP upstream (BKEND_MCP_URL), e.g. https://api.bkend.ai/mcp. */
   mcpUrl: string
-  /** The proxy as the client reached it, e.g. http://localhost:8787. */
   proxyOrigin: string
-  /** MCP_PREFIX, e.g. /mcp. */
   mcpPrefix: string
 }
 
@@ -57,7 +46,6 @@ export function proxiedResourceMetadata (text: string, addresses: McpAddresses):
   return proxied === undefined ? undefined : JSON.stringify({ ...metadata, resource: proxied })
 }
 
-/** The MCP URL (or anything under it, or its bare origin) as the proxy's counterpart. */
 function proxiedResource (resource: string, { mcpUrl, proxyOrigin, mcpPrefix }: McpAddresses): string | undefined {
   const origin = new URL(mcpUrl).origin
   if (resource === mcpUrl || resource.startsWith(mcpUrl + '/')) return proxyOrigin + mcpPrefix + resource.slice(mcpUrl.length)

@@ -26,14 +26,11 @@ import { rewrittenBody } from './rewritten-body.js'
 const FORWARDED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'] as const
 
 export interface ProxyRoute {
-  /** What the route carries: the REST API, MCP, or the MCP host's OAuth discovery documents. */
   kind: 'api' | 'mcp' | 'mcp-discovery'
   prefix: string
-  /** Upstream base URL; its path is prepended to what follows the prefix. */
   upstream: string
   /** Whether the prefix itself is part of the upstream path (/v1 is, /mcp is replaced by the MCP URL's path). */
   keepPrefix: boolean
-  /** The upstream base URL in a request's configuration (profiles and reloads change it). */
   upstreamOf: (config: Config) => string
 }
 
@@ -47,8 +44,6 @@ export function proxyRoutes (config: Config): ProxyRoute[] {
 }
 
 export async function registerProxy (app: FastifyInstance, options: { config: Config, dispatcher: UpstreamDispatcher, route: ProxyRoute, inspector?: BodyTaps }): Promise<void> {
-  // Every request is forwarded with its own configuration snapshot (configOf); `registered`
-  // is only the fallback, for a request that arrives without one.
   const { config: registered, dispatcher, route, inspector } = options
   const upstream = new URL(route.upstream)
   const rewritePrefix = upstream.pathname.replace(/\/$/, '') + (route.keepPrefix ? route.prefix : '')
@@ -84,7 +79,6 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         // Discovery documents are public: no key, project or environment goes with them.
         const discovery = route.kind === 'mcp-discovery'
         const outbound = buildUpstreamHeaders(headers, { config, injectable: discovery ? [] : injectableFor(config, route.kind === 'api' ? 'api' : 'mcp') })
-        // Read whole and rewritten (mcp-discovery.ts), so asked for unencoded.
         if (discovery) delete outbound.headers['accept-encoding']
         exchange.upstreamHeaders = outbound.headers
         exchange.injected = outbound.injected
@@ -103,13 +97,11 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
           ? (exchange.responseBody = { text: '', totalBytes: 0, truncated: false })
           : undefined
         const collect = preview ? cappedCollector(preview, PREVIEW_BYTES) : undefined
-        // Error answers are small JSON; their error.code names the hint. Success bodies
-        // (lists, SSE streams) are never kept.
+        // Error answers are small JSON whose error.code names the hint; success bodies are never kept.
         const collectError = response.statusCode >= 400 && isTextual(response.headers['content-type'])
           ? cappedCollector(exchange.errorBody = { text: '', totalBytes: 0, truncated: false }, ERROR_BODY_BYTES)
           : undefined
         const inspect = inspector?.upstreamResponse(request, response.statusCode, response.headers)
-        // An event stream's log line says how many events went through; the inspector lists them.
         const countEvents = isEventStream(response.headers['content-type']) ? sseEventCounter(inspector?.streamEvent(request)) : undefined
         if (countEvents) exchange.events = 0
         const stream = route.kind === 'mcp-discovery' ? discoveryBody(request, reply, response, configOf(request, registered)) : response.stream
@@ -124,20 +116,16 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
         const onError = (): void => { if (!exchange.clientLeft) exchange.upstreamCut = true }
         stream.on('data', onData)
         stream.on('error', onError)
-        // undici keeps up to 256 finished requests per connection, body streams included.
-        // Listeners left on a finished stream (ours, and the ones Fastify's end-of-stream
-        // watcher leaves behind) would keep each exchange, request and reply alive with it,
-        // and the garbage collector would pay for thousands of them.
+        // undici keeps finished requests per connection, body streams included: listeners left on a
+        // finished stream (ours, Fastify's) would keep each exchange, request and reply alive with it.
         stream.on('close', () => { setImmediate(() => stream.removeAllListeners()) })
         reply.send(stream)
       },
       onError: (reply: FastifyReply, { error }: { error: Error }) => {
-        // Ask the response whether the client is still there, not the request: undici
-        // unhooks a request body's socket (request.raw.socket = null) before destroying the
-        // body, so that the client's connection survives, and that client still waits (issue 10).
+        // Ask the response whether the client is still there, not the request: undici sets
+        // request.raw.socket to null before destroying the body, and that client still waits.
         if (reply.raw.destroyed || reply.raw.headersSent || reply.raw.socket?.destroyed === true) return
-        // The rest of an unread body would stall the kept-alive connection (as reply-from
-        // does for an upstream that answers early).
+        // The rest of an unread body would stall the kept-alive connection (reply-from does the same).
         if (!reply.request.raw.complete) reply.header('connection', 'close')
         const config = configOf(reply.request, registered)
         if (rootErrorCode(error).code === 'PROXY_PAYLOAD_TOO_LARGE') {
@@ -152,7 +140,6 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     } as never
   })
 
-  // Callback style: no promise per request on the hot path.
   function prepareBody (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
     const config = configOf(request, registered)
     if (config.maxBodyBytes > 0) {
@@ -167,8 +154,7 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
     if (request.body instanceof Readable) {
       const watchers: Array<(chunk: Buffer) => void> = []
       if (isTextual(request.headers['content-type'])) {
-        // Repeated by the copy-as-curl command only with --log-bodies; without it the
-        // command needs just the size, so nothing is copied.
+        // Repeated by copy-as-curl only with --log-bodies; otherwise it needs just the size.
         const replay: BodyPreview = { text: '', totalBytes: 0, truncated: false }
         request.exchange.replayBody = replay
         watchers.push(cappedCollector(replay, config.logBodies ? REPLAY_BODY_BYTES : 0))
@@ -181,7 +167,6 @@ export async function registerProxy (app: FastifyInstance, options: { config: Co
   }
 }
 
-/** A 401 from MCP whose WWW-Authenticate links the MCP host's metadata links the proxy's instead. */
 function withProxiedAuthenticate (headers: ResponseHeaders, request: FastifyRequest, config: Config): ResponseHeaders {
   const value = headers['www-authenticate']
   const addresses = mcpAddresses(config, request.headers.host)
@@ -194,7 +179,6 @@ function withProxiedAuthenticate (headers: ResponseHeaders, request: FastifyRequ
   return { ...headers, 'www-authenticate': Array.isArray(value) ? rewritten : rewritten[0] }
 }
 
-/** Protected-resource metadata, read whole, with its resource naming the proxy; anything else as it comes. */
 function discoveryBody (request: FastifyRequest, reply: FastifyReply, response: { statusCode: number, headers: ResponseHeaders, stream: Readable }, config: Config): Readable {
   const addresses = mcpAddresses(config, request.headers.host)
   const encoded = response.headers['content-encoding'] !== undefined && response.headers['content-encoding'] !== 'identity'
@@ -208,7 +192,6 @@ function discoveryBody (request: FastifyRequest, reply: FastifyReply, response: 
   })
 }
 
-/** The exchange hears of the dispatch and of a retry; the call is cancelled when the client leaves. */
 function upstreamCallFor (request: FastifyRequest, reply: FastifyReply): UpstreamCall {
   const exchange = request.exchange
   const call: UpstreamCall = {

@@ -1,14 +1,9 @@
-// undici tells a dispatch handler how a request progresses on its socket (written, body
-// sent, answer begun), but agent.request()'s callback hears only of the headers or the
-// failure. This agent passes those moments on to an observer the caller puts on the
-// request options, one per attempt.
-//
-// Checked against undici 7.30.2, whose handler API (onRequestStart…) has no "body sent" nor
-// "answer begun": these are hooks of the older API that undici still calls on
-// agent.request()'s own handler (onConnect and onResponseStarted typed as deprecated,
-// onRequestSent not typed). The body stream's 'end', undici's advice (nodejs/undici#2723),
-// never comes for a body undici does not read: one that ended empty before it was sent.
-// test/request-progress.test.ts fails if undici stops calling them.
+// Passes undici's per-request progress (written, body sent, answer begun) to an observer on the
+// request options, one per attempt: agent.request()'s callback hears only of headers or failure.
+// Checked against undici 7.30.2, whose handler API (onRequestStart…) has neither moment: these are
+// the older API's hooks, still called on agent.request()'s handler (onConnect, onResponseStarted,
+// the untyped onRequestSent). The body's 'end' (nodejs/undici#2723) never comes for a body undici
+// does not read. test/request-progress.test.ts fails if undici stops calling them.
 import { Agent, type Dispatcher } from 'undici'
 
 export const kRequestProgress = Symbol('bkend-dev-proxy.request-progress')
@@ -16,7 +11,6 @@ export const kRequestProgress = Symbol('bkend-dev-proxy.request-progress')
 export interface RequestProgress {
   /** The request has its socket; its head is written next. */
   onWriting: () => void
-  /** The request, body included, has been written in full. */
   onSent: () => void
   /** undici's parser began reading a response to this request (its first byte arrived). */
   onAnswerStarted: () => void
@@ -24,7 +18,6 @@ export interface RequestProgress {
 
 export type ProgressOptions = Agent.DispatchOptions & { [kRequestProgress]?: RequestProgress }
 
-// The hooks agent.request()'s own handler uses (see above).
 interface CallbackHandler extends Dispatcher.DispatchHandler {
   onRequestSent?: () => void
 }
@@ -32,8 +25,7 @@ interface CallbackHandler extends Dispatcher.DispatchHandler {
 export class ProgressAgent extends Agent {
   override dispatch (options: ProgressOptions, handler: CallbackHandler): boolean {
     const progress = options[kRequestProgress]
-    // A handler of the newer API (onRequestStart…) would be wrapped by undici itself; only
-    // agent.request()'s callback handler is observed.
+    // Only agent.request()'s callback handler; undici wraps a newer-API handler itself.
     if (progress === undefined || handler.onRequestStart !== undefined) return super.dispatch(options, handler)
     return super.dispatch(options, new ObservedHandler(handler, progress))
   }
@@ -42,8 +34,7 @@ export class ProgressAgent extends Agent {
 type Args<K extends keyof CallbackHandler> = Parameters<NonNullable<CallbackHandler[K]>>
 
 class ObservedHandler implements CallbackHandler {
-  // Let go once the request is over: undici may hold a finished request (and its
-  // handler) for a while, and the observer reaches the client's request and reply.
+  // Let go once the request is over: undici may hold a finished request and its handler a while.
   private progress: RequestProgress | undefined
 
   constructor (private readonly handler: CallbackHandler, progress: RequestProgress) {

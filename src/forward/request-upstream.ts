@@ -1,9 +1,6 @@
-// Where one request goes and what it carries, from the configuration snapshot the request
-// took when it arrived (config/request-config.ts): a request keeps the key, project and URL of the
-// profile it started with, whatever is switched or reloaded while it runs.
-// @fastify/http-proxy is registered once per prefix, with the URL current at start-up;
-// getUpstream picks each request's origin, and the handler swaps the URL's path when a
-// profile's URL has another one.
+// Where one request goes and what it carries, from the configuration snapshot it took on arrival,
+// whatever is switched or reloaded meanwhile. http-proxy is registered once per prefix: getUpstream
+// picks each request's origin, and the handler swaps the path when a profile's URL has another.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config/settings.js'
 import { configuredHeaders } from './upstream-headers.js'
@@ -12,7 +9,6 @@ import { configOf } from '../config/request-config.js'
 // Configurations are frozen and replaced whole, so each list is built once per configuration.
 const injectables = { api: new WeakMap<Config, Array<[string, string]>>(), mcp: new WeakMap<Config, Array<[string, string]>>() }
 
-/** The headers the proxy injects on a route for a configuration (key, project, environment, extras). */
 export function injectableFor (config: Config, route: 'api' | 'mcp' = 'api'): Array<[string, string]> {
   let headers = injectables[route].get(config)
   if (headers === undefined) injectables[route].set(config, headers = configuredHeaders(config, route))
@@ -21,9 +17,7 @@ export function injectableFor (config: Config, route: 'api' | 'mcp' = 'api'): Ar
 
 type ReplyFrom = (this: void, request: FastifyRequest, reply: FastifyReply, dest: string, options: unknown) => unknown
 
-/** http-proxy's getUpstream and handler for a route whose upstream URL is read from each request's configuration. */
 export function upstreamPerRequest (upstreamOf: (config: Config) => string, fallback: Config): { getUpstream: (request: FastifyRequest) => string, handler: ReplyFrom } {
-  // Parsed once per configuration, not twice per request.
   const parsed = new WeakMap<Config, { origin: string, path: string }>()
   const upstream = (config: Config): { origin: string, path: string } => {
     let found = parsed.get(config)
@@ -45,7 +39,6 @@ export function upstreamPerRequest (upstreamOf: (config: Config) => string, fall
   }
 }
 
-// http-proxy has put the registered URL's path in front of the request path.
 function rebase (dest: string, registeredPath: string, path: string): string {
   return path + dest.slice(registeredPath.length)
 }

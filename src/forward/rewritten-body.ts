@@ -1,6 +1,5 @@
-// A small upstream body read whole, changed, and sent on as one chunk (the MCP discovery
-// documents, a few hundred bytes). A body past the cap is not what was expected: it is
-// sent on unchanged, as it comes.
+// A small upstream body (the MCP discovery documents) read whole, changed, sent on as one chunk.
+// A body past the cap is not what was expected: it is sent on unchanged.
 import { PassThrough, type Readable } from 'node:stream'
 
 export const REWRITE_MAX_BYTES = 64 * 1024
@@ -26,7 +25,6 @@ export function rewrittenBody (source: Readable, rewrite: (text: string) => stri
     else out.end(rewrite(Buffer.concat(kept).toString('utf8')))
   })
   source.on('error', error => out.destroy(error))
-  // The client left: stop reading the upstream's body.
   out.on('close', () => { if (!source.readableEnded) source.destroy() })
   // As for any upstream body (proxy.ts): a finished one kept by undici must not keep ours.
   source.on('close', () => { setImmediate(() => source.removeAllListeners()) })

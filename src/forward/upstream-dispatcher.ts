@@ -9,8 +9,7 @@ import type { Config } from '../config/settings.js'
 import { kRequestProgress, ProgressAgent, type ProgressOptions, type RequestProgress } from './request-progress.js'
 import { takeDispatchingCall } from './upstream-call.js'
 
-// undici accepts an EventEmitter as the abort signal and reads its `reason`; it is much
-// cheaper per request than an AbortController.
+// undici accepts an EventEmitter as the abort signal: much cheaper per request than an AbortController.
 class UpstreamSignal extends EventEmitter {
   aborted = false
   reason: Error | undefined
@@ -37,21 +36,18 @@ export interface UpstreamDispatcher {
 }
 
 export interface DispatcherOptions {
-  /** Extra trusted CA certificates (PEM), on top of the default ones. */
   ca?: string[]
 }
 
 export function createUpstreamDispatcher (config: Config, options: DispatcherOptions = {}): UpstreamDispatcher {
   const timeoutMs = config.upstreamTimeoutMs
   const agent = new ProgressAgent({
-    // Each open SSE/MCP stream holds a socket for as long as it runs; 512 leaves room for
-    // hundreds of them beside ordinary requests (the pool is per upstream).
+    // Each open SSE/MCP stream holds a socket while it runs; the pool is per upstream.
     connections: 512,
     pipelining: 1,
     keepAliveTimeout: 4000,
-    // Off: undici's header timer starts once the request head is written, so it would also
-    // count a slow upload (it fires when the upstream reads the body slower than we send
-    // it). The deadline below replaces it.
+    // Off: undici's header timer starts once the request head is written, so it would also count
+    // a slow upload. The deadline below replaces it.
     headersTimeout: 0,
     bodyTimeout: 0,
     connect: withHandshakeDeadline(buildConnector({ rejectUnauthorized: true, timeout: timeoutMs, ca: trustedCertificates(options.ca) }), timeoutMs)
@@ -59,14 +55,11 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
 
   return {
     request (requestOptions, callback) {
-      // The forwarding code's handle for this call (upstream-call.ts); none for the doctor's requests.
       const call = takeDispatchingCall()
       const signal = new UpstreamSignal()
-      // UPSTREAM_TIMEOUT_MS bounds two waits: for a connection (pool queue, connect, TLS),
-      // and for the response headers once the request, body included, has been sent: only
-      // then does the upstream owe an answer. In between the body streams at the client's
-      // pace; a slow upload is not the upstream's fault (issue 10). The body that follows
-      // the headers may take as long as it needs (SSE, MCP streams, large downloads).
+      // UPSTREAM_TIMEOUT_MS bounds two waits: for a connection (pool queue, connect, TLS), and for the
+      // response headers once the request, body included, is sent. In between the body streams at the
+      // client's pace; what follows the headers (SSE, MCP, downloads) may take as long as it needs.
       let answered = false
       let timer: NodeJS.Timeout | undefined
       const startDeadline = (waitingFor: string): void => {
@@ -74,8 +67,7 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
         timer = setTimeout(() => {
           const timeout = new UpstreamTimeoutError(`no ${waitingFor} within ${timeoutMs} ms`)
           signal.abort(timeout)
-          // A request still waiting for its connection hears of the abort only once it is
-          // dispatched; the client gets its 504 now, not then.
+          // A request still queued for a connection hears of the abort only once dispatched; the 504 goes now.
           answered = true
           callback(timeout)
         }, timeoutMs)
@@ -83,11 +75,8 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
       startDeadline('connection')
       if (call) {
         call.onDispatched(String(requestOptions.origin) + requestOptions.path)
-        // Before the headers this cancels the request; after them undici destroys the body.
-        // Bound, not a closure: a closure here would hold this whole scope (reply-from's
-        // callback, the client's request and reply) for as long as the exchange lives, and an
-        // exchange already in the old generation then kept it alive through every young
-        // collection (issue 16: 3 MB survived each scavenge at 32 connections).
+        // Before the headers this cancels the request; after them undici destroys the body. Bound, not
+        // a closure, which would hold reply-from's callback and the client's request and reply.
         call.abort = signal.abort.bind(signal)
       }
       requestOptions.signal = signal
@@ -130,9 +119,8 @@ export function createUpstreamDispatcher (config: Config, options: DispatcherOpt
   }
 }
 
-// undici's own connect timer is coarse (its fast timers tick every half second) and does
-// not cover a TLS handshake that stalls after the TCP connect in every case; this one
-// destroys the socket at the deadline, handshake included.
+// undici's connect timer is coarse (half-second ticks) and misses a TLS handshake that stalls after
+// the TCP connect; this one destroys the socket at the deadline, handshake included.
 function withHandshakeDeadline (connect: buildConnector.connector, timeoutMs: number): buildConnector.connector {
   return (options, callback) => {
     let settled = false
@@ -150,8 +138,7 @@ function withHandshakeDeadline (connect: buildConnector.connector, timeoutMs: nu
 }
 
 function trustedCertificates (extra: string[] | undefined): string[] | undefined {
-  // Node 22.15+ can add the operating system's store; the default set already holds
-  // the bundled roots plus NODE_EXTRA_CA_CERTS.
+  // Node 22.15+ can add the OS store; the default set already has the bundled roots and NODE_EXTRA_CA_CERTS.
   const getCACertificates = (tls as { getCACertificates?: (type: string) => string[] }).getCACertificates
   let system: string[] | undefined
   try {
@@ -163,14 +150,10 @@ function trustedCertificates (extra: string[] | undefined): string[] | undefined
   return [...(system ?? tls.rootCertificates), ...extra]
 }
 
-// FLT-11: an upstream may close an idle keep-alive socket just as a request is written
-// on it. The request never reached the application, so a bodyless idempotent one is sent
-// again once, as browsers do. "Reused" is read off the socket: it had already carried a
-// response. Anything else (a fresh connection reset, any POST) is never replayed.
-// The socket's bytesRead is read after the failure, so it also counts whatever the
-// upstream sent in answer to this very request (a cut-off head, a 101): the caller rules
-// those out first with undici's "response started" signal for this request, which leaves
-// only bytes read before the request was written, i.e. an earlier, complete exchange.
+// An upstream may close an idle keep-alive socket just as a request is written on it; the request
+// never reached the application, so a bodyless GET/HEAD is sent again once, as browsers do. The
+// socket counts as reused when it has read bytes; the caller first rules out bytes of this very
+// request's answer with undici's "response started" signal.
 function isStalePooledSocket (error: Error): boolean {
   const socket = (error as { socket?: { bytesRead?: number } }).socket
   return (error as { code?: string }).code === 'UND_ERR_SOCKET' && (socket?.bytesRead ?? 0) > 0

@@ -1,6 +1,5 @@
-// Forwarding knowledge: what an upstream failure (undici / reply-from error, errno codes
-// deep in its cause chain) means for the client, as a catalogue entry (src/errors.ts)
-// with a message that names the host and the fix. The doctor reads the same codes.
+// What an upstream failure (an errno code deep in its cause chain) means for the client: a
+// catalogue entry with a message that names the host and the fix. The doctor reads the same codes.
 import { ERRORS, type ProxyErrorEntry } from '../errors.js'
 
 // One pattern for "the TLS handshake or the certificate failed", for the proxy and the doctor.
@@ -10,12 +9,10 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEO
 
 export interface UpstreamFailure { error: ProxyErrorEntry, message: string }
 
-/** Whether an errno-style code says the TLS handshake or the certificate failed. */
 export function isTlsErrorCode (code: string): boolean {
   return TLS_CODES.test(code)
 }
 
-/** Walks an error's cause chain and returns the most specific errno-style code. */
 export function rootErrorCode (error: unknown): { code: string, message: string } {
   let current: unknown = error
   let found = { code: '', message: error instanceof Error ? error.message : String(error) }

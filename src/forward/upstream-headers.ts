@@ -1,7 +1,5 @@
-// Pure: the headers a request carries upstream, as a server-side call would send them,
-// with the configured auth headers injected: the key as X-API-Key (today's scheme, where
-// the app's own Authorization is the signed-in user's and always passes untouched), or
-// as Authorization: Bearer with X-Project-Id and X-Environment (the original scheme).
+// Pure: the headers a request carries upstream, as a server-side call would send them, with the
+// key as X-API-Key (the app's own Authorization passes untouched) or as Authorization: Bearer.
 import type { IncomingHttpHeaders } from 'node:http'
 import { DEFAULT_HEADER_POLICY, type Config } from '../config/settings.js'
 import { HOP_BY_HOP } from './hop-by-hop.js'
@@ -12,18 +10,13 @@ export type OutboundHeaders = Record<string, string | string[] | undefined>
 
 export interface OutboundResult {
   headers: OutboundHeaders
-  /** Names of the headers the proxy set. */
   injected: string[]
-  /** Conflicts between the client's and the configured values, for the log. */
   notes: string[]
 }
 
-// Headers a browser adds that a server-side call would not send, or that a client
-// could use to lie about where the request came from or which URL it asked for (SEC-12):
-// the client-address headers of CDNs and load balancers, and the URL overrides that IIS
-// and some frameworks obey. The forwarding families go by prefix, whatever the member
-// (X-Forwarded-Server, -Prefix, -Ssl…, Proxy-Foo), and Proxy itself: CGI-style stacks
-// turn it into HTTP_PROXY (httpoxy).
+// Headers a browser adds that a server-side call would not send, or that let a client lie about
+// its address or the URL it asked for (CDN client-IP headers, IIS URL overrides). X-Forwarded-*
+// and Proxy-* go by prefix, and Proxy itself: CGI-style stacks turn it into HTTP_PROXY (httpoxy).
 const CLIENT_ONLY = new Set([
   'expect', 'forwarded', 'x-real-ip', 'via', 'proxy',
   'true-client-ip', 'x-client-ip', 'cf-connecting-ip', 'x-original-url', 'x-rewrite-url'
@@ -39,11 +32,8 @@ function dashed (name: string): string {
   return name.includes('_') ? name.replaceAll('_', '-') : name
 }
 
-/**
- * The headers the proxy injects, in order, before policies are applied. MCP routes get no
- * key in the api-key scheme: the MCP server signs its clients in with OAuth, and their own
- * Bearer token passes through.
- */
+/** The headers the proxy injects, in order, before policies. No key on MCP routes in the api-key
+ * scheme: the MCP server signs its clients in with OAuth, and their own Bearer token passes. */
 export function configuredHeaders (config: Config, route: 'api' | 'mcp' = 'api'): Array<[string, string]> {
   const headers: Array<[string, string]> = []
   const { scheme } = chooseAuthScheme(config.apiKey, config.authScheme)

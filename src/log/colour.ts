@@ -1,7 +1,5 @@
-// Colour with a meaning, only where a person reads it: the status line and the summary
-// by status class, the [injected] marks and hint lines set apart, the level label.
-// Everything else stays plain. Whether to colour at all is decided once by the CLI
-// (src/config/terminal.ts: TTY, NO_COLOR, FORCE_COLOR) and passed in; JSON never is.
+// Colour with a meaning, only where a person reads it (status, [injected], hints, level label).
+// The CLI decides once whether to colour (config/terminal.ts) and passes it in; JSON never is.
 
 export type Tone = 'success' | 'redirect' | 'client-error' | 'failure'
 
@@ -9,7 +7,6 @@ export interface Palette {
   tone: (tone: Tone, text: string) => string
   injected: (text: string) => string
   hint: (text: string) => string
-  /** pino's numeric level → its label, e.g. "WARN". */
   level: (label: string, level: number) => string
 }
 

@@ -8,18 +8,14 @@ import { describeUserToken } from './user-token.js'
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g
 const HAS_CONTROL = new RegExp(CONTROL.source)
 
-// Every header value of every block passes here: the test is cheaper than a global
-// replace that finds nothing.
+// Every header value passes here: the test is cheaper than a replace that finds nothing.
 export function clean (text: string): string {
   return HAS_CONTROL.test(text) ? text.replace(CONTROL, '�') : text
 }
 
 export interface ExchangeExtras {
-  /** Hint lines for this exchange, already rate-limited. */
   hint?: string
-  /** bkend's error code from the body (or the proxy's own), shown whether or not a hint exists. */
   errorCode?: string
-  /** The copy-as-curl command, when it is to be shown. */
   curl?: string
 }
 
@@ -36,7 +32,6 @@ export function formatExchange (record: ExchangeRecord, extras: ExchangeExtras =
   return lines.join('\n')
 }
 
-/** A stream as its response head goes out: the request and response, and that it is running. */
 export function formatStreamOpen (head: ExchangeHead, contentType: string | undefined, headersMs: number, paint: Palette = PLAIN): string {
   const tone = statusTone(head.response.status, false)
   const lines = headLines(head, paint, tone)
@@ -44,12 +39,10 @@ export function formatStreamOpen (head: ExchangeHead, contentType: string | unde
   return lines.join('\n')
 }
 
-/** A stream's end under its open block: the summary, then hints and the command if it failed. */
 export function formatStreamEnd (record: ExchangeRecord, extras: ExchangeExtras = {}, paint: Palette = PLAIN): string {
   return [paint.tone(recordTone(record), summaryLine(record, extras.errorCode)), ...extrasLines(extras, paint)].join('\n')
 }
 
-/** An allowed CORS preflight, which the proxy answers itself: one line. */
 export function preflightLine (record: ExchangeRecord, paint: Palette = PLAIN): string {
   const from = record.origin ? ` from ${clean(record.origin)}` : ''
   const method = requestHeader(record, 'access-control-request-method') ?? '?'
@@ -58,7 +51,6 @@ export function preflightLine (record: ExchangeRecord, paint: Palette = PLAIN): 
   return paint.tone(recordTone(record), `* ${tag(record)}${replayMark(record)}OPTIONS ${clean(record.url)}${from} ${wants} → ${record.response.status} (preflight, answered by the proxy) in ${record.durationMs.toFixed(1)} ms`)
 }
 
-/** A preflight the proxy allowed: the CORS hook answered it and no refusal was recorded. */
 export function isAllowedPreflight (record: ExchangeRecord): boolean {
   return record.method === 'OPTIONS' && record.answeredBy === 'proxy' && record.error === undefined &&
     record.response.status === 204 && requestHeader(record, 'access-control-request-method') !== undefined
@@ -80,7 +72,6 @@ export function summaryLine (record: ExchangeRecord, errorCode?: string): string
   return `${head} in ${ms}, ${record.bytes} bytes`
 }
 
-/** How a stream ended, who ended it, and how much went through. */
 export function streamEnd (record: ExchangeRecord): string {
   const amount = `${record.events === undefined ? '' : `${record.events} ${record.events === 1 ? 'event' : 'events'}, `}${sentBytes(record)} bytes`
   const aborted = record.cutBy === 'upstream' ? ' (the client\'s connection was aborted so it cannot mistake it for complete)' : ''
@@ -95,7 +86,6 @@ export function streamEndedBy (record: ExchangeRecord): string {
   return 'closed by the client'
 }
 
-/** "12.3 ms" below a second, "3.4 s" above. */
 export function formatDuration (ms: number): string {
   return ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(1)} s`
 }
@@ -105,11 +95,8 @@ export function recordTone (record: ExchangeRecord): Tone {
   return cut && record.response.status < 400 ? 'client-error' : statusTone(record.response.status, record.error !== undefined)
 }
 
-/**
- * "PROD " on the summary of every exchange that ran with prod active, so a write that
- * reached it cannot pass unnoticed; "[staging] " (or "[dev] ") when several profiles are
- * configured, so each exchange says where it went.
- */
+/** "PROD " on every exchange that ran with prod active, so a write there cannot pass unnoticed;
+ * "[staging] " on each exchange when several profiles are configured. */
 export function environmentMark (head: ExchangeHead): string {
   if (head.environment === 'prod') return 'PROD '
   return head.environmentMarked === true && head.environment !== undefined ? `[${clean(head.environment)}] ` : ''
@@ -120,7 +107,6 @@ export function replayMark (head: ExchangeHead): string {
   return head.replayOf === undefined ? '' : `replay of #${head.replayOf}: `
 }
 
-/** "#7 " for a numbered exchange; nothing for the proxy's own routes (id 0). */
 export function tag (head: ExchangeHead): string {
   return head.id === 0 ? '' : `#${head.id} `
 }

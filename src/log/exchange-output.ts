@@ -1,7 +1,5 @@
-// Writes exchanges to the log in the configured format: the default curl -v blocks (and
-// their one-line forms for allowed preflights and a stream's end), compact lines, or
-// JSON lines with flat fields beside the record. Rendered here, once; text goes straight to
-// the logger's output (logger.ts, ExchangeWriter), JSON through pino.
+// Writes exchanges in the configured format (curl -v blocks, compact lines, or JSON lines with
+// flat fields), rendered once: text goes straight to the logger's output, JSON through pino.
 import type { Level, Logger } from 'pino'
 import type { Config } from '../config/settings.js'
 import type { ExchangeHead, ExchangeRecord } from './exchange.js'

@@ -1,7 +1,5 @@
-// One request/response pair as the proxy saw it, and the plain, redacted record that both
-// log formats print. The Exchange is plain data: no configuration (a request's settings
-// are asked of src/config/request-config.ts) and no transport handles (the upstream call
-// is the forward room's, src/forward/upstream-call.ts).
+// One request/response pair as the proxy saw it (plain data: no configuration, no transport
+// handles), and the redacted record that both log formats print.
 //
 // Each field has one writer, listed in the order the request flows:
 //
@@ -23,8 +21,7 @@
 //   bodyStream, head                              exchange-log.ts                   onSend (streams)
 //   clientLeft, proxyCut                          exchange-log.ts                   response finish/close
 //
-// The record's rateLimit (X-RateLimit-Limit, X-RateLimit-Remaining, Retry-After) is read
-// from upstreamResponseHeaders when the head is built (exchangeHead, rate-limit.ts).
+// rateLimit is read from upstreamResponseHeaders when the head is built (rate-limit.ts).
 import { STATUS_CODES } from 'node:http'
 import { redactHeaderValue, redactUrl } from '../redact/redact.js'
 import { redactBody, type BodyContext } from '../redact/body-redact.js'
@@ -40,46 +37,35 @@ export interface Exchange {
   id: number
   startedAt: bigint
   method: string
-  /** Path and query as the client sent them. */
   url: string
   origin: string | undefined
   /** The proxy's own routes (health checks, /__proxy/*): unnumbered and at debug while they succeed. */
   quiet: boolean
-  /** The environment (profile) of the configuration the request runs on. */
   environment: string
-  /** More than one profile is configured, so the environment is worth naming on each line. */
   environmentMarked: boolean
-  /** The exchange this one replays (the inspector sent it). */
   replayOf?: number
   notes: string[]
   failure?: { code: string, message: string }
   /** Start of a textual request body, kept for copy-as-curl (never logged as such). */
   replayBody?: BodyPreview
   requestBody?: BodyPreview
-  /** Headers as sent upstream. */
   upstreamHeaders?: HeaderBag
   injected: string[]
-  /** The full upstream URL, once the call is dispatched. */
   upstreamUrl?: string
   upstreamStatus?: number
   upstreamResponseHeaders?: HeaderBag
   responseBody?: BodyPreview
   /** Start of a textual 4xx/5xx response, kept to read bkend's error.code for hints. */
   errorBody?: BodyPreview
-  /** Server-sent events passed to the client so far (event streams only). */
   events?: number
   responseBytes: number
-  /** The upstream's response body broke off before its end. */
   upstreamCut?: boolean
   /** A response whose body is a stream: when its head went out, and whether it is an event stream. */
   bodyStream?: { headersAt: bigint, eventStream: boolean, timer?: NodeJS.Timeout }
-  /** The record, built when a stream's head was logged; settled in place when it ends. */
   head?: ExchangeHead
-  /** The client closed its connection before the response was finished. */
   clientLeft?: boolean
   /** The proxy ended it itself: SHUTDOWN_GRACE_MS ran out, or the request turned out not to be valid HTTP. */
   proxyCut?: ProxyCut
-  /** A mock or a fault answered instead of the upstream. */
   simulatedBy?: 'mock' | 'fault'
 }
 
@@ -92,7 +78,6 @@ export interface ProxyCut {
 
 export type HeaderLine = [name: string, value: string, injected?: true]
 
-/** What is known once the response head is out: enough to log a stream as it opens. */
 export interface ExchangeHead {
   /** 0 for the proxy's own routes answered 2xx: they are not numbered. */
   id: number
@@ -104,15 +89,10 @@ export interface ExchangeHead {
   request: { line: string, headers: HeaderLine[] }
   response: { line: string, status: number, headers: HeaderLine[] }
   notes: string[]
-  /** The environment (profile) the exchange ran with. */
   environment?: string
-  /** Several profiles are configured: the text formats name the environment on each exchange. */
   environmentMarked?: true
-  /** The exchange this one replays. */
   replayOf?: number
-  /** What the upstream said of its rate limit, when it said anything. */
   rateLimit?: RateLimit
-  /** The signed-in user's token the app sent (Authorization: Bearer <JWT>): fingerprint and unverified claims. */
   userToken?: UserToken
 }
 
@@ -120,7 +100,6 @@ export interface ExchangeRecord extends ExchangeHead {
   durationMs: number
   bytes: number
   completed: boolean
-  /** Who ended an unfinished response; with the length the upstream declared, if any. */
   cutBy?: 'client' | 'upstream' | 'proxy'
   declaredBytes?: number
   error?: { code: string, message: string }
@@ -128,18 +107,15 @@ export interface ExchangeRecord extends ExchangeHead {
   responseBody?: BodyPreview
   /** An event stream, or a response still open 1 s after its head: logged as it opened, then ended. */
   streamed?: true
-  /** Events passed on, for an event stream. */
   events?: number
 }
 
-/** What the inspector's list and the hints read of a finished exchange: a record without its header lines and body previews. */
 export type ExchangeOutcome = Pick<ExchangeRecord, 'url' | 'answeredBy' | 'durationMs' | 'bytes' | 'completed' | 'error'> & { response: { status: number } }
 
 interface HeadFacts {
   clientHeaders: HeaderBag
   replyHeaders: HeaderBag
   status: number
-  /** Epoch ms the request arrived, when the exchange's own clock is gone (the inspector's stored copy). */
   startedAtMs?: number
 }
 
@@ -150,7 +126,6 @@ export function exchangeOutcome (exchange: Exchange, outcome: { replyHeaders: He
     url: redactUrl(exchange.url),
     answeredBy: exchange.simulatedBy ?? (upstreamAnswered ? 'upstream' : 'proxy'),
     durationMs: elapsedMs(exchange),
-    // As settleRecord counts them: the proxy's own answers by their declared length.
     bytes: upstreamAnswered ? exchange.responseBytes : Number(outcome.replyHeaders['content-length'] ?? 0) || 0,
     completed: outcome.completed,
     response: { status: upstreamAnswered ? exchange.upstreamStatus! : outcome.status }
@@ -160,7 +135,6 @@ export function exchangeOutcome (exchange: Exchange, outcome: { replyHeaders: He
   return summary
 }
 
-/** The whole record of a finished exchange. */
 export function exchangeRecord (exchange: Exchange, outcome: HeadFacts & { completed: boolean }): ExchangeRecord {
   return settleRecord(exchangeHead(exchange, outcome), exchange, outcome)
 }
@@ -225,12 +199,10 @@ export function elapsedMs (exchange: Exchange): number {
   return Number(process.hrtime.bigint() - exchange.startedAt) / 1e6
 }
 
-/** The proxy's own error, or the one it ended the exchange with. */
 function failureOf (exchange: Exchange): Exchange['failure'] {
   return exchange.failure ?? exchange.proxyCut?.failure
 }
 
-/** Who ended a response that did not finish. */
 export function endedBy (exchange: Exchange): NonNullable<ExchangeRecord['cutBy']> {
   return exchange.proxyCut !== undefined ? 'proxy' : exchange.upstreamCut === true ? 'upstream' : 'client'
 }
@@ -252,7 +224,6 @@ function headerLines (headers: HeaderBag, injected: string[]): HeaderLine[] {
   return lines
 }
 
-/** The path and query of an absolute URL the proxy built itself (no fragment, no userinfo). */
 function pathOf (url: string): string {
   const path = url.indexOf('/', url.indexOf('//') + 2)
   return path < 0 ? '/' : url.slice(path)

@@ -1,7 +1,5 @@
-// Pure: LOG_FORMAT=compact, one line per exchange the way access logs show them (the
-// logger puts the clock in front): #N, method, path, status, duration, size, and a short
-// marker for what needs a look (an error code; the rate limit at 429 or when nearly used
-// up). Failing exchanges get their copy-as-curl command below.
+// Pure: LOG_FORMAT=compact, one access-log line per exchange: #N, method, path, status, duration,
+// size, and a short marker for what needs a look. Failing exchanges get their curl command below.
 import type { ExchangeHead, ExchangeRecord } from './exchange.js'
 import { clean, formatDuration, isAllowedPreflight, environmentMark, recordTone, replayMark, streamEndedBy, tag } from './curl-format.js'
 import { PLAIN, statusTone, type Palette } from './colour.js'
@@ -10,7 +8,6 @@ import { describeRateLimit, isRateLimitLow } from './rate-limit.js'
 export interface CompactExtras {
   hint?: string
   curl?: string
-  /** The proxy's proxy/<name> code or the upstream's bkend error.code. */
   errorCode?: string
 }
 
@@ -30,16 +27,11 @@ export function compactLine (record: ExchangeRecord, extras: CompactExtras = {},
   return extras.curl === undefined ? line : `${line}\n${clean(extras.curl)}`
 }
 
-/** A stream as its head goes out; its compactLine follows when it ends. */
 export function compactOpenLine (head: ExchangeHead, contentType: string | undefined, paint: Palette = PLAIN): string {
   return paint.tone(statusTone(head.response.status, false), `${tag(head)}${environmentMark(head)}${replayMark(head)}${head.method} ${clean(head.url)} ${head.response.status} stream open${contentType ? ` (${clean(contentType)})` : ''}`)
 }
 
-/**
- * The fix a hint names, cut to its first clause: hints read "what happened: what to do
- * (details)", so "bkend refused the request and no API key is configured: set
- * BKEND_API_KEY (environment or .env) and restart the proxy" → "set BKEND_API_KEY".
- */
+/** The fix a hint names, cut to its first clause: hints read "what happened: what to do (details)". */
 export function shortHint (hint: string): string {
   const first = hint.split('\n', 1)[0]!
   const colon = first.indexOf(': ')
@@ -51,7 +43,6 @@ function shortNote (note: string): string {
   return note.split('; ', 1)[0]!
 }
 
-/** "512 B", "1.2 KB", "3.4 MB". */
 export function formatSize (bytes: number): string {
   if (bytes < 1024) return `${bytes} B`
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`

@@ -1,7 +1,5 @@
-// The logger Fastify and reply-from get. Their own lines (listening, per request,
-// "response errored") are replaced by the banner and the exchange log, so only errors
-// pass, to our pino. One object for every request: Fastify otherwise builds a pino child
-// logger per request, which the exchange log never uses.
+// The logger Fastify and reply-from get: the banner and the exchange log replace their own lines,
+// so only errors pass; one object for every request, not a pino child per request.
 import type { FastifyBaseLogger } from 'fastify'
 import type { Logger } from 'pino'
 

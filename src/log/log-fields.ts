@@ -3,17 +3,14 @@
 import type { ExchangeHead, ExchangeRecord } from './exchange.js'
 
 export interface FlatFields {
-  /** 0 for the proxy's own routes, which are not numbered. */
   id: number
   method: string
-  /** Path and query as the client sent them, credential values redacted. */
   path: string
   status: number
   durationMs: number
   bytes: number
   origin: string | null
   answeredBy: 'upstream' | 'proxy' | 'mock' | 'fault'
-  /** The proxy's own proxy/<name>, or the upstream's bkend error.code. */
   errorCode: string | null
   /** The environment (profile) the exchange ran with: "prod" marks every exchange while prod is active. */
   environment: string | null
@@ -21,7 +18,6 @@ export interface FlatFields {
   rateLimitLimit: number | null
   rateLimitRemaining: number | null
   retryAfterS: number | null
-  /** Only on a request the inspector replayed: the exchange it repeats. */
   replayOf?: number
   hint?: string
 }

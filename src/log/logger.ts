@@ -1,9 +1,5 @@
-// pino for every line but the exchanges; the pretty and compact formats render pino's
-// lines with pino-pretty's formatter in process. Exchange blocks and compact lines are
-// rendered by exchange-output.ts and written past pino (the exchange writer), framed the
-// same way (compact lines skip the level label). Every line, of every format, passes the
-// logger's secret scrubber on its way out. Where the lines go, and what happens when
-// nobody reads them: sinks.ts.
+// pino for the banner, warnings and errors; exchanges are rendered by exchange-output.ts and
+// written past pino (ExchangeWriter), framed the same way. Every line passes the secret scrubber.
 import { pino, type Level, type Logger } from 'pino'
 import { prettyFactory } from 'pino-pretty'
 import type { Config } from '../config/settings.js'
@@ -12,37 +8,23 @@ import { stdoutSink, streamSink } from './sinks.js'
 import { createSecretScrubber } from '../redact/secret-scrub.js'
 
 export interface LoggerOptions {
-  /** Where lines go; stdout by default. */
   destination?: NodeJS.WritableStream
-  /** Colour for the level labels (the CLI decides: TTY, NO_COLOR, FORCE_COLOR); never in JSON. */
   colorize?: boolean
 }
 
 export interface ProxyLogger {
   logger: Logger
-  /** The exchange log's way to this logger's output, handed to buildApp. */
   exchangeWriter: ExchangeWriter
   /** Resolves once everything logged so far has been written (or after 1 s at most). */
   flush: () => Promise<void>
-  /** Lines dropped because the output was not being read. */
   droppedLines: () => number
 }
 
-/**
- * Writes an exchange's text, already rendered, framed as pino-pretty frames a line: the
- * clock, then the level label (`labelled`) or not (compact lines). The caller has asked
- * the logger whether the level is enabled.
- */
 export type RenderedWriter = (level: Level, text: string, labelled: boolean) => void
 
 export interface ExchangeWriter {
-  /**
-   * The short cut past pino for text the exchange log rendered itself: pino would
-   * serialise the block into a JSON line only for it to be parsed and framed again.
-   * Undefined in JSON, which goes through pino.
-   */
+  /** Past pino, which would serialise the block to JSON only to parse and frame it again; undefined in JSON. */
   rendered: RenderedWriter | undefined
-  /** Literal copies of these secrets are replaced by their fingerprints in every line the logger writes. */
   rememberSecrets: (secrets: readonly string[]) => void
 }
 
@@ -50,10 +32,8 @@ export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'>, op
   const out = options.destination ? streamSink(options.destination) : stdoutSink(config.logFormat === 'json' ? 'json' : 'text')
   const scrubber = createSecretScrubber()
   const write = (text: string): void => { out.write(scrubber.scrub(text)) }
-  // Only the banner, warnings and errors go through pino in the text formats.
   const render = config.logFormat === 'json' ? undefined : prettyRenderer(options)
   const stream = { write: render ? (line: string) => write(render(line)) : write }
-  // ISO times for JSON readers; the pretty renderer formats its own clock time.
   const timestamp = config.logFormat === 'json' ? pino.stdTimeFunctions.isoTime : pino.stdTimeFunctions.epochTime
   const logger = pino({ level: config.logLevel, base: null, timestamp }, stream)
   const paint = palette(options.colorize === true)
@@ -75,8 +55,7 @@ export function createLogger (config: Pick<Config, 'logFormat' | 'logLevel'>, op
 function prettyRenderer (options: LoggerOptions): (input: string | object) => string {
   const paint = palette(options.colorize === true)
   return prettyFactory({
-    // pino-pretty would colour every message in one colour; only the label is coloured
-    // here, and exchange blocks carry their own colour where it means something.
+    // Only the label is coloured; exchange blocks carry their own colour where it means something.
     colorize: false,
     customPrettifiers: {
       time: time => `[${clockTime(time)}]`,
@@ -88,14 +67,12 @@ function prettyRenderer (options: LoggerOptions): (input: string | object) => st
     hideObject: true,
     // pino-pretty's default ignore list ('hostname') makes it deep-copy every line.
     ignore: '',
-    // Not pino-pretty's default, which leaves out the space after the label when a line
-    // has no message.
+    // pino-pretty's default drops the space after the label on a line without a message.
     messageFormat: (log, messageKey) => String(log[messageKey] ?? '')
   }) as (input: string | object) => string
 }
 
-// Every line has one: the local HH:MM:ss part is formatted once per second (time zones
-// are offset by whole minutes, so local seconds start with UTC ones).
+// HH:MM:ss is formatted once per second (time zones are offset by whole minutes).
 let clockSecond = Number.NaN
 let clockPrefix = ''
 

@@ -7,11 +7,9 @@ type HeaderBag = Record<string, string | string[] | number | undefined>
 export interface RateLimit {
   limit?: number
   remaining?: number
-  /** Whole seconds to wait, rounded up. */
   retryAfterS?: number
 }
 
-/** Remaining at or below this share of the limit is worth a look in the compact line. */
 export const LOW_REMAINING_SHARE = 0.1
 
 export function rateLimitOf (headers: HeaderBag | undefined, nowMs: number = Date.now()): RateLimit | undefined {
@@ -26,7 +24,6 @@ export function rateLimitOf (headers: HeaderBag | undefined, nowMs: number = Dat
   return limit === undefined && remaining === undefined && retryAfterS === undefined ? undefined : rate
 }
 
-/** Whether the limit is close: remaining at most a tenth of the limit (or none left, the limit unknown). */
 export function isRateLimitLow (rate: RateLimit | undefined): boolean {
   if (rate?.remaining === undefined) return false
   return rate.limit === undefined ? rate.remaining === 0 : rate.remaining <= rate.limit * LOW_REMAINING_SHARE

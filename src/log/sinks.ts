@@ -1,17 +1,12 @@
-// Where rendered log lines go: stdout through one sonic-boom (pino.destination). A regular
-// file (or /dev/null) is written synchronously: it cannot stall the way a reader can, and
-// an asynchronous write is a trip to libuv's thread pool that costs more than the write.
-// A pipe or terminal is written asynchronously with a bounded buffer, so a terminal or
-// `docker logs` reader that stops reading never blocks the event loop nor grows memory
-// without limit. An entry that does not fit is dropped whole (sonic-boom's maxLength),
-// counted, and the count is written once per stall, when the buffer has drained.
+// Where rendered lines go: one sonic-boom on stdout. A regular file (or /dev/null) is written
+// synchronously: it cannot stall, and an async write costs more than the write. A pipe or terminal
+// gets a bounded buffer, so a reader that stops never blocks the loop nor grows memory: an entry
+// that does not fit is dropped whole, counted, and the count written once per stall.
 import { pino } from 'pino'
 import { fstatSync } from 'node:fs'
 import { isatty } from 'node:tty'
 
-/** How much log output may wait for a stalled stdout before entries are dropped. */
 const LOG_BUFFER_BYTES = 8 * 1024 * 1024
-/** How long the flush before exit waits for a stalled reader before giving up the rest. */
 const FLUSH_GIVE_UP_MS = 900
 
 export interface Sink {
@@ -38,9 +33,8 @@ export function streamSink (destination: NodeJS.WritableStream): Sink {
 }
 
 export function stdoutSink (format: keyof typeof dropNotices): Sink {
-  // maxWrite: each write moves up to 1 MB of what waits (the default, 16 KB per write,
-  // falls behind a busy proxy's log rate). Buffer mode: in string mode sonic-boom
-  // measures the pending string on every write.
+  // maxWrite: the default 16 KB per write falls behind a busy log. Buffer mode: in string mode
+  // sonic-boom measures the pending string on every write.
   const sync = isPlainFile(1)
   const boom = pino.destination({ fd: 1, sync, maxLength: LOG_BUFFER_BYTES, maxWrite: 1024 * 1024, contentMode: 'buffer' })
   let dropped = 0
@@ -60,8 +54,7 @@ export function stdoutSink (format: keyof typeof dropNotices): Sink {
     if (accepted) pendingBytes += bytes.length
     return accepted
   }
-  // 'drain': everything accepted has been written, so output flows again. (A file never
-  // stalls, and in sync mode each drain would cost a tick.)
+  // 'drain': output flows again (not in sync mode: a file never stalls, and each drain costs a tick).
   if (!sync) {
     boom.on('drain', () => {
       if (dropped === reported) return
@@ -71,9 +64,8 @@ export function stdoutSink (format: keyof typeof dropNotices): Sink {
   }
   return {
     write: text => { if (!write(text)) dropped++ },
-    // Waits for the writes in flight: pino's exit hook would otherwise write the rest
-    // synchronously, and spin on a stalled pipe. A reader that does not come back within
-    // the time loses the rest; destroy() also keeps pino's exit hook from writing it.
+    // Waits for the writes in flight: pino's exit hook would write the rest synchronously and spin
+    // on a stalled pipe. A reader gone past the deadline loses the rest (destroy() stops the hook too).
     flush: done => {
       if (pendingBytes <= 0 || abandoned) return done()
       const timer = setTimeout(() => {
@@ -87,7 +79,6 @@ export function stdoutSink (format: keyof typeof dropNotices): Sink {
   }
 }
 
-/** A regular file, or a character device that is not a terminal (/dev/null). */
 function isPlainFile (fd: number): boolean {
   try {
     const stats = fstatSync(fd)

@@ -11,13 +11,9 @@ const COLON = 0x3a
 /** Of each field line, this much is read: enough for a preview, bounded however long the line. */
 const LINE_BYTES = 1024
 
-/** An event's fields: `event` and `id` when its block had them, `data` cut to `maxDataChars`. */
 export interface SseEvent { event?: string, id?: string, data: string }
 
-/**
- * Returns a counter: feed it each chunk, it returns the total of events completed so far.
- * With `onEvent`, each completed event's fields are read too, in the same pass.
- */
+/** Feed it each chunk; it returns the events completed so far, and reads their fields for `onEvent`. */
 export function sseEventCounter (onEvent?: (event: SseEvent) => void, maxDataChars = 200): (chunk: Buffer) => number {
   let events = 0
   let lineEmpty = true
@@ -83,7 +79,6 @@ export function sseEventCounter (onEvent?: (event: SseEvent) => void, maxDataCha
   }
 }
 
-/** Whether a Content-Type names an event stream (text/event-stream, any parameters). */
 export function isEventStream (contentType: unknown): boolean {
   return typeof contentType === 'string' && /^\s*text\/event-stream\s*(;|$)/i.test(contentType)
 }

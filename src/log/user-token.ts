@@ -1,24 +1,17 @@
-// Pure: a signed-in user's token (Authorization: Bearer <JWT>) as the log and the inspector
-// show it: its fingerprint and the claims that help debugging (subject, role or group,
-// when it was issued and when it expires), decoded but NOT verified: the proxy has no key
-// to check the signature with, so a claim says what the token says, nothing more. The
-// token itself, and its signature, are never part of what this returns.
+// Pure: a user's token (Authorization: Bearer <JWT>) as the log shows it: a fingerprint and the
+// claims that help debugging, decoded but NOT verified (the proxy has no key to check them with).
+// The token itself and its signature never appear in what this returns.
 import { redactSecret } from '../redact/redact.js'
 
 export interface UserToken {
   /** "JWT sha256:3f9a1c02 (812 chars)": tells tokens apart without showing any of them. */
   fingerprint: string
   sub?: string
-  /** `role` (or `roles`), as the token names it. */
   role?: string
-  /** `group` (or `groups`). */
   group?: string
-  /** Epoch seconds, as the token says. */
   iat?: number
   exp?: number
-  /** "issued 18 min ago", relative to the request. */
   issued?: string
-  /** "expires in 42 min" or "expired 3 min ago", relative to the request. */
   expiry?: string
   /** Always false: the signature is not checked. */
   verified: false
@@ -28,7 +21,6 @@ export interface UserToken {
 const MAX_CLAIM_CHARS = 80
 const JWT = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/
 
-/** The user's token in an Authorization value, or undefined when it carries no JWT. */
 export function userTokenOf (authorization: string | undefined, atMs: number): UserToken | undefined {
   const token = /^bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1]
   if (token === undefined || !JWT.test(token)) return undefined
@@ -64,7 +56,6 @@ export function describeUserToken (token: UserToken): string {
   return `${parts.join(', ')} (claims not verified)`
 }
 
-/** "expires in 42 min" or "expired 3 min ago". */
 export function expiryPhrase (expS: number, atMs: number): string {
   return expS * 1000 > atMs ? `expires in ${duration(expS * 1000 - atMs)}` : `expired ${duration(atMs - expS * 1000)} ago`
 }
